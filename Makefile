@@ -1,0 +1,53 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Thin front end. The module is built out of tree against KDIR; each kernel
+# gets its own object tree under build/obj/KVER (a symlink mirror of the
+# sources) so one checkout builds for several kernels side by side.
+
+KDIR ?= /lib/modules/$(shell uname -r)/build
+KVER := $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' \
+	  $(KDIR)/include/generated/utsrelease.h 2>/dev/null)
+OBJ := $(CURDIR)/build/obj/$(KVER)
+SERIES ?= 6.1 6.12
+JOBS ?= $(shell nproc)
+
+.PHONY: all module kernels modules selftests check demo style clean
+
+all: module
+
+module:
+	@test -n "$(KVER)" || { echo "no kernel headers at KDIR=$(KDIR); try 'make kernels' then 'make KDIR=build/kernels/6.1/...'" >&2; exit 1; }
+	@mkdir -p $(OBJ)/generated
+	@cp -rsf $(CURDIR)/src $(CURDIR)/compat $(CURDIR)/Kbuild $(OBJ)/
+	@scripts/probe-kernel.sh $(KDIR) $(OBJ)/generated
+	$(MAKE) -C $(KDIR) M=$(OBJ) -j$(JOBS) modules
+	@echo "built $(OBJ)/sm4ktls.ko"
+
+# Fetch the Debian kernels (image, headers, kbuild) into build/kernels/.
+kernels:
+	@for s in $(SERIES); do scripts/fetch-kernel.sh $$s >/dev/null || exit 1; done
+
+# Build the module for every fetched kernel series.
+modules: kernels
+	@for s in $(SERIES); do \
+		k=$$(readlink build/kernels/$$s); \
+		$(MAKE) --no-print-directory module KDIR=$(CURDIR)/build/kernels/$$k/root/usr/src/linux-headers-$$k || exit 1; \
+	done
+
+selftests:
+	$(MAKE) -C selftests
+
+# The whole test suite on every kernel series (what CI runs).
+check:
+	scripts/run-tests.sh $(SERIES)
+
+# Boot Debian 6.1 in QEMU with the module and show a socket served by it.
+demo:
+	scripts/demo.sh
+
+style:
+	scripts/checkpatch.sh
+
+clean:
+	rm -rf build/obj
+	$(MAKE) -C selftests clean

@@ -1,0 +1,30 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Runs as PID 1 in the guest, chrooted into the host root (read-only 9p).
+# Makes the few writable places tests need, points module autoloading at
+# the guest kernel's modules, runs the command from /vm.conf, dumps dmesg
+# and powers off. The host (scripts/vm.sh) reads the markers below.
+# VM_TOP and VM_CMD come from /vm.conf in the initramfs, through the environment.
+
+mount -t devpts devpts /dev/pts 2>/dev/null
+for d in /tmp /run /root /var/tmp; do mount -t tmpfs tmpfs "$d"; done
+export HOME=/root PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+export TMPDIR=/tmp SM4KTLS_KVER=$(uname -r)
+
+# The host has no /lib/modules; request_module() runs our wrapper instead.
+echo "$VM_TOP/scripts/vm-modprobe" >/proc/sys/kernel/modprobe
+ip link set lo up
+echo 1 >/proc/sys/kernel/panic_on_oops
+
+echo "SM4KTLS-VM: start $(uname -r)"
+cd "$VM_TOP" || exit 1
+bash -c "$VM_CMD"
+rc=$?
+echo "SM4KTLS-VM: dmesg-begin"
+dmesg --color=never
+echo "SM4KTLS-VM: dmesg-end"
+echo "SM4KTLS-VM: exit=$rc"
+sync
+echo o >/proc/sysrq-trigger
+sleep 10

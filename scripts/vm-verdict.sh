@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Judge a guest console log written by scripts/vm.sh.
+# usage: scripts/vm-verdict.sh LOG QEMU_STATUS TIMEOUT
+# Exit 0 only if the guest finished, its command exited 0 and the kernel
+# logged no splat.
+set -u
+log=$1
+qrc=$2
+timeout=$3
+
+# Kernel lines carry a printk timestamp; only those are searched, so test
+# output that mentions these words is not mistaken for a splat.
+splat='BUG:|WARNING:|Oops|general protection|refcount_t|underflow|KASAN|UBSAN|kmemleak|unreferenced object|Kernel panic|Call Trace|kernel BUG|soft lockup|hung_task|blocked for more than|list_(add|del) corruption|sm4ktls: .*leak'
+splats=$(grep -E '^\[ *[0-9]+\.[0-9]+\]' "$log" | grep -E "$splat")
+
+fail=0
+if [ -n "$splats" ]; then
+	echo "vm: FAIL: kernel splat in guest log:" >&2
+	echo "$splats" | head -n 40 >&2
+	fail=1
+fi
+exitline=$(grep -a '^SM4KTLS-VM: exit=' "$log" | tail -n 1)
+if [ -z "$exitline" ]; then
+	if [ "$qrc" = 124 ] || [ "$qrc" = 137 ]; then
+		echo "vm: FAIL: guest killed after ${timeout}s timeout (hung?)" >&2
+	else
+		echo "vm: FAIL: guest did not finish (qemu status $qrc)" >&2
+	fi
+	exit 1
+fi
+rc=${exitline#SM4KTLS-VM: exit=}
+if [ "$rc" != 0 ]; then
+	echo "vm: FAIL: guest command exited $rc" >&2
+	fail=1
+fi
+exit $fail

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Boot a fetched Debian kernel under QEMU with the host root shared
+# read-only over virtio-9p, run COMMAND in it (from the project directory,
+# as root), stream the console, and judge the run:
+#   - exit status of COMMAND inside the guest,
+#   - the guest must reach the end (a hung guest is killed by the timeout),
+#   - no kernel splat (BUG/WARNING/Oops/...) in the guest's dmesg.
+#
+# usage: scripts/vm.sh [-t SECONDS] [-l LOG] [-m MiB] [--kvm] SERIES COMMAND...
+# SERIES is 6.1 or 6.12 (or a kernel release under build/kernels/).
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+timeout=900
+log=
+mem=2048
+accel=tcg
+while [ $# -gt 0 ]; do
+	case $1 in
+	-t) timeout=$2; shift 2 ;;
+	-l) log=$2; shift 2 ;;
+	-m) mem=$2; shift 2 ;;
+	--kvm) accel=kvm; shift ;;
+	*) break ;;
+	esac
+done
+[ $# -ge 2 ] || { echo "usage: $0 [-t SECONDS] [-l LOG] [-m MiB] [--kvm] SERIES COMMAND..." >&2; exit 2; }
+series=$1
+shift
+cmd="$*"
+
+kver=$(readlink "$top/build/kernels/$series" 2>/dev/null || echo "$series")
+kroot=$top/build/kernels/$kver/root
+vmlinuz=$kroot/boot/vmlinuz-$kver
+[ -e "$vmlinuz" ] || { echo "vm: no kernel $series; run scripts/fetch-kernel.sh $series" >&2; exit 2; }
+
+work=$top/build/vm/$kver
+mkdir -p "$work"
+base=$work/base.cpio.gz
+if [ ! -s "$base" ] || [ "$top/scripts/vm-initramfs-init" -nt "$base" ]; then
+	"$top/scripts/mkinitramfs.sh" "$kroot" "$kver" "$base" || exit 2
+fi
+
+# A second cpio appended to the first adds /vm.conf for this run only.
+run=$(mktemp -d)
+trap 'rm -rf "$run"' EXIT
+printf 'VM_TOP=%q\nVM_CMD=%q\n' "$top" "$cmd" >"$run/vm.conf"
+(cd "$run" && echo vm.conf | cpio -o -H newc --quiet | gzip -1 >"$run/conf.cpio.gz")
+cat "$base" "$run/conf.cpio.gz" >"$run/initrd"
+[ -n "$log" ] || log=$work/console.log
+
+qemu() {
+	timeout --foreground -k 10 "$timeout" qemu-system-x86_64 \
+		-accel "$1" -cpu max -m "$mem" -smp 2 \
+		-display none -monitor none -serial stdio -no-reboot \
+		-kernel "$vmlinuz" -initrd "$run/initrd" \
+		-append "console=ttyS0 loglevel=5 panic=-1 oops=panic" \
+		-fsdev local,id=root,path=/,security_model=none,readonly=on,multidevs=remap \
+		-device virtio-9p-pci,fsdev=root,mount_tag=hostroot \
+		-nic none </dev/null
+}
+
+# KVM is opt-in: nested virtualization hangs on some hosts, so a KVM boot
+# that does not start the command falls back to TCG.
+if [ "$accel" = kvm ]; then
+	qemu kvm 2>&1 | tr -d '\r' | tee "$log"
+	grep -q '^SM4KTLS-VM: start' "$log" || { echo "vm: KVM boot failed, retrying with TCG" >&2; accel=tcg; }
+fi
+if [ "$accel" = tcg ]; then
+	qemu tcg 2>&1 | tr -d '\r' | tee "$log"
+fi
+qrc=${PIPESTATUS[0]}
+
+exec "$top/scripts/vm-verdict.sh" "$log" "$qrc" "$timeout"

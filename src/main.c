@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sm4ktls: module entry and the TCP ULP it registers.
+ *
+ * setsockopt(SOL_TCP, TCP_ULP, "tls") lands in sm4ktls_ulp_init(), which
+ * hangs a context off the socket and swaps sk_prot for one of ours.
+ */
+#include <linux/module.h>
+#include <linux/skmsg.h>
+#include <net/tcp.h>
+
+#include "sm4ktls.h"
+
+static char *ulp_name = "tls";
+module_param(ulp_name, charp, 0444);
+MODULE_PARM_DESC(ulp_name,
+		 "TCP ULP name to register (default \"tls\"; pick another to run beside the in-tree tls.ko)");
+
+static struct sm4ktls_ctx *sm4ktls_ctx_alloc(struct sock *sk)
+{
+	struct sm4ktls_ctx *ctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
+
+	if (!ctx)
+		return NULL;
+	ctx->sk_proto = READ_ONCE(sk->sk_prot);
+	ctx->sk_write_space = sk->sk_write_space;
+	ctx->tx_conf = SM4KTLS_BASE;
+	ctx->rx_conf = SM4KTLS_BASE;
+	return ctx;
+}
+
+/*
+ * Core code (tcp_bpf, skmsg, filter) reads icsk_ulp_data of a socket with a
+ * psock as the in-tree struct tls_context, so sockmap sockets stay out.
+ * The reverse order is refused by sk_psock_init() for any ULP socket.
+ */
+static bool sm4ktls_sk_in_sockmap(struct sock *sk)
+{
+	bool in_map;
+
+	rcu_read_lock();
+	in_map = !!sk_psock(sk);
+	rcu_read_unlock();
+	return in_map;
+}
+
+/* Called by tcp_set_ulp() with the socket locked, in process context. */
+static int sm4ktls_ulp_init(struct sock *sk)
+{
+	struct sm4ktls_ctx *ctx;
+
+	if (sk->sk_state != TCP_ESTABLISHED)
+		return -ENOTCONN;
+	if (sm4ktls_sk_in_sockmap(sk))
+		return -EOPNOTSUPP;
+
+	ctx = sm4ktls_ctx_alloc(sk);
+	if (!ctx)
+		return -ENOMEM;
+	sm4ktls_proto_attach(sk, ctx);
+	return 0;
+}
+
+/* Someone underneath us (sockmap restore) replaced the base proto. */
+static void sm4ktls_ulp_update(struct sock *sk, struct proto *p,
+			       void (*write_space)(struct sock *sk))
+{
+	struct sm4ktls_ctx *ctx = sm4ktls_get_ctx(sk);
+
+	if (ctx) {
+		ctx->sk_proto = p;
+		ctx->sk_write_space = write_space;
+		return;
+	}
+	WRITE_ONCE(sk->sk_prot, p);
+	sk->sk_write_space = write_space;
+}
+
+static struct tcp_ulp_ops sm4ktls_ulp_ops __read_mostly = {
+	.owner		= THIS_MODULE,
+	.init		= sm4ktls_ulp_init,
+	.update		= sm4ktls_ulp_update,
+	.get_info	= sm4ktls_compat_get_info,
+	.get_info_size	= sm4ktls_compat_get_info_size,
+};
+
+static int sm4ktls_register_ulp(void)
+{
+	int err;
+
+	if (strscpy(sm4ktls_ulp_ops.name, ulp_name,
+		    sizeof(sm4ktls_ulp_ops.name)) <= 0) {
+		pr_err("ulp_name=\"%s\" must be 1..%zu characters\n", ulp_name,
+		       sizeof(sm4ktls_ulp_ops.name) - 1);
+		return -EINVAL;
+	}
+	err = tcp_register_ulp(&sm4ktls_ulp_ops);
+	if (err == -EEXIST)
+		pr_err("TCP ULP \"%s\" is already registered (in-tree tls.ko loaded?): run 'rmmod tls' and keep it out with 'install tls /bin/false' in /etc/modprobe.d, or load sm4ktls with ulp_name=<other>\n",
+		       ulp_name);
+	return err;
+}
+
+static int __init sm4ktls_init(void)
+{
+	int err;
+
+	err = sm4ktls_register_ulp();
+	if (err)
+		return err;
+	pr_info("TCP ULP \"%s\" registered\n", sm4ktls_ulp_ops.name);
+	return 0;
+}
+
+static void __exit sm4ktls_exit(void)
+{
+	tcp_unregister_ulp(&sm4ktls_ulp_ops);
+	/* Contexts of closed sockets are freed with kfree_rcu(). */
+	rcu_barrier();
+}
+
+module_init(sm4ktls_init);
+module_exit(sm4ktls_exit);
+MODULE_DESCRIPTION("Kernel TLS with SM4-GCM for stock kernels");
+MODULE_LICENSE("GPL");
