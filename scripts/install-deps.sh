@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Install what building and testing need on a Debian 12 machine (root).
+# Kernels themselves are fetched into the build tree by fetch-kernel.sh.
+set -euo pipefail
+
+pkgs=(
+	gcc-12 make libc6-dev dwarves xz-utils	# out-of-tree module build (+BTF)
+	qemu-system-x86 busybox-static cpio kmod	# guests and their initramfs
+	iproute2 util-linux			# ip, dmesg inside the guest
+)
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
+		missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+sudo=
+[ "$(id -u)" = 0 ] || sudo=sudo
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The whole test suite: build for every kernel series, check the QEMU
+# harness itself, run the selftests in a guest of each kernel, and print
+# one closing line "N passed, N failed[, N skipped]".
+#
+# usage: scripts/run-tests.sh [SERIES...]     (default: 6.1 6.12)
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top" || exit 1
+series=${*:-6.1 6.12}
+logs=$top/build/test-logs
+mkdir -p "$logs"
+pass=0 fail=0 skip=0
+
+result() { # STATUS NAME
+	if [ "$1" = 0 ]; then
+		pass=$((pass + 1)); echo "PASS: $2"
+	else
+		fail=$((fail + 1)); echo "FAIL: $2"
+	fi
+}
+
+# Count TAP result lines ("ok ..." / "not ok ...", "# SKIP") of a guest log.
+count_tap() {
+	local p f s
+	p=$(grep -Ec '^ok ' "$1")
+	s=$(grep -Ec '^ok .*# SKIP' "$1")
+	f=$(grep -Ec '^not ok ' "$1")
+	pass=$((pass + p - s)); skip=$((skip + s)); fail=$((fail + f))
+	grep -E '^not ok ' "$1" | sed "s/^/FAIL: [$2] /"
+}
+
+finish() {
+	if [ $skip -gt 0 ]; then
+		echo "$pass passed, $fail failed, $skip skipped"
+	else
+		echo "$pass passed, $fail failed"
+	fi
+	[ $fail = 0 ]
+	exit
+}
+
+if ! make --no-print-directory modules SERIES="$series" >"$logs/build.log" 2>&1; then
+	tail -n 30 "$logs/build.log"
+	result 1 "build module for: $series"
+	finish
+fi
+result 0 "build module for: $series"
+make --no-print-directory -C selftests >"$logs/selftests-build.log" 2>&1
+result $? "build selftests" || finish
+
+first=${series%% *}
+scripts/test-harness.sh "$first" >"$logs/harness.log" 2>&1
+while read -r verdict name; do
+	[ "$verdict" = PASS: ]
+	result $? "$name on $first"
+done < <(grep -E '^(PASS|FAIL): ' "$logs/harness.log")
+
+for s in $series; do
+	log=$logs/guest-$s.log
+	echo "=== selftests on $s (log: $log)"
+	scripts/vm.sh -t 1500 -l "$log" "$s" selftests/run-guest.sh >/dev/null 2>"$log.verdict"
+	vrc=$?
+	count_tap "$log" "$s"
+	cat "$log.verdict"
+	result $vrc "guest $s: finished, no kernel splat, runner exit 0"
+done
+finish

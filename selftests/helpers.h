@@ -1,0 +1,163 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Small helpers shared by the sm4ktls selftests.
+ */
+#ifndef SM4KTLS_SELFTEST_HELPERS_H
+#define SM4KTLS_SELFTEST_HELPERS_H
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <linux/bpf.h>
+
+#ifndef TCP_ULP
+#define TCP_ULP 31
+/* A one-slot BPF sockmap; returns its fd or -1 (errno set). */
+static inline int st_sockmap_create(void)
+{
+	union bpf_attr attr = {
+		.map_type = BPF_MAP_TYPE_SOCKMAP,
+		.key_size = 4, .value_size = 4, .max_entries = 1,
+	};
+
+	return syscall(__NR_bpf, BPF_MAP_CREATE, &attr, sizeof(attr));
+}
+
+static inline int st_sockmap_add(int map, int fd)
+{
+	union bpf_attr attr = { .map_fd = map };
+	int key = 0;
+
+	attr.key = (unsigned long)&key;
+	attr.value = (unsigned long)&fd;
+	return syscall(__NR_bpf, BPF_MAP_UPDATE_ELEM, &attr, sizeof(attr));
+}
+
+#endif
+#ifndef SOL_TLS
+#define SOL_TLS 282
+/* A one-slot BPF sockmap; returns its fd or -1 (errno set). */
+static inline int st_sockmap_create(void)
+{
+	union bpf_attr attr = {
+		.map_type = BPF_MAP_TYPE_SOCKMAP,
+		.key_size = 4, .value_size = 4, .max_entries = 1,
+	};
+
+	return syscall(__NR_bpf, BPF_MAP_CREATE, &attr, sizeof(attr));
+}
+
+static inline int st_sockmap_add(int map, int fd)
+{
+	union bpf_attr attr = { .map_fd = map };
+	int key = 0;
+
+	attr.key = (unsigned long)&key;
+	attr.value = (unsigned long)&fd;
+	return syscall(__NR_bpf, BPF_MAP_UPDATE_ELEM, &attr, sizeof(attr));
+}
+
+#endif
+
+/* The ULP name the module registered (module parameter ulp_name). */
+static inline const char *st_ulp_name(void)
+{
+	const char *name = getenv("SM4KTLS_ULP");
+
+	return name && *name ? name : "tls";
+}
+
+/* Module reference count, -1 if the module is not loaded. */
+static inline int st_module_refcnt(const char *mod)
+{
+	char path[128];
+	int val = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/module/%s/refcnt", mod);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	if (fscanf(f, "%d", &val) != 1)
+		val = -1;
+	fclose(f);
+	return val;
+}
+
+/* An established loopback TCP pair; returns 0 or -errno. */
+static inline int st_tcp_pair(int family, int *cfd, int *sfd)
+{
+	struct sockaddr_storage ss = { .ss_family = family };
+	socklen_t len = family == AF_INET6 ? sizeof(struct sockaddr_in6) :
+					     sizeof(struct sockaddr_in);
+	int lfd, err = 0;
+
+	if (family == AF_INET6)
+		((struct sockaddr_in6 *)&ss)->sin6_addr = in6addr_loopback;
+	else
+		((struct sockaddr_in *)&ss)->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	lfd = socket(family, SOCK_STREAM, 0);
+	*cfd = socket(family, SOCK_STREAM, 0);
+	if (lfd < 0 || *cfd < 0 ||
+	    bind(lfd, (struct sockaddr *)&ss, len) ||
+	    listen(lfd, 8) ||
+	    getsockname(lfd, (struct sockaddr *)&ss, &len) ||
+	    connect(*cfd, (struct sockaddr *)&ss, len))
+		err = -errno;
+	*sfd = err ? -1 : accept(lfd, NULL, NULL);
+	if (!err && *sfd < 0)
+		err = -errno;
+	if (lfd >= 0)
+		close(lfd);
+	return err;
+}
+
+static inline int st_attach(int fd, const char *name)
+{
+	return setsockopt(fd, SOL_TCP, TCP_ULP, name, strlen(name));
+}
+
+/* Poll until the module's refcount drops to want; returns the last value. */
+static inline int st_wait_refcnt(const char *mod, int want, int seconds)
+{
+	int i, val = -1;
+
+	for (i = 0; i < seconds * 10; i++) {
+		val = st_module_refcnt(mod);
+		if (val == want)
+			break;
+		usleep(100000);
+	}
+	return val;
+}
+
+/* A one-slot BPF sockmap; returns its fd or -1 (errno set). */
+static inline int st_sockmap_create(void)
+{
+	union bpf_attr attr = {
+		.map_type = BPF_MAP_TYPE_SOCKMAP,
+		.key_size = 4, .value_size = 4, .max_entries = 1,
+	};
+
+	return syscall(__NR_bpf, BPF_MAP_CREATE, &attr, sizeof(attr));
+}
+
+static inline int st_sockmap_add(int map, int fd)
+{
+	union bpf_attr attr = { .map_fd = map };
+	int key = 0;
+
+	attr.key = (unsigned long)&key;
+	attr.value = (unsigned long)&fd;
+	return syscall(__NR_bpf, BPF_MAP_UPDATE_ELEM, &attr, sizeof(attr));
+}
+
+#endif
