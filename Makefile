@@ -11,7 +11,7 @@ OBJ := $(CURDIR)/build/obj/$(KVER)
 SERIES ?= 6.1 6.12
 JOBS ?= $(shell nproc)
 
-.PHONY: all module kernels modules selftests check demo style clean
+.PHONY: all module kernels modules selftests tools check demo style clean
 
 all: module
 
@@ -37,6 +37,9 @@ modules: kernels
 selftests:
 	$(MAKE) -C selftests
 
+tools:
+	$(MAKE) -C tools
+
 # The whole test suite on every kernel series (what CI runs).
 check:
 	scripts/run-tests.sh $(SERIES)
@@ -51,3 +54,4 @@ style:
 clean:
 	rm -rf build/obj
 	$(MAKE) -C selftests clean
+	$(MAKE) -C tools clean

@@ -3,7 +3,8 @@
 #
 # Extract the kselftest harness and the upstream tls selftest from Debian's
 # linux-source-SERIES package into build/ksft/SERIES/ (nothing is vendored
-# into the repository). Our own selftests build against this harness.
+# into the repository). Our own selftests build against this harness, and
+# scripts/checkpatch.sh uses its checkpatch.pl.
 #
 # usage: scripts/fetch-ksft.sh SERIES      (6.1 or 6.12)
 set -euo pipefail
@@ -32,5 +33,7 @@ dpkg-deb --fsys-tarfile "$deb" |
 		'*/tools/testing/selftests/kselftest.h' \
 		'*/tools/testing/selftests/kselftest_harness.h' \
 		'*/tools/testing/selftests/net/tls.c' \
-		'*/include/uapi/linux/tls.h'
+		'*/include/uapi/linux/tls.h' \
+		'*/scripts/checkpatch.pl' '*/scripts/spelling.txt' \
+		'*/scripts/const_structs.checkpatch'
 touch "$dest/.complete"

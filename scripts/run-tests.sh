@@ -52,6 +52,9 @@ result 0 "build module for: $series"
 make --no-print-directory -C selftests >"$logs/selftests-build.log" 2>&1
 result $? "build selftests" || finish
 
+scripts/checkpatch.sh >"$logs/checkpatch.log" 2>&1
+result $? "checkpatch --strict clean (log: $logs/checkpatch.log)"
+
 first=${series%% *}
 scripts/test-harness.sh "$first" >"$logs/harness.log" 2>&1
 while read -r verdict name; do

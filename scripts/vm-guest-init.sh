@@ -8,6 +8,7 @@
 # VM_TOP and VM_CMD come from /vm.conf in the initramfs, through the environment.
 
 mount -t devpts devpts /dev/pts 2>/dev/null
+mount -t cgroup2 cgroup2 /sys/fs/cgroup 2>/dev/null
 for d in /tmp /run /root /var/tmp; do mount -t tmpfs tmpfs "$d"; done
 export HOME=/root PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export TMPDIR=/tmp SM4KTLS_KVER=$(uname -r)

@@ -16,17 +16,33 @@ module_param(ulp_name, charp, 0444);
 MODULE_PARM_DESC(ulp_name,
 		 "TCP ULP name to register (default \"tls\"; pick another to run beside the in-tree tls.ko)");
 
+/* Contexts alive now; checked at unload so a leak shows in the log. */
+static atomic_t sm4ktls_live_ctx = ATOMIC_INIT(0);
+
 static struct sm4ktls_ctx *sm4ktls_ctx_alloc(struct sock *sk)
 {
 	struct sm4ktls_ctx *ctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
 
 	if (!ctx)
 		return NULL;
+	atomic_inc(&sm4ktls_live_ctx);
 	ctx->sk_proto = READ_ONCE(sk->sk_prot);
 	ctx->sk_write_space = sk->sk_write_space;
 	ctx->tx_conf = SM4KTLS_BASE;
 	ctx->rx_conf = SM4KTLS_BASE;
 	return ctx;
+}
+
+static void sm4ktls_ctx_free_rcu(struct rcu_head *head)
+{
+	kfree(container_of(head, struct sm4ktls_ctx, rcu));
+	atomic_dec(&sm4ktls_live_ctx);
+}
+
+/* sock_diag may still be reading ctx under RCU. */
+void sm4ktls_ctx_free(struct sm4ktls_ctx *ctx)
+{
+	call_rcu(&ctx->rcu, sm4ktls_ctx_free_rcu);
 }
 
 /*
@@ -115,8 +131,11 @@ static int __init sm4ktls_init(void)
 static void __exit sm4ktls_exit(void)
 {
 	tcp_unregister_ulp(&sm4ktls_ulp_ops);
-	/* Contexts of closed sockets are freed with kfree_rcu(). */
+	/* Wait for the RCU frees of contexts of closed sockets. */
 	rcu_barrier();
+	if (atomic_read(&sm4ktls_live_ctx))
+		pr_err("leak: %d socket contexts not freed at unload\n",
+		       atomic_read(&sm4ktls_live_ctx));
 }
 
 module_init(sm4ktls_init);

@@ -45,8 +45,7 @@ static void sm4ktls_close(struct sock *sk, long timeout)
 	sm4ktls_detach(sk, ctx);
 	release_sock(sk);
 	base->close(sk, timeout);
-	/* sock_diag may still be reading ctx under RCU. */
-	kfree_rcu(ctx, rcu);
+	sm4ktls_ctx_free(ctx);
 }
 
 /* Like upstream: a TLS stream cannot be reused for another connection. */
@@ -73,12 +72,13 @@ static struct sm4ktls_family *sm4ktls_family_for(struct sock *sk)
 	struct sm4ktls_family *fam = &sm4ktls_families[idx];
 	const struct proto *base = READ_ONCE(sk->sk_prot);
 
+	/* Pairs with the release below: a matching base means built tables. */
 	if (likely(smp_load_acquire(&fam->base) == base))
 		return fam;
 	mutex_lock(&sm4ktls_build_lock);
 	if (fam->base != base) {
 		sm4ktls_build_protos(fam, base);
-		/* Publish the tables only once they are complete. */
+		/* Publish base only after the tables it names are complete. */
 		smp_store_release(&fam->base, base);
 	}
 	mutex_unlock(&sm4ktls_build_lock);

@@ -34,6 +34,9 @@ static inline struct sm4ktls_ctx *sm4ktls_get_ctx(const struct sock *sk)
 		rcu_access_pointer(inet_csk(sk)->icsk_ulp_data);
 }
 
+/* main.c */
+void sm4ktls_ctx_free(struct sm4ktls_ctx *ctx);
+
 /* proto.c */
 void sm4ktls_proto_attach(struct sock *sk, struct sm4ktls_ctx *ctx);
 

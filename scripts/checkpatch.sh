@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Kernel coding style: checkpatch.pl --strict (from Debian's linux-source,
+# see fetch-ksft.sh) over every C source and header of the module.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+"$top/scripts/fetch-ksft.sh" 6.12
+cp=$top/build/ksft/6.12/scripts/checkpatch.pl
+cd "$top"
+files=$(git ls-files 'src/*.[ch]' 'compat/*.[ch]' 'compat/probes/*.c' 'include/*.h')
+perl "$cp" --no-tree --strict --quiet --show-types \
+	--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG \
+	--codespellfile /dev/null -f $files
