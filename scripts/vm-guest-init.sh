@@ -9,7 +9,13 @@
 
 mount -t devpts devpts /dev/pts 2>/dev/null
 mount -t cgroup2 cgroup2 /sys/fs/cgroup 2>/dev/null
+# The project may live under one of the directories tmpfs is about to hide
+# (a CI clone in /tmp): keep a handle on it and bind it back.
+mkdir -p /dev/.sm4ktls-top && mount --bind "$VM_TOP" /dev/.sm4ktls-top
 for d in /tmp /run /root /var/tmp; do mount -t tmpfs tmpfs "$d"; done
+if [ ! -e "$VM_TOP/scripts/vm-guest-init.sh" ]; then
+	mkdir -p "$VM_TOP" && mount --bind /dev/.sm4ktls-top "$VM_TOP"
+fi
 export HOME=/root PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export TMPDIR=/tmp SM4KTLS_KVER=$(uname -r)
 
