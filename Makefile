@@ -11,7 +11,7 @@ OBJ := $(CURDIR)/build/obj/$(KVER)
 SERIES ?= 6.1 6.12
 JOBS ?= $(shell nproc)
 
-.PHONY: all module kernels modules selftests tools check demo style clean
+.PHONY: all module module-install kernels modules selftests tools check demo style clean
 
 all: module
 
@@ -22,6 +22,13 @@ module:
 	@scripts/probe-kernel.sh $(KDIR) $(OBJ)/generated
 	$(MAKE) -C $(KDIR) M=$(OBJ) -j$(JOBS) modules
 	@echo "built $(OBJ)/sm4ktls.ko"
+
+# Install into updates/ (searched before the distribution's modules) and
+# refresh the module index so the crypto API can autoload sm4ktls_crypto.
+module-install: module
+	install -D -m 0644 -t $(DESTDIR)/lib/modules/$(KVER)/updates \
+		$(OBJ)/sm4ktls.ko $(OBJ)/sm4ktls_crypto.ko
+	depmod $(if $(DESTDIR),-b $(DESTDIR)) $(KVER)
 
 # Fetch the Debian kernels (image, headers, kbuild) into build/kernels/.
 kernels:

@@ -20,51 +20,9 @@
 
 #ifndef TCP_ULP
 #define TCP_ULP 31
-/* A one-slot BPF sockmap; returns its fd or -1 (errno set). */
-static inline int st_sockmap_create(void)
-{
-	union bpf_attr attr = {
-		.map_type = BPF_MAP_TYPE_SOCKMAP,
-		.key_size = 4, .value_size = 4, .max_entries = 1,
-	};
-
-	return syscall(__NR_bpf, BPF_MAP_CREATE, &attr, sizeof(attr));
-}
-
-static inline int st_sockmap_add(int map, int fd)
-{
-	union bpf_attr attr = { .map_fd = map };
-	int key = 0;
-
-	attr.key = (unsigned long)&key;
-	attr.value = (unsigned long)&fd;
-	return syscall(__NR_bpf, BPF_MAP_UPDATE_ELEM, &attr, sizeof(attr));
-}
-
 #endif
 #ifndef SOL_TLS
 #define SOL_TLS 282
-/* A one-slot BPF sockmap; returns its fd or -1 (errno set). */
-static inline int st_sockmap_create(void)
-{
-	union bpf_attr attr = {
-		.map_type = BPF_MAP_TYPE_SOCKMAP,
-		.key_size = 4, .value_size = 4, .max_entries = 1,
-	};
-
-	return syscall(__NR_bpf, BPF_MAP_CREATE, &attr, sizeof(attr));
-}
-
-static inline int st_sockmap_add(int map, int fd)
-{
-	union bpf_attr attr = { .map_fd = map };
-	int key = 0;
-
-	attr.key = (unsigned long)&key;
-	attr.value = (unsigned long)&fd;
-	return syscall(__NR_bpf, BPF_MAP_UPDATE_ELEM, &attr, sizeof(attr));
-}
-
 #endif
 
 /* The ULP name the module registered (module parameter ulp_name). */
