@@ -27,7 +27,6 @@ static struct sm4ktls_ctx *sm4ktls_ctx_alloc(struct sock *sk)
 		return NULL;
 	atomic_inc(&sm4ktls_live_ctx);
 	ctx->sk_proto = READ_ONCE(sk->sk_prot);
-	ctx->sk_write_space = sk->sk_write_space;
 	ctx->tx_conf = SM4KTLS_BASE;
 	ctx->rx_conf = SM4KTLS_BASE;
 	return ctx;
@@ -83,13 +82,12 @@ static void sm4ktls_ulp_update(struct sock *sk, struct proto *p,
 {
 	struct sm4ktls_ctx *ctx = sm4ktls_get_ctx(sk);
 
-	if (ctx) {
-		ctx->sk_proto = p;
-		ctx->sk_write_space = write_space;
-		return;
-	}
-	WRITE_ONCE(sk->sk_prot, p);
+	/* We do not hook sk_write_space (yet): it is the caller's to set. */
 	sk->sk_write_space = write_space;
+	if (ctx)
+		ctx->sk_proto = p;
+	else
+		WRITE_ONCE(sk->sk_prot, p);
 }
 
 static struct tcp_ulp_ops sm4ktls_ulp_ops __read_mostly = {

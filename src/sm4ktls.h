@@ -21,7 +21,6 @@ enum sm4ktls_conf {
 /* Per-socket state, hung off icsk_ulp_data; freed after an RCU grace period. */
 struct sm4ktls_ctx {
 	struct proto *sk_proto;	/* the proto we replaced (TCP's) */
-	void (*sk_write_space)(struct sock *sk);
 	u8 tx_conf;
 	u8 rx_conf;
 	struct rcu_head rcu;
