@@ -9,6 +9,10 @@
 #ifndef _SM4KTLS_COMPAT_H
 #define _SM4KTLS_COMPAT_H
 
+#include <linux/bvec.h>
+#include <linux/uio.h>
+#include <net/tcp.h>
+
 #include "sm4ktls_probes.h"
 
 #ifdef SM4KTLS_HAVE_ULP_GET_INFO_NET_ADMIN
@@ -26,6 +30,47 @@ static inline size_t sm4ktls_compat_get_info_size(const struct sock *sk,
 #else
 #define sm4ktls_compat_get_info		sm4ktls_get_info
 #define sm4ktls_compat_get_info_size	sm4ktls_get_info_size
+#endif
+
+/*
+ * How sealed record pages reach TCP, and how splice reaches us: through
+ * sendpage (6.1), or through sendmsg(MSG_SPLICE_PAGES) (6.5 onward).
+ */
+#ifdef SM4KTLS_HAVE_PROTO_SENDPAGE
+#define SM4KTLS_NOTLAST		MSG_SENDPAGE_NOTLAST
+#define SM4KTLS_SENDPAGE_NOTLAST MSG_SENDPAGE_NOTLAST
+#define SM4KTLS_SENDPAGE_FLAGS	(MSG_SENDPAGE_NOTLAST | \
+				 MSG_SENDPAGE_NOPOLICY | MSG_NO_SHARED_FRAGS)
+
+static inline int sm4ktls_compat_push_page(struct sock *sk, struct page *page,
+					   int offset, size_t size, int flags)
+{
+	return do_tcp_sendpages(sk, page, offset, size, flags);
+}
+
+static inline void sm4ktls_compat_proto_tx(struct proto *p)
+{
+	p->sendpage = sm4ktls_sendpage;
+}
+#else
+#define SM4KTLS_NOTLAST		MSG_MORE
+#define SM4KTLS_SENDPAGE_NOTLAST 0
+#define SM4KTLS_SENDPAGE_FLAGS	0
+
+static inline int sm4ktls_compat_push_page(struct sock *sk, struct page *page,
+					   int offset, size_t size, int flags)
+{
+	struct msghdr msg = { .msg_flags = MSG_SPLICE_PAGES | flags };
+	struct bio_vec bv;
+
+	bvec_set_page(&bv, page, size, offset);
+	iov_iter_bvec(&msg.msg_iter, ITER_SOURCE, &bv, 1, size);
+	return tcp_sendmsg_locked(sk, &msg, size);
+}
+
+static inline void sm4ktls_compat_proto_tx(struct proto *p)
+{
+}
 #endif
 
 #endif /* _SM4KTLS_COMPAT_H */

@@ -12,20 +12,42 @@
 static u16 sm4ktls_user_conf(u8 conf)
 {
 	switch (conf) {
+	case SM4KTLS_SW:
+		return TLS_CONF_SW;
 	case SM4KTLS_BASE:
 	default:
 		return TLS_CONF_BASE;
 	}
 }
 
-static int sm4ktls_put_info(struct sk_buff *skb, const struct sm4ktls_ctx *ctx)
+static int sm4ktls_put_keyed(struct sk_buff *skb, const struct sm4ktls_ctx *ctx)
 {
 	int err;
 
-	err = nla_put_u16(skb, TLS_INFO_TXCONF, sm4ktls_user_conf(ctx->tx_conf));
-	if (err)
-		return err;
-	return nla_put_u16(skb, TLS_INFO_RXCONF, sm4ktls_user_conf(ctx->rx_conf));
+	err = nla_put_u16(skb, TLS_INFO_VERSION, ctx->version);
+	if (!err)
+		err = nla_put_u16(skb, TLS_INFO_CIPHER, ctx->cipher);
+	if (!err && ctx->zc_ro)
+		err = nla_put_flag(skb, TLS_INFO_ZC_RO_TX);
+	if (!err && READ_ONCE(ctx->rx_no_pad))
+		err = nla_put_flag(skb, TLS_INFO_RX_NO_PAD);
+	return err;
+}
+
+static int sm4ktls_put_info(struct sk_buff *skb, const struct sm4ktls_ctx *ctx)
+{
+	int err = 0;
+
+	/* Version and cipher exist once a key is installed. */
+	if (READ_ONCE(ctx->version))
+		err = sm4ktls_put_keyed(skb, ctx);
+	if (!err)
+		err = nla_put_u16(skb, TLS_INFO_TXCONF,
+				  sm4ktls_user_conf(READ_ONCE(ctx->tx_conf)));
+	if (!err)
+		err = nla_put_u16(skb, TLS_INFO_RXCONF,
+				  sm4ktls_user_conf(READ_ONCE(ctx->rx_conf)));
+	return err;
 }
 
 int sm4ktls_get_info(struct sock *sk, struct sk_buff *skb)

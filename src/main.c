@@ -27,6 +27,7 @@ static struct sm4ktls_ctx *sm4ktls_ctx_alloc(struct sock *sk)
 		return NULL;
 	atomic_inc(&sm4ktls_live_ctx);
 	ctx->sk_proto = READ_ONCE(sk->sk_prot);
+	ctx->sk_ops = READ_ONCE(sk->sk_socket->ops);
 	ctx->tx_conf = SM4KTLS_BASE;
 	ctx->rx_conf = SM4KTLS_BASE;
 	return ctx;
@@ -66,6 +67,9 @@ static int sm4ktls_ulp_init(struct sock *sk)
 
 	if (sk->sk_state != TCP_ESTABLISHED)
 		return -ENOTCONN;
+	/* Kernel-internal sockets without a struct socket are not served. */
+	if (!sk->sk_socket)
+		return -EINVAL;
 	if (sm4ktls_sk_in_sockmap(sk))
 		return -EOPNOTSUPP;
 
@@ -82,12 +86,17 @@ static void sm4ktls_ulp_update(struct sock *sk, struct proto *p,
 {
 	struct sm4ktls_ctx *ctx = sm4ktls_get_ctx(sk);
 
-	/* We do not hook sk_write_space (yet): it is the caller's to set. */
-	sk->sk_write_space = write_space;
-	if (ctx)
-		ctx->sk_proto = p;
-	else
+	if (!ctx) {
+		sk->sk_write_space = write_space;
 		WRITE_ONCE(sk->sk_prot, p);
+		return;
+	}
+	ctx->sk_proto = p;
+	/* With a TX key, ours stays in front of the new write_space. */
+	if (ctx->tx)
+		ctx->sk_write_space = write_space;
+	else
+		sk->sk_write_space = write_space;
 }
 
 static struct tcp_ulp_ops sm4ktls_ulp_ops __read_mostly = {
@@ -119,9 +128,14 @@ static int __init sm4ktls_init(void)
 {
 	int err;
 
-	err = sm4ktls_register_ulp();
+	err = sm4ktls_stats_init();
 	if (err)
 		return err;
+	err = sm4ktls_register_ulp();
+	if (err) {
+		sm4ktls_stats_exit();
+		return err;
+	}
 	pr_info("TCP ULP \"%s\" registered\n", sm4ktls_ulp_ops.name);
 	return 0;
 }
@@ -131,6 +145,7 @@ static void __exit sm4ktls_exit(void)
 	tcp_unregister_ulp(&sm4ktls_ulp_ops);
 	/* Wait for the RCU frees of contexts of closed sockets. */
 	rcu_barrier();
+	sm4ktls_stats_exit();
 	if (atomic_read(&sm4ktls_live_ctx))
 		pr_err("leak: %d socket contexts not freed at unload\n",
 		       atomic_read(&sm4ktls_live_ctx));

@@ -5,24 +5,128 @@
 #ifndef _SM4KTLS_H
 #define _SM4KTLS_H
 
+#include <linux/mutex.h>
+#include <linux/skbuff.h>
+#include <linux/tls.h>
 #include <linux/types.h>
+#include <linux/workqueue.h>
 #include <net/inet_connection_sock.h>
 #include <net/sock.h>
+#include <net/strparser.h>
+
+#define SM4KTLS_HDR_LEN		5	/* type, version, length */
+#define SM4KTLS_MAX_PLAIN	16384	/* 2^14, RFC 8446 5.1 */
+#define SM4KTLS_MAX_EXPLICIT	8	/* TLS 1.2 GCM/CCM explicit nonce */
+#define SM4KTLS_MAX_TAG		16
+#define SM4KTLS_MAX_IV		16	/* salt + iv; CCM adds a B0 byte */
+#define SM4KTLS_SEQ_LEN		8
+#define SM4KTLS_AAD12_LEN	13	/* seq, type, version, length */
+#define SM4KTLS_TYPE_DATA	23	/* application_data */
+
+/* Largest record on the wire: header, nonce, text, TLS 1.3 type, tag. */
+#define SM4KTLS_MAX_WIRE	(SM4KTLS_HDR_LEN + SM4KTLS_MAX_EXPLICIT + \
+				 SM4KTLS_MAX_PLAIN + 1 + SM4KTLS_MAX_TAG)
+#define SM4KTLS_REC_PAGES	DIV_ROUND_UP(SM4KTLS_MAX_WIRE, PAGE_SIZE)
 
 /*
  * How one direction of a socket is served. BASE passes data through to
- * TCP untouched (ULP attached, no key installed yet).
+ * TCP untouched (ULP attached, no key installed yet); SW encrypts or
+ * decrypts records in software.
  */
 enum sm4ktls_conf {
 	SM4KTLS_BASE,
+	SM4KTLS_SW,
 	SM4KTLS_NUM_CONF,
+};
+
+/* What differs between the ciphers of <linux/tls.h>. */
+struct sm4ktls_cipher_desc {
+	u16 type;
+	u8 key_len;
+	u8 salt_len;
+	u8 iv_len;		/* the crypto_info iv field */
+	u8 explicit_len;	/* TLS 1.2 nonce carried in each record */
+	u8 ccm;			/* the AEAD wants a CCM B0 flags byte */
+	u16 info_len;		/* sizeof the uapi crypto_info struct */
+	u8 key_off;
+	u8 iv_off;
+	u8 salt_off;
+	u8 seq_off;
+	const char *alg;
+};
+
+/* The largest crypto_info struct of the uapi. */
+union sm4ktls_crypto_info {
+	struct tls_crypto_info info;
+	struct tls12_crypto_info_aes_gcm_128 aes_gcm_128;
+	struct tls12_crypto_info_aes_gcm_256 aes_gcm_256;
+	struct tls12_crypto_info_aes_ccm_128 aes_ccm_128;
+	struct tls12_crypto_info_chacha20_poly1305 chacha20_poly1305;
+	struct tls12_crypto_info_sm4_gcm sm4_gcm;
+	struct tls12_crypto_info_sm4_ccm sm4_ccm;
+	struct tls12_crypto_info_aria_gcm_128 aria_gcm_128;
+	struct tls12_crypto_info_aria_gcm_256 aria_gcm_256;
+};
+
+/* One direction's record protection: key, nonce state, framing sizes. */
+struct sm4ktls_cipher {
+	const struct sm4ktls_cipher_desc *desc;
+	struct crypto_aead *aead;
+	struct aead_request *req;
+	union sm4ktls_crypto_info info;	/* as installed, for getsockopt */
+	u16 version;
+	u8 prepend;		/* header + explicit nonce */
+	u8 tail;		/* TLS 1.3 inner content type */
+	u8 tag;
+	u8 aad_len;
+	u8 iv[SM4KTLS_MAX_IV];	/* salt || iv; the 1.2 explicit part counts */
+	u8 seq[SM4KTLS_SEQ_LEN];
+	/* Heap, not stack: scatterlists may not point into a vmapped stack. */
+	u8 aad[SM4KTLS_AAD12_LEN];
+	u8 nonce[SM4KTLS_MAX_IV];
+};
+
+/* A TX record: plaintext collected in place, then sealed and pushed. */
+struct sm4ktls_rec {
+	struct page *pages[SM4KTLS_REC_PAGES];
+	u32 len;		/* plaintext bytes */
+	u32 wire;		/* record bytes once sealed */
+	u32 sent;		/* wire bytes handed to TCP */
+	u8 type;
+};
+
+struct sm4ktls_tx {
+	struct sm4ktls_cipher c;
+	struct mutex lock;		/* one sender at a time, across waits */
+	struct work_struct work;	/* push when TCP has room again */
+	struct sock *sk;
+	struct sm4ktls_rec open;	/* collecting plaintext */
+	struct sm4ktls_rec pending;	/* sealed, not fully in TCP yet */
+	struct scatterlist sg[SM4KTLS_REC_PAGES + 1];
+};
+
+struct sm4ktls_rx {
+	struct sm4ktls_cipher c;
+	struct strparser strp;
+	struct sk_buff_head raw;	/* parsed records, still encrypted */
+	struct sk_buff_head plain;	/* decrypted, not yet fully read */
+	int err;			/* sticky: a record failed to open */
 };
 
 /* Per-socket state, hung off icsk_ulp_data; freed after an RCU grace period. */
 struct sm4ktls_ctx {
 	struct proto *sk_proto;	/* the proto we replaced (TCP's) */
+	const struct proto_ops *sk_ops;	/* the socket ops we replaced */
+	void (*sk_data_ready)(struct sock *sk);
+	void (*sk_write_space)(struct sock *sk);
+	struct sm4ktls_tx *tx;
+	struct sm4ktls_rx *rx;
+	u16 version;		/* of the first key installed, for diag */
+	u16 cipher;
 	u8 tx_conf;
 	u8 rx_conf;
+	u8 zc_ro;		/* TLS_TX_ZEROCOPY_RO as set by the user */
+	u8 rx_no_pad;		/* TLS_RX_EXPECT_NO_PAD as set by the user */
 	struct rcu_head rcu;
 };
 
@@ -38,12 +142,85 @@ void sm4ktls_ctx_free(struct sm4ktls_ctx *ctx);
 
 /* proto.c */
 void sm4ktls_proto_attach(struct sock *sk, struct sm4ktls_ctx *ctx);
+void sm4ktls_proto_update(struct sock *sk, struct sm4ktls_ctx *ctx);
 
 /* sockopt.c */
 int sm4ktls_setsockopt(struct sock *sk, int level, int optname,
 		       sockptr_t optval, unsigned int optlen);
 int sm4ktls_getsockopt(struct sock *sk, int level, int optname,
 		       char __user *optval, int __user *optlen);
+
+/* cipher.c */
+const struct sm4ktls_cipher_desc *sm4ktls_cipher_find(u16 type);
+int sm4ktls_cipher_init(struct sm4ktls_cipher *c,
+			const union sm4ktls_crypto_info *ci);
+void sm4ktls_cipher_free(struct sm4ktls_cipher *c);
+void sm4ktls_cipher_export(const struct sm4ktls_cipher *c,
+			   union sm4ktls_crypto_info *out);
+void sm4ktls_cipher_nonce(struct sm4ktls_cipher *c, const u8 *explicit);
+void sm4ktls_cipher_aad(struct sm4ktls_cipher *c, u8 type, u16 plain_len);
+void sm4ktls_cipher_advance(struct sm4ktls_cipher *c);
+int sm4ktls_cipher_run(struct sm4ktls_cipher *c, struct scatterlist *sg,
+		       unsigned int len, bool enc);
+
+/* tx.c */
+int sm4ktls_tx_init(struct sock *sk, struct sm4ktls_ctx *ctx,
+		    const union sm4ktls_crypto_info *ci);
+void sm4ktls_tx_close(struct sock *sk, struct sm4ktls_ctx *ctx);
+void sm4ktls_tx_free(struct sock *sk, struct sm4ktls_ctx *ctx);
+int sm4ktls_sendmsg(struct sock *sk, struct msghdr *msg, size_t size);
+int sm4ktls_sendpage(struct sock *sk, struct page *page, int offset,
+		     size_t size, int flags);
+void sm4ktls_splice_eof(struct socket *sock);
+int sm4ktls_sock_shutdown(struct socket *sock, int how);
+void sm4ktls_write_space(struct sock *sk);
+
+/* rx.c */
+int sm4ktls_rx_init(struct sock *sk, struct sm4ktls_ctx *ctx,
+		    const union sm4ktls_crypto_info *ci);
+void sm4ktls_rx_start(struct sock *sk, struct sm4ktls_ctx *ctx);
+void sm4ktls_rx_stop(struct sock *sk, struct sm4ktls_ctx *ctx);
+void sm4ktls_rx_free(struct sock *sk, struct sm4ktls_ctx *ctx);
+int sm4ktls_recvmsg(struct sock *sk, struct msghdr *msg, size_t len,
+		    int flags, int *addr_len);
+bool sm4ktls_sock_is_readable(struct sock *sk);
+__poll_t sm4ktls_poll(struct file *file, struct socket *sock,
+		      struct poll_table_struct *wait);
+ssize_t sm4ktls_splice_read(struct socket *sock, loff_t *ppos,
+			    struct pipe_inode_info *pipe, size_t len,
+			    unsigned int flags);
+void sm4ktls_data_ready(struct sock *sk);
+
+/* stats.c */
+enum sm4ktls_stat {
+	SM4KTLS_STAT_CURR_TX_SW,
+	SM4KTLS_STAT_CURR_RX_SW,
+	SM4KTLS_STAT_CURR_TX_DEVICE,
+	SM4KTLS_STAT_CURR_RX_DEVICE,
+	SM4KTLS_STAT_TX_SW,
+	SM4KTLS_STAT_RX_SW,
+	SM4KTLS_STAT_TX_DEVICE,
+	SM4KTLS_STAT_RX_DEVICE,
+	SM4KTLS_STAT_DECRYPT_ERROR,
+	SM4KTLS_STAT_RX_DEVICE_RESYNC,
+	SM4KTLS_STAT_DECRYPT_RETRY,
+	SM4KTLS_STAT_RX_NO_PAD_VIOLATION,
+	SM4KTLS_STAT_TX_REKEY_OK,
+	SM4KTLS_STAT_RX_REKEY_OK,
+	SM4KTLS_STAT_TX_REKEY_ERROR,
+	SM4KTLS_STAT_RX_REKEY_ERROR,
+	SM4KTLS_STAT_RX_REKEY_RECEIVED,
+	SM4KTLS_NUM_STATS,
+};
+
+void sm4ktls_stat_add(struct sock *sk, enum sm4ktls_stat stat, long delta);
+int sm4ktls_stats_init(void);
+void sm4ktls_stats_exit(void);
+
+static inline void sm4ktls_stat_inc(struct sock *sk, enum sm4ktls_stat stat)
+{
+	sm4ktls_stat_add(sk, stat, 1);
+}
 
 /* diag.c */
 size_t sm4ktls_get_info_size(const struct sock *sk);

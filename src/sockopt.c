@@ -1,58 +1,238 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * sm4ktls: SOL_TLS socket options; everything else goes to TCP.
+ *
+ * The errno of every refusal is the one upstream net/tls returns, so
+ * applications written against it see no difference.
  */
 #include <linux/tls.h>
 #include <net/sock.h>
 
 #include "sm4ktls.h"
 
-/*
- * No key can be installed yet: the record layer is not part of this
- * module version, so TLS_TX/TLS_RX are refused as unknown options.
- */
+static struct sm4ktls_cipher *sm4ktls_dir_cipher(struct sm4ktls_ctx *ctx,
+						 bool tx)
+{
+	if (tx)
+		return ctx->tx ? &ctx->tx->c : NULL;
+	return ctx->rx ? &ctx->rx->c : NULL;
+}
+
+/* Both directions of a connection run one version and one cipher. */
+static int sm4ktls_check_info(struct sm4ktls_ctx *ctx,
+			      const struct tls_crypto_info *info, bool tx)
+{
+	struct sm4ktls_cipher *other = sm4ktls_dir_cipher(ctx, !tx);
+
+	if (info->version != TLS_1_2_VERSION &&
+	    info->version != TLS_1_3_VERSION)
+		return -EINVAL;
+	if ((info->cipher_type == TLS_CIPHER_ARIA_GCM_128 ||
+	     info->cipher_type == TLS_CIPHER_ARIA_GCM_256) &&
+	    info->version != TLS_1_2_VERSION)
+		return -EINVAL;
+	if (other && (other->version != info->version ||
+		      other->desc->type != info->cipher_type))
+		return -EINVAL;
+	return 0;
+}
+
+/* Read and validate a crypto_info of exactly its cipher's uapi size. */
+static int sm4ktls_read_info(struct sm4ktls_ctx *ctx,
+			     union sm4ktls_crypto_info *ci, sockptr_t optval,
+			     unsigned int optlen, bool tx)
+{
+	const struct sm4ktls_cipher_desc *d;
+	int err;
+
+	if (sockptr_is_null(optval) || optlen < sizeof(ci->info))
+		return -EINVAL;
+	if (sm4ktls_dir_cipher(ctx, tx))
+		return -EBUSY;
+	if (copy_from_sockptr(&ci->info, optval, sizeof(ci->info)))
+		return -EFAULT;
+	err = sm4ktls_check_info(ctx, &ci->info, tx);
+	if (err)
+		return err;
+	d = sm4ktls_cipher_find(ci->info.cipher_type);
+	if (!d || optlen != d->info_len)
+		return -EINVAL;
+	if (copy_from_sockptr(ci, optval, optlen))
+		return -EFAULT;
+	return 0;
+}
+
+static int sm4ktls_set_conf(struct sock *sk, struct sm4ktls_ctx *ctx,
+			    sockptr_t optval, unsigned int optlen, bool tx)
+{
+	union sm4ktls_crypto_info ci;
+	int err;
+
+	err = sm4ktls_read_info(ctx, &ci, optval, optlen, tx);
+	if (!err)
+		err = tx ? sm4ktls_tx_init(sk, ctx, &ci) :
+			   sm4ktls_rx_init(sk, ctx, &ci);
+	memzero_explicit(&ci, sizeof(ci));
+	if (err)
+		return err;
+	/* Both directions agree (sm4ktls_check_info), so either will do. */
+	ctx->version = sm4ktls_dir_cipher(ctx, tx)->version;
+	ctx->cipher = sm4ktls_dir_cipher(ctx, tx)->desc->type;
+	sm4ktls_proto_update(sk, ctx);
+	if (!tx)
+		sm4ktls_rx_start(sk, ctx);
+	return 0;
+}
+
+static int sm4ktls_read_flag(sockptr_t optval, unsigned int optlen,
+			     unsigned int *val)
+{
+	if (sockptr_is_null(optval) || optlen < sizeof(*val))
+		return -EINVAL;
+	if (copy_from_sockptr(val, optval, sizeof(*val)))
+		return -EFAULT;
+	return *val > 1 ? -EINVAL : 0;
+}
+
+static int sm4ktls_set_zc_ro(struct sm4ktls_ctx *ctx, sockptr_t optval,
+			     unsigned int optlen)
+{
+	unsigned int val;
+	int err;
+
+	if (optlen != sizeof(val))
+		return -EINVAL;
+	err = sm4ktls_read_flag(optval, optlen, &val);
+	if (!err)
+		ctx->zc_ro = val;
+	return err;
+}
+
+/* Opportunistic zero-copy RX promise; TLS 1.3 only, RX key required. */
+static int sm4ktls_set_no_pad(struct sm4ktls_ctx *ctx, sockptr_t optval,
+			      unsigned int optlen)
+{
+	unsigned int val;
+	int err;
+
+	if (ctx->version != TLS_1_3_VERSION)
+		return -EINVAL;
+	err = sm4ktls_read_flag(optval, optlen, &val);
+	if (err)
+		return err;
+	err = check_zeroed_sockptr(optval, sizeof(val), optlen - sizeof(val));
+	if (err < 1)
+		return err ? : -EINVAL;
+	if (!ctx->rx)
+		return -EINVAL;
+	ctx->rx_no_pad = val;
+	return 0;
+}
+
 static int sm4ktls_do_setsockopt(struct sock *sk, int optname,
 				 sockptr_t optval, unsigned int optlen)
 {
-	return -ENOPROTOOPT;
+	struct sm4ktls_ctx *ctx = sm4ktls_get_ctx(sk);
+
+	switch (optname) {
+	case TLS_TX:
+	case TLS_RX:
+		return sm4ktls_set_conf(sk, ctx, optval, optlen,
+					optname == TLS_TX);
+	case TLS_TX_ZEROCOPY_RO:
+		return sm4ktls_set_zc_ro(ctx, optval, optlen);
+	case TLS_RX_EXPECT_NO_PAD:
+		return sm4ktls_set_no_pad(ctx, optval, optlen);
+	default:
+		return -ENOPROTOOPT;
+	}
 }
 
 int sm4ktls_setsockopt(struct sock *sk, int level, int optname,
 		       sockptr_t optval, unsigned int optlen)
 {
 	struct sm4ktls_ctx *ctx = sm4ktls_get_ctx(sk);
+	int err;
 
 	if (level != SOL_TLS)
 		return ctx->sk_proto->setsockopt(sk, level, optname, optval,
 						 optlen);
-	return sm4ktls_do_setsockopt(sk, optname, optval, optlen);
+	lock_sock(sk);
+	err = sm4ktls_do_setsockopt(sk, optname, optval, optlen);
+	release_sock(sk);
+	return err;
 }
 
-/* Upstream: short buffer -EINVAL, no key installed in that direction -EBUSY. */
-static int sm4ktls_get_conf(struct sock *sk, int __user *optlen)
+/*
+ * Upstream: short buffer -EINVAL, no key in that direction -EBUSY, the
+ * bare header on request, else the whole struct of exactly its size.
+ */
+static int sm4ktls_get_conf(struct sm4ktls_ctx *ctx, char __user *optval,
+			    int __user *optlen, bool tx)
+{
+	struct sm4ktls_cipher *c = sm4ktls_dir_cipher(ctx, tx);
+	union sm4ktls_crypto_info ci;
+	int len, err = 0;
+
+	if (get_user(len, optlen))
+		return -EFAULT;
+	if (!optval || len < sizeof(ci.info))
+		return -EINVAL;
+	if (!c)
+		return -EBUSY;
+	sm4ktls_cipher_export(c, &ci);
+	if (len != sizeof(ci.info) && len != c->desc->info_len)
+		err = -EINVAL;
+	else if (copy_to_user(optval, &ci, len))
+		err = -EFAULT;
+	memzero_explicit(&ci, sizeof(ci));
+	return err;
+}
+
+static int sm4ktls_get_flag(char __user *optval, int __user *optlen,
+			    unsigned int val, bool exact)
 {
 	int len;
 
 	if (get_user(len, optlen))
 		return -EFAULT;
-	if (len < sizeof(struct tls_crypto_info))
+	if (exact ? len != sizeof(val) : len < sizeof(val))
 		return -EINVAL;
-	return -EBUSY;
+	if (put_user(sizeof(val), optlen) ||
+	    copy_to_user(optval, &val, sizeof(val)))
+		return -EFAULT;
+	return 0;
+}
+
+static int sm4ktls_do_getsockopt(struct sm4ktls_ctx *ctx, int optname,
+				 char __user *optval, int __user *optlen)
+{
+	switch (optname) {
+	case TLS_TX:
+	case TLS_RX:
+		return sm4ktls_get_conf(ctx, optval, optlen, optname == TLS_TX);
+	case TLS_TX_ZEROCOPY_RO:
+		return sm4ktls_get_flag(optval, optlen, ctx->zc_ro, true);
+	case TLS_RX_EXPECT_NO_PAD:
+		if (ctx->version != TLS_1_3_VERSION || !ctx->rx)
+			return -EINVAL;
+		return sm4ktls_get_flag(optval, optlen, ctx->rx_no_pad, false);
+	default:
+		return -ENOPROTOOPT;
+	}
 }
 
 int sm4ktls_getsockopt(struct sock *sk, int level, int optname,
 		       char __user *optval, int __user *optlen)
 {
 	struct sm4ktls_ctx *ctx = sm4ktls_get_ctx(sk);
+	int err;
 
 	if (level != SOL_TLS)
 		return ctx->sk_proto->getsockopt(sk, level, optname, optval,
 						 optlen);
-	switch (optname) {
-	case TLS_TX:
-	case TLS_RX:
-		return sm4ktls_get_conf(sk, optlen);
-	default:
-		return -ENOPROTOOPT;
-	}
+	lock_sock(sk);
+	err = sm4ktls_do_getsockopt(ctx, optname, optval, optlen);
+	release_sock(sk);
+	return err;
 }

@@ -1,0 +1,485 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sm4ktls: the software RX path.
+ *
+ * The kernel's strparser cuts the TCP byte stream into records (our
+ * parse_msg reads the 5-byte header) and hands each one over as an skb.
+ * The parser is paused while a parsed record waits, so TCP's receive
+ * buffer and window do the flow control. recvmsg() decrypts records in
+ * place, in process context, and keeps records it has only partly read
+ * or peeked on the "plain" queue.
+ */
+#include <linux/poll.h>
+#include <linux/skbuff.h>
+#include <linux/splice.h>
+#include <net/tcp.h>
+
+#include "sm4ktls.h"
+
+/* Our bytes of skb->cb: strparser keeps its own state further on. */
+struct sm4ktls_rx_cb {
+	u8 type;
+};
+
+static struct sm4ktls_rx_cb *sm4ktls_rx_cb(struct sk_buff *skb)
+{
+	BUILD_BUG_ON(sizeof(struct sm4ktls_rx_cb) >
+		     offsetof(struct sk_skb_cb, strp));
+	return (struct sm4ktls_rx_cb *)skb->cb;
+}
+
+static struct sm4ktls_rx *sm4ktls_strp_rx(struct strparser *strp)
+{
+	return container_of(strp, struct sm4ktls_rx, strp);
+}
+
+/* strparser: the record length from its header, 0 for "need more". */
+static int sm4ktls_rx_parse(struct strparser *strp, struct sk_buff *skb)
+{
+	struct sm4ktls_cipher *c = &sm4ktls_strp_rx(strp)->c;
+	struct strp_msg *rxm = strp_msg(skb);
+	unsigned int overhead, len;
+	u8 hdr[SM4KTLS_HDR_LEN];
+
+	if (rxm->offset + SM4KTLS_HDR_LEN > skb->len)
+		return 0;
+	if (skb_copy_bits(skb, rxm->offset, hdr, sizeof(hdr)))
+		return -EINVAL;
+	len = hdr[3] << 8 | hdr[4];
+	overhead = c->prepend - SM4KTLS_HDR_LEN + c->tag;
+	if (len > SM4KTLS_MAX_PLAIN + overhead + c->tail)
+		return -EMSGSIZE;
+	if (len < overhead)
+		return -EBADMSG;
+	/* Both TLS 1.2 and 1.3 records say 3.3 on the wire. */
+	if (hdr[1] != TLS_1_2_VERSION_MAJOR || hdr[2] != TLS_1_2_VERSION_MINOR)
+		return -EINVAL;
+	return SM4KTLS_HDR_LEN + len;
+}
+
+static void sm4ktls_rx_rcv(struct strparser *strp, struct sk_buff *skb)
+{
+	struct sm4ktls_rx *rx = sm4ktls_strp_rx(strp);
+	struct sock *sk = strp->sk;
+
+	__skb_queue_tail(&rx->raw, skb);
+	/* One parsed record at a time; the rest waits in TCP. */
+	strp_pause(strp);
+	sm4ktls_get_ctx(sk)->sk_data_ready(sk);
+}
+
+static void sm4ktls_rx_abort(struct strparser *strp, int err)
+{
+	struct sock *sk = strp->sk;
+
+	/* strparser's SO_RCVTIMEO message timer: a slow peer is no error. */
+	if (err == -ETIMEDOUT)
+		return;
+	strp_stop(strp);
+	WRITE_ONCE(sk->sk_err, -err);
+	/* Paired with smp_rmb() in tcp_poll() */
+	smp_wmb();
+	sk_error_report(sk);
+}
+
+/* Read TCP's queue directly: sock->ops may be ours, not TCP's. */
+static int sm4ktls_rx_read_sock(struct strparser *strp,
+				read_descriptor_t *desc,
+				sk_read_actor_t actor)
+{
+	return tcp_read_sock(strp->sk, desc, actor);
+}
+
+static const struct strp_callbacks sm4ktls_strp_cb = {
+	.parse_msg	= sm4ktls_rx_parse,
+	.rcv_msg	= sm4ktls_rx_rcv,
+	.abort_parser	= sm4ktls_rx_abort,
+	.read_sock	= sm4ktls_rx_read_sock,
+};
+
+void sm4ktls_data_ready(struct sock *sk)
+{
+	strp_data_ready(&sm4ktls_get_ctx(sk)->rx->strp);
+}
+
+/* Parse what TCP holds now; we own the socket lock. */
+static void sm4ktls_rx_kick(struct sm4ktls_rx *rx)
+{
+	if (!rx->strp.stopped && skb_queue_empty(&rx->raw))
+		__strp_unpause(&rx->strp);
+}
+
+/* TLS 1.3: strip the zero padding; the last non-zero byte is the type. */
+static int sm4ktls_rx_inner_type(struct sk_buff *skb, u32 off, u32 *len,
+				 u8 *type)
+{
+	u8 buf[64];
+	u32 n, i;
+
+	while (*len) {
+		n = min_t(u32, *len, sizeof(buf));
+		if (skb_copy_bits(skb, off + *len - n, buf, n))
+			return -EBADMSG;
+		for (i = n; i > 0; i--) {
+			if (buf[i - 1]) {
+				*type = buf[i - 1];
+				*len = *len - n + i - 1;
+				return 0;
+			}
+		}
+		*len -= n;
+	}
+	return -EBADMSG;
+}
+
+static int sm4ktls_rx_open(struct sock *sk, struct sm4ktls_cipher *c,
+			   struct sk_buff *skb, u32 off, u32 clen)
+{
+	struct sk_buff *trailer;
+	struct scatterlist *sg;
+	int nsg, err;
+
+	nsg = skb_cow_data(skb, 0, &trailer);
+	if (nsg < 0)
+		return nsg;
+	sg = kmalloc_array(nsg + 1, sizeof(*sg), sk->sk_allocation);
+	if (!sg)
+		return -ENOMEM;
+	sg_init_table(sg, nsg + 1);
+	sg_set_buf(&sg[0], c->aad, c->aad_len);
+	nsg = skb_to_sgvec(skb, &sg[1], off, clen);
+	if (nsg > 0) {
+		sg_mark_end(&sg[nsg]);
+		err = sm4ktls_cipher_run(c, sg, clen, false);
+	} else {
+		err = nsg ? : -EBADMSG;
+	}
+	kfree(sg);
+	return err;
+}
+
+/* Decrypt a parsed record in place; on return it holds only plaintext. */
+static int sm4ktls_rx_decrypt(struct sock *sk, struct sm4ktls_rx *rx,
+			      struct sk_buff *skb)
+{
+	u8 hdr[SM4KTLS_HDR_LEN + SM4KTLS_MAX_EXPLICIT];
+	struct strp_msg *rxm = strp_msg(skb);
+	struct sm4ktls_cipher *c = &rx->c;
+	u32 clen = rxm->full_len - c->prepend;
+	u32 len = clen - c->tag;
+	int err;
+
+	if (skb_copy_bits(skb, rxm->offset, hdr, c->prepend))
+		return -EBADMSG;
+	sm4ktls_cipher_nonce(c, hdr + SM4KTLS_HDR_LEN);
+	sm4ktls_cipher_aad(c, hdr[0], len - c->tail);
+	err = sm4ktls_rx_open(sk, c, skb, rxm->offset + c->prepend, clen);
+	if (err)
+		return err;
+	sm4ktls_cipher_advance(c);
+	rxm->offset += c->prepend;
+	sm4ktls_rx_cb(skb)->type = hdr[0];
+	if (c->tail)
+		err = sm4ktls_rx_inner_type(skb, rxm->offset, &len,
+					    &sm4ktls_rx_cb(skb)->type);
+	rxm->full_len = len;
+	return err;
+}
+
+static void sm4ktls_rx_fail(struct sock *sk, struct sm4ktls_rx *rx, int err)
+{
+	/* Sticky, like upstream: the stream is broken from here on. */
+	rx->err = err;
+	if (err != -EBADMSG)
+		return;
+	sm4ktls_stat_inc(sk, SM4KTLS_STAT_DECRYPT_ERROR);
+	WRITE_ONCE(sk->sk_err, EBADMSG);
+	/* Paired with smp_rmb() in tcp_poll() */
+	smp_wmb();
+	sk_error_report(sk);
+}
+
+/*
+ * Wait for a parsed record. Returns 1 when one is queued, 0 at end of
+ * stream, or an error (-EAGAIN, timeout, signal, socket error).
+ */
+static int sm4ktls_rx_wait(struct sock *sk, struct sm4ktls_rx *rx,
+			   long *timeo, bool copied)
+{
+	DEFINE_WAIT_FUNC(wait, woken_wake_function);
+
+	for (;;) {
+		sm4ktls_rx_kick(rx);
+		if (!skb_queue_empty(&rx->raw))
+			return 1;
+		if (sk->sk_err)
+			return copied ? -READ_ONCE(sk->sk_err) : sock_error(sk);
+		if ((sk->sk_shutdown & RCV_SHUTDOWN) ||
+		    sock_flag(sk, SOCK_DONE))
+			return 0;
+		if (!*timeo)
+			return -EAGAIN;
+		if (signal_pending(current))
+			return sock_intr_errno(*timeo);
+		add_wait_queue(sk_sleep(sk), &wait);
+		sk_set_bit(SOCKWQ_ASYNC_WAITDATA, sk);
+		sk_wait_event(sk, timeo, !skb_queue_empty(&rx->raw) ||
+			      READ_ONCE(sk->sk_err) ||
+			      (READ_ONCE(sk->sk_shutdown) & RCV_SHUTDOWN),
+			      &wait);
+		sk_clear_bit(SOCKWQ_ASYNC_WAITDATA, sk);
+		remove_wait_queue(sk_sleep(sk), &wait);
+	}
+}
+
+/*
+ * The decrypted record to read after @prev (the first one if NULL),
+ * decrypting the next parsed record when needed. With @wait, blocks for
+ * one per @timeo. NULL: nothing more now (or end of stream).
+ */
+static struct sk_buff *sm4ktls_rx_get(struct sock *sk, struct sm4ktls_rx *rx,
+				      struct sk_buff *prev, long *timeo,
+				      bool wait, bool copied)
+{
+	struct sk_buff *skb;
+	int err;
+
+	skb = prev ? skb_peek_next(prev, &rx->plain) : skb_peek(&rx->plain);
+	if (skb)
+		return skb;
+	if (rx->err)
+		return ERR_PTR(rx->err);
+	sm4ktls_rx_kick(rx);
+	if (skb_queue_empty(&rx->raw)) {
+		if (!wait)
+			return NULL;
+		err = sm4ktls_rx_wait(sk, rx, timeo, copied);
+		if (err <= 0)
+			return err ? ERR_PTR(err) : NULL;
+	}
+	skb = __skb_dequeue(&rx->raw);
+	/* Let the parser fetch the next record while we decrypt. */
+	sm4ktls_rx_kick(rx);
+	err = sm4ktls_rx_decrypt(sk, rx, skb);
+	if (err) {
+		kfree_skb(skb);
+		sm4ktls_rx_fail(sk, rx, err);
+		return ERR_PTR(err);
+	}
+	__skb_queue_tail(&rx->plain, skb);
+	return skb;
+}
+
+/* Consume @n bytes of a decrypted record; drop it once fully read. */
+static bool sm4ktls_rx_consume(struct sm4ktls_rx *rx, struct sk_buff *skb,
+			       u32 n)
+{
+	struct strp_msg *rxm = strp_msg(skb);
+
+	rxm->offset += n;
+	rxm->full_len -= n;
+	if (rxm->full_len)
+		return false;
+	__skb_unlink(skb, &rx->plain);
+	consume_skb(skb);
+	return true;
+}
+
+/*
+ * Records of one type per call: the first record read decides, and is
+ * reported with TLS_GET_RECORD_TYPE. A control record needs room for
+ * that cmsg, else -EIO. Returns 1 to go on, 0 to stop before @type.
+ */
+static int sm4ktls_rx_type(struct msghdr *msg, u8 type, u8 *control)
+{
+	int err;
+
+	if (*control)
+		return *control == type;
+	*control = type;
+	err = put_cmsg(msg, SOL_TLS, TLS_GET_RECORD_TYPE, sizeof(type), &type);
+	if (type != SM4KTLS_TYPE_DATA && (err || msg->msg_flags & MSG_CTRUNC))
+		return -EIO;
+	return 1;
+}
+
+struct sm4ktls_rx_req {
+	struct msghdr *msg;
+	size_t len;
+	size_t copied;
+	int target;
+	long timeo;
+	bool peek;
+	u8 control;
+};
+
+/* Copy from one decrypted record. Returns 1 to go on, 0 to stop. */
+static int sm4ktls_rx_copy(struct sm4ktls_rx *rx, struct sm4ktls_rx_req *r,
+			   struct sk_buff *skb)
+{
+	struct strp_msg *rxm = strp_msg(skb);
+	u32 n = min_t(size_t, r->len - r->copied, rxm->full_len);
+	int err;
+
+	err = sm4ktls_rx_type(r->msg, sm4ktls_rx_cb(skb)->type, &r->control);
+	if (err <= 0)
+		return err;
+	err = skb_copy_datagram_msg(skb, rxm->offset, r->msg, n);
+	if (err)
+		return err;
+	r->copied += n;
+	if (!r->peek && sm4ktls_rx_consume(rx, skb, n))
+		r->msg->msg_flags |= MSG_EOR;
+	/* A control record goes up alone. */
+	return r->control == SM4KTLS_TYPE_DATA && r->copied < r->len;
+}
+
+static int sm4ktls_rx_recv_locked(struct sock *sk, struct sm4ktls_rx *rx,
+				  struct sm4ktls_rx_req *r)
+{
+	struct sk_buff *skb, *prev = NULL;
+	int ret;
+
+	do {
+		skb = sm4ktls_rx_get(sk, rx, prev, &r->timeo,
+				     r->copied < r->target, r->copied);
+		if (IS_ERR_OR_NULL(skb))
+			return PTR_ERR_OR_ZERO(skb);
+		ret = sm4ktls_rx_copy(rx, r, skb);
+		prev = r->peek ? skb : NULL;
+	} while (ret > 0);
+	return ret;
+}
+
+int sm4ktls_recvmsg(struct sock *sk, struct msghdr *msg, size_t len,
+		    int flags, int *addr_len)
+{
+	struct sm4ktls_rx *rx = sm4ktls_get_ctx(sk)->rx;
+	struct sm4ktls_rx_req r = {
+		.msg = msg,
+		.len = len,
+		.peek = flags & MSG_PEEK,
+	};
+	int err;
+
+	if (unlikely(flags & MSG_ERRQUEUE))
+		return sock_recv_errqueue(sk, msg, len, SOL_IP, IP_RECVERR);
+	lock_sock(sk);
+	r.timeo = sock_rcvtimeo(sk, flags & MSG_DONTWAIT);
+	r.target = sock_rcvlowat(sk, flags & MSG_WAITALL, len);
+	err = sm4ktls_rx_recv_locked(sk, rx, &r);
+	release_sock(sk);
+	return r.copied ? r.copied : err;
+}
+
+/* One record per call, data records only, like upstream. */
+ssize_t sm4ktls_splice_read(struct socket *sock, loff_t *ppos,
+			    struct pipe_inode_info *pipe, size_t len,
+			    unsigned int flags)
+{
+	struct sock *sk = sock->sk;
+	struct sm4ktls_rx *rx = sm4ktls_get_ctx(sk)->rx;
+	struct sk_buff *skb;
+	long timeo;
+	int n;
+
+	lock_sock(sk);
+	timeo = sock_rcvtimeo(sk, flags & SPLICE_F_NONBLOCK);
+	skb = sm4ktls_rx_get(sk, rx, NULL, &timeo, true, false);
+	if (IS_ERR_OR_NULL(skb)) {
+		n = PTR_ERR_OR_ZERO(skb);
+	} else if (sm4ktls_rx_cb(skb)->type != SM4KTLS_TYPE_DATA) {
+		n = -EINVAL;
+	} else {
+		n = min_t(size_t, len, strp_msg(skb)->full_len);
+		n = skb_splice_bits(skb, sk, strp_msg(skb)->offset, pipe, n,
+				    flags);
+		if (n > 0)
+			sm4ktls_rx_consume(rx, skb, n);
+	}
+	release_sock(sk);
+	return n;
+}
+
+static bool sm4ktls_rx_ready(struct sm4ktls_rx *rx)
+{
+	return !skb_queue_empty_lockless(&rx->plain) ||
+	       !skb_queue_empty_lockless(&rx->raw) || READ_ONCE(rx->err);
+}
+
+bool sm4ktls_sock_is_readable(struct sock *sk)
+{
+	return sm4ktls_rx_ready(sm4ktls_get_ctx(sk)->rx);
+}
+
+/* Bytes in TCP's queue are not readable until they make a whole record. */
+__poll_t sm4ktls_poll(struct file *file, struct socket *sock,
+		      struct poll_table_struct *wait)
+{
+	struct sock *sk = sock->sk;
+	struct sm4ktls_ctx *ctx = sm4ktls_get_ctx(sk);
+	__poll_t mask = ctx->sk_ops->poll(file, sock, wait);
+
+	if (inet_sk_state_load(sk) != TCP_ESTABLISHED ||
+	    (READ_ONCE(sk->sk_shutdown) & RCV_SHUTDOWN))
+		return mask;
+	if (!sm4ktls_rx_ready(ctx->rx))
+		mask &= ~(EPOLLIN | EPOLLRDNORM);
+	return mask;
+}
+
+int sm4ktls_rx_init(struct sock *sk, struct sm4ktls_ctx *ctx,
+		    const union sm4ktls_crypto_info *ci)
+{
+	struct sm4ktls_rx *rx;
+	int err;
+
+	rx = kzalloc(sizeof(*rx), GFP_KERNEL);
+	if (!rx)
+		return -ENOMEM;
+	err = sm4ktls_cipher_init(&rx->c, ci);
+	if (!err)
+		err = strp_init(&rx->strp, sk, &sm4ktls_strp_cb);
+	if (err) {
+		sm4ktls_cipher_free(&rx->c);
+		kfree(rx);
+		return err;
+	}
+	skb_queue_head_init(&rx->raw);
+	skb_queue_head_init(&rx->plain);
+	ctx->rx = rx;
+	ctx->rx_conf = SM4KTLS_SW;
+	sm4ktls_stat_inc(sk, SM4KTLS_STAT_RX_SW);
+	sm4ktls_stat_inc(sk, SM4KTLS_STAT_CURR_RX_SW);
+	return 0;
+}
+
+/* Socket locked: hook data_ready and parse what already arrived. */
+void sm4ktls_rx_start(struct sock *sk, struct sm4ktls_ctx *ctx)
+{
+	write_lock_bh(&sk->sk_callback_lock);
+	ctx->sk_data_ready = sk->sk_data_ready;
+	WRITE_ONCE(sk->sk_data_ready, sm4ktls_data_ready);
+	write_unlock_bh(&sk->sk_callback_lock);
+	sm4ktls_rx_kick(ctx->rx);
+}
+
+/* Socket locked, at close: no more parsing. */
+void sm4ktls_rx_stop(struct sock *sk, struct sm4ktls_ctx *ctx)
+{
+	strp_stop(&ctx->rx->strp);
+}
+
+/* After the ULP is detached and the socket unlocked. */
+void sm4ktls_rx_free(struct sock *sk, struct sm4ktls_ctx *ctx)
+{
+	struct sm4ktls_rx *rx = ctx->rx;
+
+	strp_done(&rx->strp);
+	__skb_queue_purge(&rx->raw);
+	__skb_queue_purge(&rx->plain);
+	sm4ktls_cipher_free(&rx->c);
+	kfree(rx);
+	ctx->rx = NULL;
+	sm4ktls_stat_add(sk, SM4KTLS_STAT_CURR_RX_SW, -1);
+}

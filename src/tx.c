@@ -1,0 +1,455 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sm4ktls: the software TX path.
+ *
+ * Plaintext is copied straight into the pages of the open record, after
+ * room for the header and explicit nonce, and sealed in place once the
+ * record is full (2^14 bytes) or the caller ends it (no MSG_MORE, MSG_EOR,
+ * a record type change, splice EOF, shutdown, close). A sealed record is
+ * "pending" until TCP has taken all of its pages; only one is pending at
+ * a time, so TCP's send buffer is the queue and its limits apply.
+ */
+#include <linux/highmem.h>
+#include <linux/uio.h>
+#include <net/tcp.h>
+
+#include "sm4ktls.h"
+
+#define SM4KTLS_TX_FLAGS (MSG_MORE | MSG_DONTWAIT | MSG_NOSIGNAL | \
+			  MSG_CMSG_COMPAT | MSG_SPLICE_PAGES | MSG_EOR | \
+			  MSG_SENDPAGE_NOPOLICY)
+
+static u8 *sm4ktls_rec_ptr(struct sm4ktls_rec *rec, u32 pos)
+{
+	return page_address(rec->pages[pos / PAGE_SIZE]) + pos % PAGE_SIZE;
+}
+
+/* Make sure pages back record bytes [0, @end). */
+static int sm4ktls_rec_grow(struct sock *sk, struct sm4ktls_rec *rec, u32 end)
+{
+	unsigned int i;
+
+	for (i = 0; i < DIV_ROUND_UP(end, PAGE_SIZE); i++) {
+		if (rec->pages[i])
+			continue;
+		rec->pages[i] = alloc_page(sk->sk_allocation | __GFP_NOWARN);
+		if (!rec->pages[i])
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static void sm4ktls_rec_release(struct sm4ktls_rec *rec)
+{
+	unsigned int i;
+
+	for (i = 0; i < SM4KTLS_REC_PAGES; i++)
+		if (rec->pages[i])
+			put_page(rec->pages[i]);
+	memset(rec, 0, sizeof(*rec));
+}
+
+/* Copy up to @n bytes of @from to record offset @pos; returns bytes copied. */
+static size_t sm4ktls_rec_fill(struct sm4ktls_rec *rec, u32 pos,
+			       struct iov_iter *from, size_t n)
+{
+	size_t done = 0;
+
+	while (done < n) {
+		u32 off = (pos + done) % PAGE_SIZE;
+		size_t chunk = min_t(size_t, n - done, PAGE_SIZE - off);
+		size_t got;
+
+		got = copy_page_from_iter(rec->pages[(pos + done) / PAGE_SIZE],
+					  off, chunk, from);
+		done += got;
+		if (got != chunk)
+			break;
+	}
+	return done;
+}
+
+/* Scatterlist entries for record bytes [pos, pos + len), from sg[0]. */
+static unsigned int sm4ktls_rec_sg(struct sm4ktls_rec *rec,
+				   struct scatterlist *sg, u32 pos, u32 len)
+{
+	unsigned int n = 0;
+
+	while (len) {
+		u32 off = pos % PAGE_SIZE;
+		u32 chunk = min_t(u32, len, PAGE_SIZE - off);
+
+		sg_set_page(&sg[n++], rec->pages[pos / PAGE_SIZE], chunk, off);
+		pos += chunk;
+		len -= chunk;
+	}
+	return n;
+}
+
+static void sm4ktls_rec_header(struct sm4ktls_cipher *c,
+			       struct sm4ktls_rec *rec)
+{
+	u8 *hdr = sm4ktls_rec_ptr(rec, 0);
+	u16 len = rec->wire - SM4KTLS_HDR_LEN;
+
+	hdr[0] = c->version == TLS_1_3_VERSION ? SM4KTLS_TYPE_DATA : rec->type;
+	hdr[1] = TLS_1_2_VERSION_MAJOR;
+	hdr[2] = TLS_1_2_VERSION_MINOR;
+	hdr[3] = len >> 8;
+	hdr[4] = len & 0xff;
+	/* TLS 1.2 GCM/CCM: the explicit nonce is the running iv. */
+	memcpy(hdr + SM4KTLS_HDR_LEN, c->iv + c->desc->salt_len,
+	       c->prepend - SM4KTLS_HDR_LEN);
+}
+
+/* Encrypt the open record in place and make it the pending one. */
+static int sm4ktls_tx_seal(struct sock *sk, struct sm4ktls_tx *tx)
+{
+	struct sm4ktls_rec *rec = &tx->open;
+	struct sm4ktls_cipher *c = &tx->c;
+	u32 text = rec->len + c->tail;
+	unsigned int n;
+	int err;
+
+	rec->wire = c->prepend + text + c->tag;
+	err = sm4ktls_rec_grow(sk, rec, rec->wire);
+	if (err)
+		return err;
+	if (c->tail)
+		*sm4ktls_rec_ptr(rec, c->prepend + rec->len) = rec->type;
+	sm4ktls_rec_header(c, rec);
+	sm4ktls_cipher_nonce(c, c->iv + c->desc->salt_len);
+	sm4ktls_cipher_aad(c, *sm4ktls_rec_ptr(rec, 0), rec->len);
+
+	sg_init_table(tx->sg, ARRAY_SIZE(tx->sg));
+	sg_set_buf(&tx->sg[0], c->aad, c->aad_len);
+	n = sm4ktls_rec_sg(rec, &tx->sg[1], c->prepend, text + c->tag);
+	sg_mark_end(&tx->sg[n]);
+	err = sm4ktls_cipher_run(c, tx->sg, text, true);
+	if (err)
+		return err;
+	sm4ktls_cipher_advance(c);
+	tx->pending = *rec;
+	memset(rec, 0, sizeof(*rec));
+	return 0;
+}
+
+/*
+ * Hand the pending record's pages to TCP without blocking. TCP takes its
+ * own page references. Returns 0 once all of it is in TCP. SIGPIPE is
+ * the caller's business (sk_stream_error()), never TCP's here.
+ */
+static int sm4ktls_tx_push(struct sock *sk, struct sm4ktls_tx *tx, int flags)
+{
+	struct sm4ktls_rec *rec = &tx->pending;
+
+	while (rec->sent < rec->wire) {
+		u32 off = rec->sent % PAGE_SIZE;
+		u32 chunk = min_t(u32, rec->wire - rec->sent, PAGE_SIZE - off);
+		bool last = rec->sent + chunk == rec->wire;
+		int ret;
+
+		ret = sm4ktls_compat_push_page(sk, rec->pages[rec->sent / PAGE_SIZE],
+					       off, chunk,
+					       MSG_DONTWAIT | MSG_NOSIGNAL |
+					       (last ? flags : SM4KTLS_NOTLAST));
+		if (ret <= 0)
+			return ret ? : -EAGAIN;
+		rec->sent += ret;
+	}
+	sm4ktls_rec_release(rec);
+	return 0;
+}
+
+/* Push what is pending, waiting for TCP's send buffer up to @timeo. */
+static int sm4ktls_tx_drain(struct sock *sk, struct sm4ktls_tx *tx,
+			    long *timeo, int flags)
+{
+	int err;
+
+	while (tx->pending.wire) {
+		err = sm4ktls_tx_push(sk, tx, flags);
+		if (err != -EAGAIN)
+			return err;
+		set_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
+		err = sk_stream_wait_memory(sk, timeo);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static void sm4ktls_tx_abort(struct sock *sk, int err)
+{
+	WRITE_ONCE(sk->sk_err, -err);
+	/* Paired with smp_rmb() in tcp_poll() */
+	smp_wmb();
+	sk_error_report(sk);
+}
+
+/* End the open record: seal it and start pushing it. */
+static int sm4ktls_tx_close_rec(struct sock *sk, struct sm4ktls_tx *tx,
+				long *timeo, int flags)
+{
+	int err;
+
+	if (!tx->open.len)
+		return 0;
+	err = sm4ktls_tx_drain(sk, tx, timeo, flags);
+	if (err)
+		return err;
+	err = sm4ktls_tx_seal(sk, tx);
+	if (err) {
+		/* The stream cannot go on without this record. */
+		sm4ktls_tx_abort(sk, -EBADMSG);
+		return err;
+	}
+	err = sm4ktls_tx_push(sk, tx, flags);
+	return err == -EAGAIN ? 0 : err;
+}
+
+/* Wait until nothing is pending and TCP accepts more; new data may go in. */
+static int sm4ktls_tx_room(struct sock *sk, struct sm4ktls_tx *tx,
+			   long *timeo, int flags)
+{
+	int err;
+
+	for (;;) {
+		if (sk->sk_err)
+			return -sk->sk_err;
+		if (sk->sk_shutdown & SEND_SHUTDOWN)
+			return -EPIPE;
+		err = sm4ktls_tx_drain(sk, tx, timeo, flags);
+		if (err || sk_stream_memory_free(sk))
+			return err;
+		set_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
+		err = sk_stream_wait_memory(sk, timeo);
+		if (err)
+			return err;
+	}
+}
+
+/* TLS_SET_RECORD_TYPE: ends the open record; the message is one type. */
+static int sm4ktls_tx_cmsg(struct sock *sk, struct sm4ktls_tx *tx,
+			   struct msghdr *msg, u8 *type, long *timeo, int flags)
+{
+	struct cmsghdr *cmsg;
+	bool found = false;
+
+	for_each_cmsghdr(cmsg, msg) {
+		if (!CMSG_OK(msg, cmsg))
+			return -EINVAL;
+		if (cmsg->cmsg_level != SOL_TLS)
+			continue;
+		if (cmsg->cmsg_type != TLS_SET_RECORD_TYPE ||
+		    cmsg->cmsg_len < CMSG_LEN(sizeof(*type)) ||
+		    (msg->msg_flags & MSG_MORE))
+			return -EINVAL;
+		*type = *(u8 *)CMSG_DATA(cmsg);
+		found = true;
+	}
+	/* Upstream refuses control data that holds no SOL_TLS message. */
+	if (!found)
+		return -EINVAL;
+	return sm4ktls_tx_close_rec(sk, tx, timeo, flags);
+}
+
+/* Copy one chunk of the message into the open record. */
+static int sm4ktls_tx_copy(struct sock *sk, struct sm4ktls_tx *tx,
+			   struct msghdr *msg, u8 type, ssize_t *copied)
+{
+	struct sm4ktls_rec *rec = &tx->open;
+	u32 pos = tx->c.prepend + rec->len;
+	size_t n, got;
+	int err;
+
+	n = min_t(size_t, msg_data_left(msg), SM4KTLS_MAX_PLAIN - rec->len);
+	err = sm4ktls_rec_grow(sk, rec, pos + n);
+	if (err)
+		return err;
+	rec->type = type;
+	got = sm4ktls_rec_fill(rec, pos, &msg->msg_iter, n);
+	rec->len += got;
+	*copied += got;
+	return got == n ? 0 : -EFAULT;
+}
+
+static int sm4ktls_tx_sendmsg_locked(struct sock *sk, struct sm4ktls_tx *tx,
+				     struct msghdr *msg)
+{
+	long timeo = sock_sndtimeo(sk, msg->msg_flags & MSG_DONTWAIT);
+	bool eor = !(msg->msg_flags & MSG_MORE);
+	int flags = msg->msg_flags & (MSG_MORE | MSG_DONTWAIT);
+	u8 type = SM4KTLS_TYPE_DATA;
+	ssize_t copied = 0;
+	int err = 0;
+
+	if (!eor && (msg->msg_flags & MSG_EOR))
+		return -EINVAL;
+	if (msg->msg_controllen)
+		err = sm4ktls_tx_cmsg(sk, tx, msg, &type, &timeo, flags);
+	while (!err && msg_data_left(msg)) {
+		err = sm4ktls_tx_room(sk, tx, &timeo, flags);
+		if (err)
+			break;
+		if (tx->open.len == SM4KTLS_MAX_PLAIN)
+			err = sm4ktls_tx_close_rec(sk, tx, &timeo, flags);
+		else
+			err = sm4ktls_tx_copy(sk, tx, msg, type, &copied);
+	}
+	if (!err && (eor || tx->open.len == SM4KTLS_MAX_PLAIN))
+		err = sm4ktls_tx_close_rec(sk, tx, &timeo, flags);
+	/* Blocking callers return once TCP holds the whole record. */
+	if (!err && timeo)
+		err = sm4ktls_tx_drain(sk, tx, &timeo, flags);
+	if (err)
+		err = sk_stream_error(sk, msg->msg_flags, err);
+	return copied > 0 ? copied : err;
+}
+
+static int sm4ktls_tx_sendmsg(struct sock *sk, struct msghdr *msg)
+{
+	struct sm4ktls_tx *tx = sm4ktls_get_ctx(sk)->tx;
+	int ret;
+
+	ret = mutex_lock_interruptible(&tx->lock);
+	if (ret)
+		return ret;
+	lock_sock(sk);
+	ret = sm4ktls_tx_sendmsg_locked(sk, tx, msg);
+	release_sock(sk);
+	mutex_unlock(&tx->lock);
+	return ret;
+}
+
+int sm4ktls_sendmsg(struct sock *sk, struct msghdr *msg, size_t size)
+{
+	if (msg->msg_flags & ~SM4KTLS_TX_FLAGS)
+		return -EOPNOTSUPP;
+	return sm4ktls_tx_sendmsg(sk, msg);
+}
+
+/* Kernels with proto.sendpage (6.1): sendfile and splice arrive here. */
+int sm4ktls_sendpage(struct sock *sk, struct page *page, int offset,
+		     size_t size, int flags)
+{
+	struct msghdr msg = { .msg_flags = flags & ~SM4KTLS_SENDPAGE_NOTLAST };
+	struct bio_vec bv;
+
+	if (flags & ~(MSG_MORE | MSG_DONTWAIT | MSG_NOSIGNAL |
+		      SM4KTLS_SENDPAGE_FLAGS))
+		return -EOPNOTSUPP;
+	if (flags & SM4KTLS_SENDPAGE_NOTLAST)
+		msg.msg_flags |= MSG_MORE;
+	bvec_set_page(&bv, page, size, offset);
+	iov_iter_bvec(&msg.msg_iter, ITER_SOURCE, &bv, 1, size);
+	return sm4ktls_tx_sendmsg(sk, &msg);
+}
+
+/* Seal and push the open record, waiting up to the send timeout. */
+static void sm4ktls_tx_flush(struct sock *sk, struct sm4ktls_tx *tx)
+{
+	long timeo = sock_sndtimeo(sk, 0);
+
+	/* Nobody asked for this send: no SIGPIPE from it. */
+	if (!sm4ktls_tx_close_rec(sk, tx, &timeo, MSG_NOSIGNAL))
+		sm4ktls_tx_drain(sk, tx, &timeo, MSG_NOSIGNAL);
+}
+
+/* A splice ended without SPLICE_F_MORE: do not sit on an open record. */
+void sm4ktls_splice_eof(struct socket *sock)
+{
+	struct sock *sk = sock->sk;
+	struct sm4ktls_tx *tx = sm4ktls_get_ctx(sk)->tx;
+
+	if (!READ_ONCE(tx->open.len))
+		return;
+	mutex_lock(&tx->lock);
+	lock_sock(sk);
+	sm4ktls_tx_flush(sk, tx);
+	release_sock(sk);
+	mutex_unlock(&tx->lock);
+}
+
+/*
+ * shutdown(SHUT_WR) must not strand a MSG_MORE record. This runs before
+ * inet_shutdown() marks the socket, while TCP still takes data.
+ */
+int sm4ktls_sock_shutdown(struct socket *sock, int how)
+{
+	struct sock *sk = sock->sk;
+	struct sm4ktls_ctx *ctx = sm4ktls_get_ctx(sk);
+	const struct proto_ops *base = ctx->sk_ops;
+
+	if (how == SHUT_WR || how == SHUT_RDWR)
+		sm4ktls_splice_eof(sock);
+	return base->shutdown(sock, how);
+}
+
+static void sm4ktls_tx_work(struct work_struct *work)
+{
+	struct sm4ktls_tx *tx = container_of(work, struct sm4ktls_tx, work);
+	struct sock *sk = tx->sk;
+
+	/* A sender holding the mutex pushes for itself. */
+	if (!mutex_trylock(&tx->lock))
+		return;
+	lock_sock(sk);
+	if (tx->pending.wire)
+		sm4ktls_tx_push(sk, tx, 0);
+	release_sock(sk);
+	mutex_unlock(&tx->lock);
+}
+
+void sm4ktls_write_space(struct sock *sk)
+{
+	struct sm4ktls_ctx *ctx = sm4ktls_get_ctx(sk);
+
+	if (ctx->tx && READ_ONCE(ctx->tx->pending.wire))
+		schedule_work(&ctx->tx->work);
+	ctx->sk_write_space(sk);
+}
+
+int sm4ktls_tx_init(struct sock *sk, struct sm4ktls_ctx *ctx,
+		    const union sm4ktls_crypto_info *ci)
+{
+	struct sm4ktls_tx *tx;
+	int err;
+
+	tx = kzalloc(sizeof(*tx), GFP_KERNEL);
+	if (!tx)
+		return -ENOMEM;
+	err = sm4ktls_cipher_init(&tx->c, ci);
+	if (err) {
+		kfree(tx);
+		return err;
+	}
+	mutex_init(&tx->lock);
+	INIT_WORK(&tx->work, sm4ktls_tx_work);
+	tx->sk = sk;
+	ctx->tx = tx;
+	ctx->tx_conf = SM4KTLS_SW;
+	sm4ktls_stat_inc(sk, SM4KTLS_STAT_TX_SW);
+	sm4ktls_stat_inc(sk, SM4KTLS_STAT_CURR_TX_SW);
+	return 0;
+}
+
+/* Socket locked, sender mutex held: the last data goes out. */
+void sm4ktls_tx_close(struct sock *sk, struct sm4ktls_ctx *ctx)
+{
+	sm4ktls_tx_flush(sk, ctx->tx);
+}
+
+/* After the ULP is detached: nothing can reach @ctx->tx any more. */
+void sm4ktls_tx_free(struct sock *sk, struct sm4ktls_ctx *ctx)
+{
+	struct sm4ktls_tx *tx = ctx->tx;
+
+	cancel_work_sync(&tx->work);
+	sm4ktls_rec_release(&tx->open);
+	sm4ktls_rec_release(&tx->pending);
+	sm4ktls_cipher_free(&tx->c);
+	kfree(tx);
+	ctx->tx = NULL;
+	sm4ktls_stat_add(sk, SM4KTLS_STAT_CURR_TX_SW, -1);
+}
