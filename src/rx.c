@@ -158,6 +158,27 @@ static int sm4ktls_rx_open(struct sock *sk, struct sm4ktls_cipher *c,
 	return err;
 }
 
+/*
+ * TLS 1.3 KeyUpdate (RFC 8446 4.6.3): the records behind it are under the
+ * peer's next key, which only userspace can derive. Stop decrypting until
+ * it installs that key.
+ */
+static void sm4ktls_rx_check_key_update(struct sock *sk, struct sm4ktls_rx *rx,
+					struct sk_buff *skb)
+{
+	struct strp_msg *rxm = strp_msg(skb);
+	u8 msg_type;
+
+	if (rx->c.version != TLS_1_3_VERSION ||
+	    sm4ktls_rx_cb(skb)->type != SM4KTLS_TYPE_HANDSHAKE ||
+	    !rxm->full_len ||
+	    skb_copy_bits(skb, rxm->offset, &msg_type, 1) ||
+	    msg_type != SM4KTLS_HS_KEY_UPDATE)
+		return;
+	rx->key_expired = true;
+	sm4ktls_stat_inc(sk, SM4KTLS_STAT_RX_REKEY_RECEIVED);
+}
+
 /* Decrypt a parsed record in place; on return it holds only plaintext. */
 static int sm4ktls_rx_decrypt(struct sock *sk, struct sm4ktls_rx *rx,
 			      struct sk_buff *skb)
@@ -183,6 +204,8 @@ static int sm4ktls_rx_decrypt(struct sock *sk, struct sm4ktls_rx *rx,
 		err = sm4ktls_rx_inner_type(skb, rxm->offset, &len,
 					    &sm4ktls_rx_cb(skb)->type);
 	rxm->full_len = len;
+	if (!err)
+		sm4ktls_rx_check_key_update(sk, rx, skb);
 	return err;
 }
 
@@ -249,6 +272,8 @@ static struct sk_buff *sm4ktls_rx_get(struct sock *sk, struct sm4ktls_rx *rx,
 		return skb;
 	if (rx->err)
 		return ERR_PTR(rx->err);
+	if (rx->key_expired)
+		return ERR_PTR(-EKEYEXPIRED);
 	sm4ktls_rx_kick(rx);
 	if (skb_queue_empty(&rx->raw)) {
 		if (!wait)
@@ -404,7 +429,8 @@ ssize_t sm4ktls_splice_read(struct socket *sock, loff_t *ppos,
 static bool sm4ktls_rx_ready(struct sm4ktls_rx *rx)
 {
 	return !skb_queue_empty_lockless(&rx->plain) ||
-	       !skb_queue_empty_lockless(&rx->raw) || READ_ONCE(rx->err);
+	       (!skb_queue_empty_lockless(&rx->raw) &&
+		!READ_ONCE(rx->key_expired)) || READ_ONCE(rx->err);
 }
 
 bool sm4ktls_sock_is_readable(struct sock *sk)
@@ -451,6 +477,31 @@ int sm4ktls_rx_init(struct sock *sk, struct sm4ktls_ctx *ctx,
 	ctx->rx_conf = SM4KTLS_SW;
 	sm4ktls_stat_inc(sk, SM4KTLS_STAT_RX_SW);
 	sm4ktls_stat_inc(sk, SM4KTLS_STAT_CURR_RX_SW);
+	return 0;
+}
+
+/*
+ * TLS 1.3: the peer's next key. Records already decrypted stay as they
+ * are; parsed ones behind the KeyUpdate are opened with the new key.
+ */
+int sm4ktls_rx_rekey(struct sock *sk, struct sm4ktls_ctx *ctx,
+		     const union sm4ktls_crypto_info *ci)
+{
+	struct sm4ktls_rx *rx = ctx->rx;
+	struct sm4ktls_cipher next = {};
+	int err;
+
+	err = sm4ktls_cipher_init(&next, ci);
+	if (err)
+		return err;
+	sm4ktls_cipher_free(&rx->c);
+	rx->c = next;
+	memzero_explicit(&next, sizeof(next));
+	rx->key_expired = false;
+	sm4ktls_rx_kick(rx);
+	/* Readers and pollers parked on the old key may go on now. */
+	if (sm4ktls_rx_ready(rx))
+		ctx->sk_data_ready(sk);
 	return 0;
 }
 

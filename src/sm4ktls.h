@@ -21,7 +21,9 @@
 #define SM4KTLS_MAX_IV		16	/* salt + iv; CCM adds a B0 byte */
 #define SM4KTLS_SEQ_LEN		8
 #define SM4KTLS_AAD12_LEN	13	/* seq, type, version, length */
+#define SM4KTLS_TYPE_HANDSHAKE	22
 #define SM4KTLS_TYPE_DATA	23	/* application_data */
+#define SM4KTLS_HS_KEY_UPDATE	24	/* handshake message type */
 
 /* Largest record on the wire: header, nonce, text, TLS 1.3 type, tag. */
 #define SM4KTLS_MAX_WIRE	(SM4KTLS_HDR_LEN + SM4KTLS_MAX_EXPLICIT + \
@@ -111,6 +113,7 @@ struct sm4ktls_rx {
 	struct sk_buff_head raw;	/* parsed records, still encrypted */
 	struct sk_buff_head plain;	/* decrypted, not yet fully read */
 	int err;			/* sticky: a record failed to open */
+	bool key_expired;		/* KeyUpdate read, new key not yet in */
 };
 
 /* Per-socket state, hung off icsk_ulp_data; freed after an RCU grace period. */
@@ -166,6 +169,8 @@ int sm4ktls_cipher_run(struct sm4ktls_cipher *c, struct scatterlist *sg,
 /* tx.c */
 int sm4ktls_tx_init(struct sock *sk, struct sm4ktls_ctx *ctx,
 		    const union sm4ktls_crypto_info *ci);
+int sm4ktls_tx_rekey(struct sock *sk, struct sm4ktls_ctx *ctx,
+		     const union sm4ktls_crypto_info *ci);
 void sm4ktls_tx_close(struct sock *sk, struct sm4ktls_ctx *ctx);
 void sm4ktls_tx_free(struct sock *sk, struct sm4ktls_ctx *ctx);
 int sm4ktls_sendmsg(struct sock *sk, struct msghdr *msg, size_t size);
@@ -178,6 +183,8 @@ void sm4ktls_write_space(struct sock *sk);
 /* rx.c */
 int sm4ktls_rx_init(struct sock *sk, struct sm4ktls_ctx *ctx,
 		    const union sm4ktls_crypto_info *ci);
+int sm4ktls_rx_rekey(struct sock *sk, struct sm4ktls_ctx *ctx,
+		     const union sm4ktls_crypto_info *ci);
 void sm4ktls_rx_start(struct sock *sk, struct sm4ktls_ctx *ctx);
 void sm4ktls_rx_stop(struct sock *sk, struct sm4ktls_ctx *ctx);
 void sm4ktls_rx_free(struct sock *sk, struct sm4ktls_ctx *ctx);

@@ -45,15 +45,22 @@ static int sm4ktls_read_info(struct sm4ktls_ctx *ctx,
 	const struct sm4ktls_cipher_desc *d;
 	int err;
 
+	struct sm4ktls_cipher *cur = sm4ktls_dir_cipher(ctx, tx);
+
 	if (sockptr_is_null(optval) || optlen < sizeof(ci->info))
 		return -EINVAL;
-	if (sm4ktls_dir_cipher(ctx, tx))
+	/* Only TLS 1.3 has KeyUpdate; a TLS 1.2 key stays for good. */
+	if (cur && cur->version != TLS_1_3_VERSION)
 		return -EBUSY;
 	if (copy_from_sockptr(&ci->info, optval, sizeof(ci->info)))
 		return -EFAULT;
 	err = sm4ktls_check_info(ctx, &ci->info, tx);
 	if (err)
 		return err;
+	/* The next key of a connection: same version, same cipher. */
+	if (cur && (cur->version != ci->info.version ||
+		    cur->desc->type != ci->info.cipher_type))
+		return -EINVAL;
 	d = sm4ktls_cipher_find(ci->info.cipher_type);
 	if (!d || optlen != d->info_len)
 		return -EINVAL;
@@ -62,26 +69,55 @@ static int sm4ktls_read_info(struct sm4ktls_ctx *ctx,
 	return 0;
 }
 
-static int sm4ktls_set_conf(struct sock *sk, struct sm4ktls_ctx *ctx,
-			    sockptr_t optval, unsigned int optlen, bool tx)
+static int sm4ktls_install(struct sock *sk, struct sm4ktls_ctx *ctx,
+			   const union sm4ktls_crypto_info *ci, bool tx)
 {
-	union sm4ktls_crypto_info ci;
 	int err;
 
-	err = sm4ktls_read_info(ctx, &ci, optval, optlen, tx);
-	if (!err)
-		err = tx ? sm4ktls_tx_init(sk, ctx, &ci) :
-			   sm4ktls_rx_init(sk, ctx, &ci);
-	memzero_explicit(&ci, sizeof(ci));
+	err = tx ? sm4ktls_tx_init(sk, ctx, ci) : sm4ktls_rx_init(sk, ctx, ci);
 	if (err)
 		return err;
 	/* Both directions agree (sm4ktls_check_info), so either will do. */
-	ctx->version = sm4ktls_dir_cipher(ctx, tx)->version;
-	ctx->cipher = sm4ktls_dir_cipher(ctx, tx)->desc->type;
+	ctx->version = ci->info.version;
+	ctx->cipher = ci->info.cipher_type;
 	sm4ktls_proto_update(sk, ctx);
 	if (!tx)
 		sm4ktls_rx_start(sk, ctx);
 	return 0;
+}
+
+static int sm4ktls_rekey(struct sock *sk, struct sm4ktls_ctx *ctx,
+			 const union sm4ktls_crypto_info *ci, bool tx)
+{
+	int err;
+
+	err = tx ? sm4ktls_tx_rekey(sk, ctx, ci) : sm4ktls_rx_rekey(sk, ctx, ci);
+	if (tx)
+		sm4ktls_stat_inc(sk, err ? SM4KTLS_STAT_TX_REKEY_ERROR :
+					   SM4KTLS_STAT_TX_REKEY_OK);
+	else
+		sm4ktls_stat_inc(sk, err ? SM4KTLS_STAT_RX_REKEY_ERROR :
+					   SM4KTLS_STAT_RX_REKEY_OK);
+	return err;
+}
+
+static int sm4ktls_set_conf(struct sock *sk, struct sm4ktls_ctx *ctx,
+			    sockptr_t optval, unsigned int optlen, bool tx)
+{
+	bool rekey = sm4ktls_dir_cipher(ctx, tx);
+	union sm4ktls_crypto_info ci;
+	int err;
+
+	err = sm4ktls_read_info(ctx, &ci, optval, optlen, tx);
+	if (!err && rekey)
+		err = sm4ktls_rekey(sk, ctx, &ci, tx);
+	else if (!err)
+		err = sm4ktls_install(sk, ctx, &ci, tx);
+	else if (rekey && err != -EBUSY)
+		sm4ktls_stat_inc(sk, tx ? SM4KTLS_STAT_TX_REKEY_ERROR :
+					  SM4KTLS_STAT_RX_REKEY_ERROR);
+	memzero_explicit(&ci, sizeof(ci));
+	return err;
 }
 
 static int sm4ktls_read_flag(sockptr_t optval, unsigned int optlen,
@@ -148,6 +184,33 @@ static int sm4ktls_do_setsockopt(struct sock *sk, int optname,
 	}
 }
 
+/*
+ * A TX rekey must not race a sender sleeping on an open record: take the
+ * sender mutex (before the socket lock) whenever a TX key exists.
+ */
+static int sm4ktls_set_tx(struct sock *sk, struct sm4ktls_ctx *ctx,
+			  sockptr_t optval, unsigned int optlen)
+{
+	struct sm4ktls_tx *tx;
+	int err;
+
+	/* ctx->tx is set once and then stays: at most one retry. */
+	for (;;) {
+		tx = READ_ONCE(ctx->tx);
+		if (tx)
+			mutex_lock(&tx->lock);
+		lock_sock(sk);
+		if (ctx->tx == tx)
+			break;
+		release_sock(sk);
+	}
+	err = sm4ktls_do_setsockopt(sk, TLS_TX, optval, optlen);
+	release_sock(sk);
+	if (tx)
+		mutex_unlock(&tx->lock);
+	return err;
+}
+
 int sm4ktls_setsockopt(struct sock *sk, int level, int optname,
 		       sockptr_t optval, unsigned int optlen)
 {
@@ -157,6 +220,8 @@ int sm4ktls_setsockopt(struct sock *sk, int level, int optname,
 	if (level != SOL_TLS)
 		return ctx->sk_proto->setsockopt(sk, level, optname, optval,
 						 optlen);
+	if (optname == TLS_TX)
+		return sm4ktls_set_tx(sk, ctx, optval, optlen);
 	lock_sock(sk);
 	err = sm4ktls_do_setsockopt(sk, optname, optval, optlen);
 	release_sock(sk);

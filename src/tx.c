@@ -434,6 +434,29 @@ int sm4ktls_tx_init(struct sock *sk, struct sm4ktls_ctx *ctx,
 	return 0;
 }
 
+/*
+ * TLS 1.3 KeyUpdate, socket locked and sender mutex held: what the
+ * application gave us so far is sealed under the old key first.
+ */
+int sm4ktls_tx_rekey(struct sock *sk, struct sm4ktls_ctx *ctx,
+		     const union sm4ktls_crypto_info *ci)
+{
+	struct sm4ktls_tx *tx = ctx->tx;
+	long timeo = sock_sndtimeo(sk, 0);
+	struct sm4ktls_cipher next = {};
+	int err;
+
+	err = sm4ktls_tx_close_rec(sk, tx, &timeo, MSG_NOSIGNAL);
+	if (!err)
+		err = sm4ktls_cipher_init(&next, ci);
+	if (err)
+		return err;
+	sm4ktls_cipher_free(&tx->c);
+	tx->c = next;
+	memzero_explicit(&next, sizeof(next));
+	return 0;
+}
+
 /* Socket locked, sender mutex held: the last data goes out. */
 void sm4ktls_tx_close(struct sock *sk, struct sm4ktls_ctx *ctx)
 {
