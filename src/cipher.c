@@ -200,11 +200,12 @@ void sm4ktls_cipher_advance(struct sm4ktls_cipher *c)
 }
 
 /*
- * Seal or open in place. sg[0] is the AAD; @len is the plaintext (seal)
- * or ciphertext + tag (open) that follows it. Waits for async drivers.
+ * Seal or open @src into @dst (the same list for in place). Both start
+ * with the AAD; @len is the plaintext (seal) or ciphertext + tag (open)
+ * that follows it. Waits for async drivers.
  */
-int sm4ktls_cipher_run(struct sm4ktls_cipher *c, struct scatterlist *sg,
-		       unsigned int len, bool enc)
+int sm4ktls_cipher_run(struct sm4ktls_cipher *c, struct scatterlist *src,
+		       struct scatterlist *dst, unsigned int len, bool enc)
 {
 	DECLARE_CRYPTO_WAIT(wait);
 	struct aead_request *req = c->req;
@@ -213,7 +214,7 @@ int sm4ktls_cipher_run(struct sm4ktls_cipher *c, struct scatterlist *sg,
 	aead_request_set_callback(req, CRYPTO_TFM_REQ_MAY_BACKLOG |
 				  CRYPTO_TFM_REQ_MAY_SLEEP,
 				  crypto_req_done, &wait);
-	aead_request_set_crypt(req, sg, sg, len, c->nonce);
+	aead_request_set_crypt(req, src, dst, len, c->nonce);
 	aead_request_set_ad(req, c->aad_len);
 	err = enc ? crypto_aead_encrypt(req) : crypto_aead_decrypt(req);
 	return crypto_wait_req(err, &wait);

@@ -150,7 +150,7 @@ static int sm4ktls_rx_open(struct sock *sk, struct sm4ktls_cipher *c,
 	nsg = skb_to_sgvec(skb, &sg[1], off, clen);
 	if (nsg > 0) {
 		sg_mark_end(&sg[nsg]);
-		err = sm4ktls_cipher_run(c, sg, clen, false);
+		err = sm4ktls_cipher_run(c, sg, sg, clen, false);
 	} else {
 		err = nsg ? : -EBADMSG;
 	}
@@ -255,6 +255,51 @@ static int sm4ktls_rx_wait(struct sock *sk, struct sm4ktls_rx *rx,
 	}
 }
 
+static int sm4ktls_rx_type(struct msghdr *msg, u8 type, u8 *control);
+
+struct sm4ktls_rx_req {
+	struct msghdr *msg;
+	size_t len;
+	size_t copied;
+	int target;
+	long timeo;
+	bool peek;
+	bool no_pad;		/* the reader promised TLS 1.3 without padding */
+	u8 control;
+};
+
+/*
+ * recvmsg() without MSG_PEEK: open the next record straight into the
+ * reader's buffer if it can be done (rx_zc.c). True if it was.
+ */
+static bool sm4ktls_rx_direct(struct sock *sk, struct sm4ktls_rx *rx,
+			      struct sm4ktls_rx_req *r, int *err)
+{
+	struct sk_buff *skb = skb_peek(&rx->raw);
+	int n;
+
+	if (!r || r->peek)
+		return false;
+	n = sm4ktls_rx_zc(sk, rx, skb, &r->msg->msg_iter, r->len - r->copied,
+			  r->no_pad);
+	if (!n)
+		return false;
+	__skb_unlink(skb, &rx->raw);
+	sm4ktls_rx_kick(rx);
+	if (n < 0) {
+		kfree_skb(skb);
+		sm4ktls_rx_fail(sk, rx, n);
+		*err = n;
+		return true;
+	}
+	consume_skb(skb);
+	sm4ktls_rx_type(r->msg, SM4KTLS_TYPE_DATA, &r->control);
+	r->msg->msg_flags |= MSG_EOR;
+	r->copied += n;
+	*err = 0;
+	return true;
+}
+
 /*
  * The decrypted record to read after @prev (the first one if NULL),
  * decrypting the next parsed record when needed. With @wait, blocks for
@@ -262,8 +307,9 @@ static int sm4ktls_rx_wait(struct sock *sk, struct sm4ktls_rx *rx,
  */
 static struct sk_buff *sm4ktls_rx_get(struct sock *sk, struct sm4ktls_rx *rx,
 				      struct sk_buff *prev, long *timeo,
-				      bool wait, bool copied)
+				      bool wait, struct sm4ktls_rx_req *r)
 {
+	bool copied = r && r->copied;
 	struct sk_buff *skb;
 	int err;
 
@@ -282,6 +328,8 @@ static struct sk_buff *sm4ktls_rx_get(struct sock *sk, struct sm4ktls_rx *rx,
 		if (err <= 0)
 			return err ? ERR_PTR(err) : NULL;
 	}
+	if (sm4ktls_rx_direct(sk, rx, r, &err))
+		return ERR_PTR(err ? : -EINPROGRESS);
 	skb = __skb_dequeue(&rx->raw);
 	/* Let the parser fetch the next record while we decrypt. */
 	sm4ktls_rx_kick(rx);
@@ -328,16 +376,6 @@ static int sm4ktls_rx_type(struct msghdr *msg, u8 type, u8 *control)
 	return 1;
 }
 
-struct sm4ktls_rx_req {
-	struct msghdr *msg;
-	size_t len;
-	size_t copied;
-	int target;
-	long timeo;
-	bool peek;
-	u8 control;
-};
-
 /* Copy from one decrypted record. Returns 1 to go on, 0 to stop. */
 static int sm4ktls_rx_copy(struct sm4ktls_rx *rx, struct sm4ktls_rx_req *r,
 			   struct sk_buff *skb)
@@ -367,7 +405,12 @@ static int sm4ktls_rx_recv_locked(struct sock *sk, struct sm4ktls_rx *rx,
 
 	do {
 		skb = sm4ktls_rx_get(sk, rx, prev, &r->timeo,
-				     r->copied < r->target, r->copied);
+				     r->copied < r->target, r);
+		/* -EINPROGRESS: a record went straight to the reader. */
+		if (skb == ERR_PTR(-EINPROGRESS)) {
+			ret = r->copied < r->len;
+			continue;
+		}
 		if (IS_ERR_OR_NULL(skb))
 			return PTR_ERR_OR_ZERO(skb);
 		ret = sm4ktls_rx_copy(rx, r, skb);
@@ -384,6 +427,7 @@ int sm4ktls_recvmsg(struct sock *sk, struct msghdr *msg, size_t len,
 		.msg = msg,
 		.len = len,
 		.peek = flags & MSG_PEEK,
+		.no_pad = READ_ONCE(sm4ktls_get_ctx(sk)->rx_no_pad),
 	};
 	int err;
 
@@ -410,7 +454,7 @@ ssize_t sm4ktls_splice_read(struct socket *sock, loff_t *ppos,
 
 	lock_sock(sk);
 	timeo = sock_rcvtimeo(sk, flags & SPLICE_F_NONBLOCK);
-	skb = sm4ktls_rx_get(sk, rx, NULL, &timeo, true, false);
+	skb = sm4ktls_rx_get(sk, rx, NULL, &timeo, true, NULL);
 	if (IS_ERR_OR_NULL(skb)) {
 		n = PTR_ERR_OR_ZERO(skb);
 	} else if (sm4ktls_rx_cb(skb)->type != SM4KTLS_TYPE_DATA) {

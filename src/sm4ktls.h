@@ -107,8 +107,20 @@ struct sm4ktls_tx {
 	struct scatterlist sg[SM4KTLS_REC_PAGES + 1];
 };
 
+/* Decrypting straight into the reader's pages (src/rx_zc.c). */
+#define SM4KTLS_ZC_PAGES	32
+#define SM4KTLS_ZC_SG_IN	48
+
+struct sm4ktls_rx_zc {
+	struct page *pages[SM4KTLS_ZC_PAGES];
+	struct scatterlist in[SM4KTLS_ZC_SG_IN];
+	struct scatterlist out[SM4KTLS_ZC_PAGES + 2];
+	u8 tail[1 + SM4KTLS_MAX_TAG];	/* TLS 1.3 type byte, then tag */
+};
+
 struct sm4ktls_rx {
 	struct sm4ktls_cipher c;
+	struct sm4ktls_rx_zc zc;
 	struct strparser strp;
 	struct sk_buff_head raw;	/* parsed records, still encrypted */
 	struct sk_buff_head plain;	/* decrypted, not yet fully read */
@@ -163,8 +175,8 @@ void sm4ktls_cipher_export(const struct sm4ktls_cipher *c,
 void sm4ktls_cipher_nonce(struct sm4ktls_cipher *c, const u8 *explicit);
 void sm4ktls_cipher_aad(struct sm4ktls_cipher *c, u8 type, u16 plain_len);
 void sm4ktls_cipher_advance(struct sm4ktls_cipher *c);
-int sm4ktls_cipher_run(struct sm4ktls_cipher *c, struct scatterlist *sg,
-		       unsigned int len, bool enc);
+int sm4ktls_cipher_run(struct sm4ktls_cipher *c, struct scatterlist *src,
+		       struct scatterlist *dst, unsigned int len, bool enc);
 
 /* tx.c */
 int sm4ktls_tx_init(struct sock *sk, struct sm4ktls_ctx *ctx,
@@ -191,6 +203,10 @@ void sm4ktls_rx_free(struct sock *sk, struct sm4ktls_ctx *ctx);
 int sm4ktls_recvmsg(struct sock *sk, struct msghdr *msg, size_t len,
 		    int flags, int *addr_len);
 bool sm4ktls_sock_is_readable(struct sock *sk);
+
+/* rx_zc.c */
+int sm4ktls_rx_zc(struct sock *sk, struct sm4ktls_rx *rx, struct sk_buff *skb,
+		  struct iov_iter *iter, size_t room, bool no_pad);
 __poll_t sm4ktls_poll(struct file *file, struct socket *sock,
 		      struct poll_table_struct *wait);
 ssize_t sm4ktls_splice_read(struct socket *sock, loff_t *ppos,

@@ -125,7 +125,7 @@ static int sm4ktls_tx_seal(struct sock *sk, struct sm4ktls_tx *tx)
 	sg_set_buf(&tx->sg[0], c->aad, c->aad_len);
 	n = sm4ktls_rec_sg(rec, &tx->sg[1], c->prepend, text + c->tag);
 	sg_mark_end(&tx->sg[n]);
-	err = sm4ktls_cipher_run(c, tx->sg, text, true);
+	err = sm4ktls_cipher_run(c, tx->sg, tx->sg, text, true);
 	if (err)
 		return err;
 	sm4ktls_cipher_advance(c);

@@ -1,0 +1,170 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sm4ktls: RX straight into the reader's buffer.
+ *
+ * When a whole data record fits what recvmsg() still wants and the buffer
+ * is user memory, the record is opened out of place: from the skb TCP
+ * filled (not copied, not made writable) into the reader's pinned pages,
+ * saving two copies. TLS 1.2 knows the plaintext length and type from the
+ * header. TLS 1.3 hides both; only with TLS_RX_EXPECT_NO_PAD may we assume
+ * "data, no padding", and if the record proves otherwise the reader's
+ * bytes are discarded and the record takes the normal path (a retry, as
+ * upstream counts it).
+ */
+#include <linux/mm.h>
+#include <linux/uio.h>
+
+#include "sm4ktls.h"
+
+/* Scatterlist entries skb_to_sgvec() needs for [off, off + len). */
+static int sm4ktls_skb_nsg(struct sk_buff *skb, int off, int len, int depth)
+{
+	int start = skb_headlen(skb), n = 0, i, end, take;
+	struct sk_buff *frag;
+
+	if (depth > 8)
+		return -EMSGSIZE;
+	if (off < start) {
+		take = min(start - off, len);
+		n++;
+		off += take;
+		len -= take;
+	}
+	for (i = 0; len && i < skb_shinfo(skb)->nr_frags; i++) {
+		end = start + skb_frag_size(&skb_shinfo(skb)->frags[i]);
+		if (off < end) {
+			take = min(end - off, len);
+			n++;
+			off += take;
+			len -= take;
+		}
+		start = end;
+	}
+	skb_walk_frags(skb, frag) {
+		if (!len)
+			break;
+		end = start + frag->len;
+		if (off < end) {
+			take = min(end - off, len);
+			i = sm4ktls_skb_nsg(frag, off - start, take, depth + 1);
+			if (i < 0)
+				return i;
+			n += i;
+			off += take;
+			len -= take;
+		}
+		start = end;
+	}
+	return n;
+}
+
+static void sm4ktls_zc_unpin(struct sm4ktls_rx_zc *zc, int npages)
+{
+	while (npages--)
+		put_page(zc->pages[npages]);
+}
+
+/* Pin @len bytes of the reader's buffer as zc->out[1..]; pages pinned. */
+static int sm4ktls_zc_pin(struct sm4ktls_rx_zc *zc, struct iov_iter *iter,
+			  size_t len, int *npages)
+{
+	struct scatterlist *sg = &zc->out[1];
+	size_t got = 0, off, n;
+	ssize_t ret;
+	int i, first;
+
+	/* Clear end marks a previous record left in the list. */
+	sg_init_table(zc->out, ARRAY_SIZE(zc->out));
+	*npages = 0;
+	while (got < len) {
+		first = *npages;
+		ret = iov_iter_get_pages2(iter, &zc->pages[first], len - got,
+					  SM4KTLS_ZC_PAGES - first, &off);
+		if (ret <= 0)
+			break;
+		*npages += DIV_ROUND_UP(off + ret, PAGE_SIZE);
+		for (i = first; i < *npages; i++, off = 0) {
+			n = min_t(size_t, ret, PAGE_SIZE - off);
+			sg_set_page(sg++, zc->pages[i], n, off);
+			ret -= n;
+			got += n;
+		}
+		if (*npages == SM4KTLS_ZC_PAGES)
+			break;
+	}
+	if (got == len)
+		return sg - zc->out;
+	iov_iter_revert(iter, got);
+	sm4ktls_zc_unpin(zc, *npages);
+	return -EFAULT;
+}
+
+/* zc->in: AAD, then the record's ciphertext and tag, read in place. */
+static int sm4ktls_zc_src(struct sm4ktls_cipher *c, struct sm4ktls_rx_zc *zc,
+			  struct sk_buff *skb, u32 off, u32 clen)
+{
+	int n = sm4ktls_skb_nsg(skb, off, clen, 0);
+
+	if (n < 0 || n + 1 > SM4KTLS_ZC_SG_IN)
+		return -EMSGSIZE;
+	sg_init_table(zc->in, n + 1);
+	sg_set_buf(&zc->in[0], c->aad, c->aad_len);
+	n = skb_to_sgvec(skb, &zc->in[1], off, clen);
+	return n < 0 ? n : 0;
+}
+
+/* Open into the pinned pages; 0, -EBADMSG, or 1 for "not data after all". */
+static int sm4ktls_zc_open(struct sm4ktls_cipher *c, struct sm4ktls_rx_zc *zc,
+			   int nsg, u32 clen)
+{
+	int err;
+
+	sg_set_buf(&zc->out[nsg], zc->tail, c->tail + c->tag);
+	sg_mark_end(&zc->out[nsg]);
+	sg_set_buf(&zc->out[0], c->aad, c->aad_len);
+	err = sm4ktls_cipher_run(c, zc->in, zc->out, clen, false);
+	if (err)
+		return err;
+	return c->tail && zc->tail[0] != SM4KTLS_TYPE_DATA;
+}
+
+/*
+ * Try the record at the head of rx->raw. Returns the plaintext length once
+ * it is in @iter (the caller consumes the skb), 0 to take the normal path,
+ * or the error of a record that failed to open.
+ */
+int sm4ktls_rx_zc(struct sock *sk, struct sm4ktls_rx *rx, struct sk_buff *skb,
+		  struct iov_iter *iter, size_t room, bool no_pad)
+{
+	u8 hdr[SM4KTLS_HDR_LEN + SM4KTLS_MAX_EXPLICIT];
+	struct strp_msg *rxm = strp_msg(skb);
+	struct sm4ktls_cipher *c = &rx->c;
+	u32 clen = rxm->full_len - c->prepend;
+	u32 len = clen - c->tag - c->tail;
+	int nsg, npages, err;
+
+	if (!user_backed_iter(iter) || !len || len > room ||
+	    (c->tail && !no_pad) ||
+	    skb_copy_bits(skb, rxm->offset, hdr, c->prepend) ||
+	    hdr[0] != SM4KTLS_TYPE_DATA ||
+	    sm4ktls_zc_src(c, &rx->zc, skb, rxm->offset + c->prepend, clen))
+		return 0;
+	nsg = sm4ktls_zc_pin(&rx->zc, iter, len, &npages);
+	if (nsg < 0)
+		return 0;
+	sm4ktls_cipher_nonce(c, hdr + SM4KTLS_HDR_LEN);
+	sm4ktls_cipher_aad(c, hdr[0], len);
+	err = sm4ktls_zc_open(c, &rx->zc, nsg, clen);
+	sm4ktls_zc_unpin(&rx->zc, npages);
+	if (err < 0)
+		return err;
+	if (err) {
+		/* TLS 1.3 padding or a control record: start over in place. */
+		iov_iter_revert(iter, len);
+		sm4ktls_stat_inc(sk, SM4KTLS_STAT_RX_NO_PAD_VIOLATION);
+		sm4ktls_stat_inc(sk, SM4KTLS_STAT_DECRYPT_RETRY);
+		return 0;
+	}
+	sm4ktls_cipher_advance(c);
+	return len;
+}
