@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The main job in one command: fetch Debian's 6.1 kernel, build sm4ktls
-# for it, boot it under QEMU, load the module and show a socket it serves.
+# for it, boot it under QEMU, load the modules and show an SM4-GCM kTLS
+# socket they serve.
 # usage: scripts/demo.sh [SERIES]     (default 6.1)
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -12,7 +13,10 @@ scripts/install-deps.sh
 make --no-print-directory modules SERIES="$series"
 make --no-print-directory -C tools
 scripts/vm.sh -t 300 "$series" '
+	insmod build/obj/$(uname -r)/sm4ktls_crypto.ko &&
 	insmod build/obj/$(uname -r)/sm4ktls.ko &&
 	grep "sm4ktls" /proc/modules &&
 	build/tools/ktls-demo &&
-	rmmod sm4ktls' | sed -e '/dmesg-begin/,/dmesg-end/d' -e '/^\[ *[0-9]/d'
+	echo "\$ grep -A1 \"name *: gcm(sm4)\" /proc/crypto" &&
+	grep -A1 "^name *: gcm(sm4)" /proc/crypto &&
+	rmmod sm4ktls && rmmod sm4ktls_crypto' | sed -e '/dmesg-begin/,/dmesg-end/d' -e '/^\[ *[0-9]/d'
