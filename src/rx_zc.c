@@ -11,7 +11,6 @@
  * bytes are discarded and the record takes the normal path (a retry, as
  * upstream counts it).
  */
-#include <linux/mm.h>
 #include <linux/uio.h>
 
 #include "sm4ktls.h"
@@ -56,47 +55,6 @@ static int sm4ktls_skb_nsg(struct sk_buff *skb, int off, int len, int depth)
 		start = end;
 	}
 	return n;
-}
-
-static void sm4ktls_zc_unpin(struct sm4ktls_rx_zc *zc, int npages)
-{
-	while (npages--)
-		put_page(zc->pages[npages]);
-}
-
-/* Pin @len bytes of the reader's buffer as zc->out[1..]; pages pinned. */
-static int sm4ktls_zc_pin(struct sm4ktls_rx_zc *zc, struct iov_iter *iter,
-			  size_t len, int *npages)
-{
-	struct scatterlist *sg = &zc->out[1];
-	size_t got = 0, off, n;
-	ssize_t ret;
-	int i, first;
-
-	/* Clear end marks a previous record left in the list. */
-	sg_init_table(zc->out, ARRAY_SIZE(zc->out));
-	*npages = 0;
-	while (got < len) {
-		first = *npages;
-		ret = iov_iter_get_pages2(iter, &zc->pages[first], len - got,
-					  SM4KTLS_ZC_PAGES - first, &off);
-		if (ret <= 0)
-			break;
-		*npages += DIV_ROUND_UP(off + ret, PAGE_SIZE);
-		for (i = first; i < *npages; i++, off = 0) {
-			n = min_t(size_t, ret, PAGE_SIZE - off);
-			sg_set_page(sg++, zc->pages[i], n, off);
-			ret -= n;
-			got += n;
-		}
-		if (*npages == SM4KTLS_ZC_PAGES)
-			break;
-	}
-	if (got == len)
-		return sg - zc->out;
-	iov_iter_revert(iter, got);
-	sm4ktls_zc_unpin(zc, *npages);
-	return -EFAULT;
 }
 
 /* zc->in: AAD, then the record's ciphertext and tag, read in place. */
@@ -149,13 +107,17 @@ int sm4ktls_rx_zc(struct sock *sk, struct sm4ktls_rx *rx, struct sk_buff *skb,
 	    hdr[0] != SM4KTLS_TYPE_DATA ||
 	    sm4ktls_zc_src(c, &rx->zc, skb, rxm->offset + c->prepend, clen))
 		return 0;
-	nsg = sm4ktls_zc_pin(&rx->zc, iter, len, &npages);
+	/* Clear end marks a previous record left in the list. */
+	sg_init_table(rx->zc.out, ARRAY_SIZE(rx->zc.out));
+	nsg = sm4ktls_pin(iter, len, rx->zc.pages, SM4KTLS_ZC_PAGES,
+			  &rx->zc.out[1], &npages);
 	if (nsg < 0)
 		return 0;
+	nsg++;	/* the AAD entry in front */
 	sm4ktls_cipher_nonce(c, hdr + SM4KTLS_HDR_LEN);
 	sm4ktls_cipher_aad(c, hdr[0], len);
 	err = sm4ktls_zc_open(c, &rx->zc, nsg, clen);
-	sm4ktls_zc_unpin(&rx->zc, npages);
+	sm4ktls_unpin(rx->zc.pages, npages);
 	if (err < 0)
 		return err;
 	if (err) {

@@ -88,6 +88,10 @@ struct sm4ktls_cipher {
 	u8 nonce[SM4KTLS_MAX_IV];
 };
 
+/* Zero-copy: user pages pinned per record (src/zc.c), skb fragments. */
+#define SM4KTLS_ZC_PAGES	32
+#define SM4KTLS_ZC_SG_IN	48
+
 /* A TX record: plaintext collected in place, then sealed and pushed. */
 struct sm4ktls_rec {
 	struct page *pages[SM4KTLS_REC_PAGES];
@@ -105,11 +109,11 @@ struct sm4ktls_tx {
 	struct sm4ktls_rec open;	/* collecting plaintext */
 	struct sm4ktls_rec pending;	/* sealed, not fully in TCP yet */
 	struct scatterlist sg[SM4KTLS_REC_PAGES + 1];
+	/* Sealing straight from the sender's pages: AAD, pages, type. */
+	struct page *zc_pages[SM4KTLS_ZC_PAGES];
+	struct scatterlist zc_sg[SM4KTLS_ZC_PAGES + 2];
+	u8 zc_type;
 };
-
-/* Decrypting straight into the reader's pages (src/rx_zc.c). */
-#define SM4KTLS_ZC_PAGES	32
-#define SM4KTLS_ZC_SG_IN	48
 
 struct sm4ktls_rx_zc {
 	struct page *pages[SM4KTLS_ZC_PAGES];
@@ -203,6 +207,11 @@ void sm4ktls_rx_free(struct sock *sk, struct sm4ktls_ctx *ctx);
 int sm4ktls_recvmsg(struct sock *sk, struct msghdr *msg, size_t len,
 		    int flags, int *addr_len);
 bool sm4ktls_sock_is_readable(struct sock *sk);
+
+/* zc.c */
+void sm4ktls_unpin(struct page **pages, int npages);
+int sm4ktls_pin(struct iov_iter *iter, size_t len, struct page **pages,
+		int max, struct scatterlist *sg, int *npages);
 
 /* rx_zc.c */
 int sm4ktls_rx_zc(struct sock *sk, struct sm4ktls_rx *rx, struct sk_buff *skb,

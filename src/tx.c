@@ -102,8 +102,12 @@ static void sm4ktls_rec_header(struct sm4ktls_cipher *c,
 	       c->prepend - SM4KTLS_HDR_LEN);
 }
 
-/* Encrypt the open record in place and make it the pending one. */
-static int sm4ktls_tx_seal(struct sock *sk, struct sm4ktls_tx *tx)
+/*
+ * Encrypt the open record into its pages and make it the pending one.
+ * @src: the plaintext (AAD entry first) if not in the record already.
+ */
+static int sm4ktls_tx_seal(struct sock *sk, struct sm4ktls_tx *tx,
+			   struct scatterlist *src)
 {
 	struct sm4ktls_rec *rec = &tx->open;
 	struct sm4ktls_cipher *c = &tx->c;
@@ -115,7 +119,7 @@ static int sm4ktls_tx_seal(struct sock *sk, struct sm4ktls_tx *tx)
 	err = sm4ktls_rec_grow(sk, rec, rec->wire);
 	if (err)
 		return err;
-	if (c->tail)
+	if (c->tail && !src)
 		*sm4ktls_rec_ptr(rec, c->prepend + rec->len) = rec->type;
 	sm4ktls_rec_header(c, rec);
 	sm4ktls_cipher_nonce(c, c->iv + c->desc->salt_len);
@@ -125,7 +129,9 @@ static int sm4ktls_tx_seal(struct sock *sk, struct sm4ktls_tx *tx)
 	sg_set_buf(&tx->sg[0], c->aad, c->aad_len);
 	n = sm4ktls_rec_sg(rec, &tx->sg[1], c->prepend, text + c->tag);
 	sg_mark_end(&tx->sg[n]);
-	err = sm4ktls_cipher_run(c, tx->sg, tx->sg, text, true);
+	if (src)
+		sg_set_buf(&src[0], c->aad, c->aad_len);
+	err = sm4ktls_cipher_run(c, src ? : tx->sg, tx->sg, text, true);
 	if (err)
 		return err;
 	sm4ktls_cipher_advance(c);
@@ -198,7 +204,7 @@ static int sm4ktls_tx_close_rec(struct sock *sk, struct sm4ktls_tx *tx,
 	err = sm4ktls_tx_drain(sk, tx, timeo, flags);
 	if (err)
 		return err;
-	err = sm4ktls_tx_seal(sk, tx);
+	err = sm4ktls_tx_seal(sk, tx, NULL);
 	if (err) {
 		/* The stream cannot go on without this record. */
 		sm4ktls_tx_abort(sk, -EBADMSG);
@@ -274,6 +280,46 @@ static int sm4ktls_tx_copy(struct sock *sk, struct sm4ktls_tx *tx,
 	return got == n ? 0 : -EFAULT;
 }
 
+/*
+ * A whole record from user memory with nothing open: seal it straight
+ * from the sender's pages (no copy). Returns 0 if it was done, 1 to
+ * take the copying path, or a sealing error.
+ */
+static int sm4ktls_tx_direct(struct sock *sk, struct sm4ktls_tx *tx,
+			     struct msghdr *msg, u8 type, bool eor,
+			     ssize_t *copied)
+{
+	size_t n = min_t(size_t, msg_data_left(msg), SM4KTLS_MAX_PLAIN);
+	struct scatterlist *sg = tx->zc_sg;
+	int nsg, npages, err;
+
+	if (tx->open.len || !user_backed_iter(&msg->msg_iter) ||
+	    (n < SM4KTLS_MAX_PLAIN && !(eor && n == msg_data_left(msg))))
+		return 1;
+	sg_init_table(sg, ARRAY_SIZE(tx->zc_sg));
+	nsg = sm4ktls_pin(&msg->msg_iter, n, tx->zc_pages, SM4KTLS_ZC_PAGES,
+			  &sg[1], &npages);
+	if (nsg < 0)
+		return 1;
+	tx->zc_type = type;
+	if (tx->c.tail)
+		sg_set_buf(&sg[++nsg], &tx->zc_type, 1);
+	sg_mark_end(&sg[nsg]);
+	tx->open.len = n;
+	tx->open.type = type;
+	err = sm4ktls_tx_seal(sk, tx, sg);
+	sm4ktls_unpin(tx->zc_pages, npages);
+	if (err) {
+		iov_iter_revert(&msg->msg_iter, n);
+		tx->open.len = 0;
+		sm4ktls_tx_abort(sk, -EBADMSG);
+		return err;
+	}
+	*copied += n;
+	err = sm4ktls_tx_push(sk, tx, msg->msg_flags & MSG_MORE);
+	return err == -EAGAIN ? 0 : err;
+}
+
 static int sm4ktls_tx_sendmsg_locked(struct sock *sk, struct sm4ktls_tx *tx,
 				     struct msghdr *msg)
 {
@@ -292,9 +338,15 @@ static int sm4ktls_tx_sendmsg_locked(struct sock *sk, struct sm4ktls_tx *tx,
 		err = sm4ktls_tx_room(sk, tx, &timeo, flags);
 		if (err)
 			break;
-		if (tx->open.len == SM4KTLS_MAX_PLAIN)
+		/* A record is full, or holds another type (left open by a
+		 * non-blocking send that could not seal it): end it first.
+		 */
+		if (tx->open.len == SM4KTLS_MAX_PLAIN ||
+		    (tx->open.len && tx->open.type != type))
 			err = sm4ktls_tx_close_rec(sk, tx, &timeo, flags);
 		else
+			err = sm4ktls_tx_direct(sk, tx, msg, type, eor, &copied);
+		if (err > 0)
 			err = sm4ktls_tx_copy(sk, tx, msg, type, &copied);
 	}
 	if (!err && (eor || tx->open.len == SM4KTLS_MAX_PLAIN))
