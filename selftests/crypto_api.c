@@ -27,6 +27,12 @@
 #endif
 
 #define AEAD_TAG 16
+/*
+ * The first gcm(sm4)/ccm(sm4) user autoloads gcm, ccm, ctr, ghash... over 9p
+ * and runs testmgr on the new instances: under TCG on a busy host that can
+ * take longer than the harness's default 30 s.
+ */
+#define INSTANTIATE_TIMEOUT 180
 
 static size_t unhex(unsigned char *out, const char *hex)
 {
@@ -144,7 +150,18 @@ static int alg_instantiate(const char *type, const char *name)
 	return 0;
 }
 
-TEST(gcm_ccm_pass_kernel_testmgr)
+FIXTURE(instantiate) {
+};
+
+FIXTURE_SETUP(instantiate)
+{
+}
+
+FIXTURE_TEARDOWN(instantiate)
+{
+}
+
+TEST_F_TIMEOUT(instantiate, gcm_ccm_pass_kernel_testmgr, INSTANTIATE_TIMEOUT)
 {
 	ASSERT_EQ(alg_instantiate("aead", "gcm(sm4)"), 0);
 	ASSERT_EQ(alg_instantiate("aead", "ccm(sm4)"), 0);
@@ -152,12 +169,28 @@ TEST(gcm_ccm_pass_kernel_testmgr)
 	EXPECT_TRUE(proc_crypto_has("ccm(sm4)", "sm4-sm4ktls-generic", "selftest", "passed"));
 }
 
+/* If line is "key : value" (/proc/crypto), copy value to val and return 1. */
+static int crypto_field(const char *line, const char *key, char *val, size_t len)
+{
+	size_t n = strlen(key);
+	const char *p;
+
+	if (strncmp(line, key, n) || (line[n] != ' ' && line[n] != ':'))
+		return 0;
+	p = strchr(line + n, ':');
+	if (!p)
+		return 0;
+	p += strspn(p + 1, " ") + 1;
+	snprintf(val, len, "%.*s", (int)strcspn(p, "\n"), p);
+	return 1;
+}
+
 /* Highest-priority aead called `name` in /proc/crypto: what the API serves. */
 static int proc_crypto_serving(const char *name, char *drv, size_t len)
 {
-	char line[256], cur_name[128] = "", cur_drv[128] = "", type[32] = "";
+	char line[256], cur_name[128] = "", cur_drv[128] = "", type[32] = "", prio[16] = "";
 	FILE *f = fopen("/proc/crypto", "r");
-	int prio = -1, best = -1;
+	int best = -1;
 
 	if (!f)
 		return -1;
@@ -167,20 +200,22 @@ static int proc_crypto_serving(const char *name, char *drv, size_t len)
 
 		if (!more || line[0] == '\n') {	/* end of one entry */
 			if (!strcmp(cur_name, name) && !strcmp(type, "aead") &&
-			    prio > best) {
-				best = prio;
+			    *prio && atoi(prio) > best) {
+				best = atoi(prio);
 				snprintf(drv, len, "%s", cur_drv);
 			}
-			cur_name[0] = cur_drv[0] = type[0] = '\0';
-			prio = -1;
+			memset(cur_name, 0, sizeof(cur_name));
+			memset(cur_drv, 0, sizeof(cur_drv));
+			memset(type, 0, sizeof(type));
+			memset(prio, 0, sizeof(prio));
 			if (!more)
 				break;
 			continue;
 		}
-		sscanf(line, "name : %127s", cur_name);
-		sscanf(line, "driver : %127s", cur_drv);
-		sscanf(line, "type : %31s", type);
-		sscanf(line, "priority : %d", &prio);
+		if (!crypto_field(line, "name", cur_name, sizeof(cur_name)) &&
+		    !crypto_field(line, "driver", cur_drv, sizeof(cur_drv)) &&
+		    !crypto_field(line, "type", type, sizeof(type)))
+			crypto_field(line, "priority", prio, sizeof(prio));
 	}
 	fclose(f);
 	return best;
@@ -316,7 +351,7 @@ static struct aead_op rfc8998_op(FIXTURE_DATA(rfc8998) *self, const char *name,
 	return op;
 }
 
-TEST_F(rfc8998, encrypt)
+TEST_F_TIMEOUT(rfc8998, encrypt, INSTANTIATE_TIMEOUT)
 {
 	struct aead_op op = rfc8998_op(self, variant->name, self->pt, 64, 0);
 
@@ -326,7 +361,7 @@ TEST_F(rfc8998, encrypt)
 	EXPECT_EQ(memcmp(self->out + 20 + 64, self->tag, 16), 0);
 }
 
-TEST_F(rfc8998, decrypt)
+TEST_F_TIMEOUT(rfc8998, decrypt, INSTANTIATE_TIMEOUT)
 {
 	unsigned char ct_tag[64 + 16];
 	struct aead_op op;
@@ -339,7 +374,7 @@ TEST_F(rfc8998, decrypt)
 	EXPECT_EQ(memcmp(self->out + 20, self->pt, 64), 0);
 }
 
-TEST_F(rfc8998, flipped_tag_bit_is_ebadmsg)
+TEST_F_TIMEOUT(rfc8998, flipped_tag_bit_is_ebadmsg, INSTANTIATE_TIMEOUT)
 {
 	unsigned char ct_tag[64 + 16];
 	struct aead_op op;
@@ -356,7 +391,7 @@ TEST_F(rfc8998, flipped_tag_bit_is_ebadmsg)
  * instance the API picks (highest priority) is the template over our cipher
  * ("gcm_base(ctr(sm4-sm4ktls-generic),...)") or a dedicated sm4ktls driver.
  */
-TEST_F(rfc8998, served_by_sm4ktls)
+TEST_F_TIMEOUT(rfc8998, served_by_sm4ktls, INSTANTIATE_TIMEOUT)
 {
 	char drv[128];
 
