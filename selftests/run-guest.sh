@@ -35,6 +35,18 @@ load() { # MODULE
 load sm4ktls_crypto || exit 1
 run crypto_api
 
+# The in-tree tls.ko on our provider: upstream's own selftest, TLS 1.3
+# SM4-GCM and SM4-CCM, data-exchange cases (stock 6.1/6.12 lack rekey, and
+# some other cases fail upstream on 6.1). The script loads tls.ko, proves it
+# served every socket, and unloads it before sm4ktls takes the name "tls".
+echo "# === upstream tls.c on the in-tree tls.ko"
+"$top/scripts/upstream-tls-guest.sh" --stock --bin "$bin/upstream-tls-6.12" \
+	--variants 13_sm4_gcm,13_sm4_ccm \
+	--tests sendfile,send_then_sendfile,recv_max,recv_small,sendmsg_large,splice_from_pipe,splice_to_pipe,bidir ||
+	rc=1
+! grep -q '^tls ' /proc/modules
+tap $? "in-tree tls.ko gone before sm4ktls loads"
+
 load sm4ktls || exit 1
 run ulp module
 
