@@ -188,7 +188,7 @@ FIXTURE_TEARDOWN(rec)
 }
 
 /* Kernel TX: one send() per record, random sizes, 16384 and 1 included. */
-TEST_F(rec, tx_records)
+TEST_F_TIMEOUT(rec, tx_records, 300)
 {
 	int i, nrec = dp_env_num("SM4KTLS_RECORDS", NREC_DEFAULT);
 	size_t len;
@@ -282,7 +282,7 @@ TEST_F(rec, getsockopt_seq)
 }
 
 /* Kernel RX: records of random sizes, 16384 and 1 included. */
-TEST_F(rec, rx_records)
+TEST_F_TIMEOUT(rec, rx_records, 300)
 {
 	int i, nrec = dp_env_num("SM4KTLS_RECORDS", NREC_DEFAULT);
 	size_t len;
