@@ -23,7 +23,7 @@
 
 /* A position-dependent 64-bit checksum of a byte stream. */
 struct cks {
-	uint64_t h, w, total;
+	u64 h, w, total;
 	unsigned int n;
 };
 
@@ -45,7 +45,7 @@ static void cks_update(struct cks *c, const unsigned char *p, size_t len)
 {
 	c->total += len;
 	while (len && c->n) {
-		c->w |= (uint64_t)*p++ << (8 * c->n);
+		c->w |= (u64)*p++ << (8 * c->n);
 		len--;
 		if (++c->n == 8)
 			cks_mix(c);
@@ -55,19 +55,19 @@ static void cks_update(struct cks *c, const unsigned char *p, size_t len)
 		cks_mix(c);
 	}
 	while (len--) {
-		c->w |= (uint64_t)*p++ << (8 * c->n);
+		c->w |= (u64)*p++ << (8 * c->n);
 		c->n++;
 	}
 }
 
-static uint64_t cks_final(struct cks *c)
+static u64 cks_final(struct cks *c)
 {
 	c->w ^= c->total;
 	cks_mix(c);
 	return c->h;
 }
 
-static uint64_t xorshift(uint64_t *s)
+static u64 xorshift(u64 *s)
 {
 	*s ^= *s << 13;
 	*s ^= *s >> 7;
@@ -75,9 +75,9 @@ static uint64_t xorshift(uint64_t *s)
 	return *s;
 }
 
-static void fill(uint64_t *rng, unsigned char *buf, size_t len)
+static void fill(u64 *rng, unsigned char *buf, size_t len)
 {
-	uint64_t v;
+	u64 v;
 	size_t i;
 
 	for (i = 0; i + 8 <= len; i += 8) {
@@ -98,7 +98,7 @@ static double now(void)
 
 /* Keys for a connection: a's TX is b's RX and the other way round. */
 static int ktls_connect(int a, int b, const struct tlsrec_suite *s,
-			uint16_t version)
+			u16 version)
 {
 	struct tlsrec_key ab, ba;
 
@@ -119,7 +119,7 @@ struct flow {
 	int out, in;		/* sending and receiving socket */
 	int file;		/* sendfile() source, FILE_BYTES long */
 	const unsigned char *file_data;
-	uint64_t bytes, seed;
+	u64 bytes, seed;
 	struct cks sent, got;
 	int err;
 	double t0, t1;
@@ -158,7 +158,7 @@ static void *flow_sender(void *arg)
 {
 	struct flow *f = arg;
 	unsigned char *buf = malloc(CHUNK);
-	uint64_t rng = f->seed, left = f->bytes / 2, len;
+	u64 rng = f->seed, left = f->bytes / 2, len;
 	off_t off = 0;
 
 	/* First half with send() of random sizes. */
@@ -211,7 +211,7 @@ static void *flow_receiver(void *arg)
 }
 
 /* A tmpfs file of FILE_BYTES pseudo-random bytes; also kept in memory. */
-static int make_file(unsigned char **data, uint64_t seed)
+static int make_file(unsigned char **data, u64 seed)
 {
 	char path[] = "/tmp/sm4ktls-bulk-XXXXXX";
 	int fd = mkstemp(path);
@@ -235,8 +235,8 @@ FIXTURE(bulk)
 
 FIXTURE_VARIANT(bulk)
 {
-	uint16_t cipher;
-	uint16_t version;
+	u16 cipher;
+	u16 version;
 	unsigned int share;	/* this variant moves SM4KTLS_BULK_BYTES / share */
 };
 
@@ -266,7 +266,7 @@ FIXTURE_VARIANT_ADD(bulk, 13_sm4_gcm)
 
 FIXTURE_SETUP(bulk)
 {
-	uint64_t bytes = dp_env_num("SM4KTLS_BULK_BYTES", 64ULL << 20) /
+	u64 bytes = dp_env_num("SM4KTLS_BULK_BYTES", 64ULL << 20) /
 			 variant->share;
 	int i;
 
@@ -330,7 +330,7 @@ TEST_F_TIMEOUT(bulk, both_directions, 7200)
 /* The many-connections test: one end of one connection. */
 struct end {
 	int fd;
-	uint64_t rng, tx_left, rx_left;
+	u64 rng, tx_left, rx_left;
 	struct cks sent, got;
 	unsigned char buf[16384];
 	size_t off, len;	/* unsent part of buf */
@@ -377,7 +377,7 @@ static int end_recv(struct end *e)
 }
 
 static const struct {
-	uint16_t cipher, version;
+	u16 cipher, version;
 } combos[] = {
 	{ TLS_CIPHER_AES_GCM_128, TLS_1_2_VERSION },
 	{ TLS_CIPHER_AES_GCM_128, TLS_1_3_VERSION },
@@ -393,7 +393,7 @@ static const struct {
 	{ TLS_CIPHER_SM4_CCM, TLS_1_3_VERSION },
 };
 
-#define NCOMBOS (sizeof(combos) / sizeof(combos[0]))
+#define NCOMBOS (ARRAY_SIZE(combos))
 
 /* One round of poll(); returns the number of ends still busy, -1 on error. */
 static int many_round(struct end *e, struct pollfd *pfd, int n)
@@ -434,7 +434,7 @@ FIXTURE_TEARDOWN(many)
 
 TEST_F_TIMEOUT(many, pairs_100, 1800)
 {
-	uint64_t bytes = dp_env_num("SM4KTLS_MANY_BYTES", 128 << 10);
+	u64 bytes = dp_env_num("SM4KTLS_MANY_BYTES", 128 << 10);
 	int i, n = 2 * NPAIRS, ref0, rc;
 	struct pollfd *pfd = calloc(n, sizeof(*pfd));
 	struct end *e = calloc(n, sizeof(*e));
@@ -454,7 +454,8 @@ TEST_F_TIMEOUT(many, pairs_100, 1800)
 	for (i = 0; i < n; i++) {
 		tlsrec_random(&e[i].rng, sizeof(e[i].rng));
 		e[i].rng |= 1;
-		e[i].tx_left = e[i].rx_left = bytes;
+		e[i].tx_left = bytes;
+		e[i].rx_left = bytes;
 		cks_init(&e[i].sent);
 		cks_init(&e[i].got);
 	}

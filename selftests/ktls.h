@@ -58,7 +58,7 @@ static inline int dp_set_key(int fd, int dir, const struct tlsrec_key *k)
 }
 
 /* sendmsg() with a TLS_SET_RECORD_TYPE control message. */
-static inline ssize_t dp_send_type(int fd, uint8_t type, const void *buf,
+static inline ssize_t dp_send_type(int fd, u8 type, const void *buf,
 				   size_t len, int flags)
 {
 	char cbuf[CMSG_SPACE(sizeof(type))] = {};
@@ -83,7 +83,7 @@ static inline ssize_t dp_send_type(int fd, uint8_t type, const void *buf,
 static inline ssize_t dp_recv_type(int fd, void *buf, size_t len, int flags,
 				   int *type)
 {
-	char cbuf[CMSG_SPACE(sizeof(uint8_t))] = {};
+	char cbuf[CMSG_SPACE(sizeof(u8))] = {};
 	struct iovec iov = { .iov_base = buf, .iov_len = len };
 	struct msghdr msg = {
 		.msg_iov = &iov, .msg_iovlen = 1,
@@ -99,7 +99,7 @@ static inline ssize_t dp_recv_type(int fd, void *buf, size_t len, int flags,
 	for (cmsg = CMSG_FIRSTHDR(&msg); cmsg; cmsg = CMSG_NXTHDR(&msg, cmsg))
 		if (cmsg->cmsg_level == SOL_TLS &&
 		    cmsg->cmsg_type == TLS_GET_RECORD_TYPE)
-			*type = *(uint8_t *)CMSG_DATA(cmsg);
+			*type = *(u8 *)CMSG_DATA(cmsg);
 	return n;
 }
 

@@ -7,12 +7,12 @@
 #include "kselftest_harness.h"
 #include "ktls.h"
 
-static const uint16_t all_ciphers[] = {
+static const u16 all_ciphers[] = {
 	TLS_CIPHER_AES_GCM_128, TLS_CIPHER_AES_GCM_256, TLS_CIPHER_AES_CCM_128,
 	TLS_CIPHER_CHACHA20_POLY1305, TLS_CIPHER_SM4_GCM, TLS_CIPHER_SM4_CCM,
 };
 
-#define NCIPHERS (sizeof(all_ciphers) / sizeof(all_ciphers[0]))
+#define NCIPHERS (ARRAY_SIZE(all_ciphers))
 
 FIXTURE(opt)
 {
@@ -105,10 +105,10 @@ TEST_F(opt, wrong_optlen_per_cipher)
 TEST_F(opt, unknown_cipher)
 {
 	struct tls_crypto_info *ci = (void *)self->info;
-	static const uint16_t bad[] = { 0, 50, 59, 99, 0xffff };
+	static const u16 bad[] = { 0, 50, 59, 99, 0xffff };
 	size_t i;
 
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
 		ci->cipher_type = bad[i];
 		EXPECT_EQ(set_raw(self->cfd, TLS_TX, self->info, self->len), EINVAL)
 			TH_LOG("cipher %u", bad[i]);
@@ -119,10 +119,10 @@ TEST_F(opt, unknown_cipher)
 TEST_F(opt, unknown_version)
 {
 	struct tls_crypto_info *ci = (void *)self->info;
-	static const uint16_t bad[] = { 0, 0x0300, 0x0301, 0x0302, 0x0305, 0x0403 };
+	static const u16 bad[] = { 0, 0x0300, 0x0301, 0x0302, 0x0305, 0x0403 };
 	size_t i;
 
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
 		ci->version = bad[i];
 		EXPECT_EQ(set_raw(self->cfd, TLS_TX, self->info, self->len), EINVAL)
 			TH_LOG("version %#x", bad[i]);
@@ -235,7 +235,7 @@ TEST_F(opt, rx_expect_no_pad)
 /* The first key of each cipher may autoload and self-test its modules. */
 TEST_F_TIMEOUT(opt, all_ciphers_accepted, 600)
 {
-	static const uint16_t versions[] = { TLS_1_2_VERSION, TLS_1_3_VERSION };
+	static const u16 versions[] = { TLS_1_2_VERSION, TLS_1_3_VERSION };
 	struct tlsrec_key k;
 	size_t i, v, len;
 	int fd, sfd;

@@ -39,11 +39,11 @@ static const struct tlsrec_suite suites[] = {
 	SUITE(SM4_CCM, "sm4-ccm", tls12_crypto_info_sm4_ccm),
 };
 
-const struct tlsrec_suite *tlsrec_suite_by_cipher(uint16_t cipher)
+const struct tlsrec_suite *tlsrec_suite_by_cipher(u16 cipher)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(suites) / sizeof(suites[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(suites); i++)
 		if (suites[i].cipher == cipher)
 			return &suites[i];
 	return NULL;
@@ -64,7 +64,7 @@ void tlsrec_random(void *buf, size_t len)
 }
 
 void tlsrec_key_random(struct tlsrec_key *k, const struct tlsrec_suite *s,
-		       uint16_t version)
+		       u16 version)
 {
 	memset(k, 0, sizeof(*k));
 	k->suite = s;
@@ -100,9 +100,9 @@ size_t tlsrec_crypto_info(const struct tlsrec_key *k, void *info)
 	return p - (unsigned char *)info;
 }
 
-static uint64_t get_be64(const unsigned char *p)
+static u64 get_be64(const unsigned char *p)
 {
-	uint64_t v = 0;
+	u64 v = 0;
 	int i;
 
 	for (i = 0; i < 8; i++)
@@ -110,7 +110,7 @@ static uint64_t get_be64(const unsigned char *p)
 	return v;
 }
 
-static void put_be64(unsigned char *p, uint64_t v)
+static void put_be64(unsigned char *p, u64 v)
 {
 	int i;
 
@@ -161,7 +161,7 @@ static void make_nonce(const struct tlsrec_state *st,
 		nonce[4 + i] ^= seq[i];
 }
 
-static size_t make_aad(const struct tlsrec_state *st, uint8_t type,
+static size_t make_aad(const struct tlsrec_state *st, u8 type,
 		       size_t len, unsigned char *aad)
 {
 	unsigned char *p = aad;
@@ -181,7 +181,7 @@ static size_t make_aad(const struct tlsrec_state *st, uint8_t type,
 	return p - aad;
 }
 
-long tlsrec_seal(struct tlsrec_state *st, uint8_t type, const void *pt,
+long tlsrec_seal(struct tlsrec_state *st, u8 type, const void *pt,
 		 size_t len, size_t pad, void *out)
 {
 	const struct tlsrec_key *k = &st->k;
@@ -227,7 +227,7 @@ static long strip_padding(const unsigned char *pt, size_t len)
 }
 
 long tlsrec_open(struct tlsrec_state *st, const void *rec, size_t len,
-		 uint8_t *type, void *pt)
+		 u8 *type, void *pt)
 {
 	const struct tlsrec_key *k = &st->k;
 	const unsigned char *r = rec, *body = r + TLSREC_HDR, *explicit = NULL;
@@ -261,7 +261,7 @@ long tlsrec_open(struct tlsrec_state *st, const void *rec, size_t len,
 	return n;
 }
 
-static const EVP_CIPHER *evp_cipher(uint16_t cipher)
+static const EVP_CIPHER *evp_cipher(u16 cipher)
 {
 	switch (cipher) {
 	case TLS_CIPHER_AES_GCM_128:
@@ -317,7 +317,7 @@ static int aead_gcrypt(const struct tlsrec_suite *s, int enc,
 {
 	int mode = s->cipher == TLS_CIPHER_SM4_CCM ? GCRY_CIPHER_MODE_CCM :
 						     GCRY_CIPHER_MODE_GCM;
-	uint64_t lens[3] = { len, aad_len, TLSREC_TAG };
+	u64 lens[3] = { len, aad_len, TLSREC_TAG };
 	gcry_cipher_hd_t h;
 	gcry_error_t e;
 

@@ -11,8 +11,17 @@
 #define SM4KTLS_TLSREC_H
 
 #include <stddef.h>
-#include <stdint.h>
 #include <linux/tls.h>
+#include <linux/types.h>
+
+typedef __u8 u8;
+typedef __u16 u16;
+typedef __u32 u32;
+typedef __u64 u64;
+
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#endif
 
 #define TLSREC_HDR		5
 #define TLSREC_TAG		16
@@ -27,7 +36,7 @@
 
 struct tlsrec_suite {
 	const char *name;
-	uint16_t cipher;	/* TLS_CIPHER_* */
+	u16 cipher;	/* TLS_CIPHER_* */
 	unsigned int key_len;
 	unsigned int salt_len;
 	unsigned int iv_len;	/* the uapi "iv" field: 8, or 12 for ChaCha */
@@ -37,7 +46,7 @@ struct tlsrec_suite {
 /* One direction's keys, as handed to setsockopt(SOL_TLS, TLS_TX/TLS_RX). */
 struct tlsrec_key {
 	const struct tlsrec_suite *suite;
-	uint16_t version;	/* TLS_1_2_VERSION or TLS_1_3_VERSION */
+	u16 version;	/* TLS_1_2_VERSION or TLS_1_3_VERSION */
 	unsigned char key[32];
 	unsigned char salt[4];
 	unsigned char iv[12];
@@ -47,16 +56,16 @@ struct tlsrec_key {
 /* The userspace end of one direction: keys and the running counters. */
 struct tlsrec_state {
 	struct tlsrec_key k;
-	uint64_t seq;		/* record sequence number of the next record */
-	uint64_t explicit_nonce; /* TLS 1.2 AES/SM4: sent with the next record */
+	u64 seq;		/* record sequence number of the next record */
+	u64 explicit_nonce; /* TLS 1.2 AES/SM4: sent with the next record */
 };
 
-const struct tlsrec_suite *tlsrec_suite_by_cipher(uint16_t cipher);
+const struct tlsrec_suite *tlsrec_suite_by_cipher(u16 cipher);
 int tlsrec_init(void);
 
 void tlsrec_random(void *buf, size_t len);
 void tlsrec_key_random(struct tlsrec_key *k, const struct tlsrec_suite *s,
-		       uint16_t version);
+		       u16 version);
 /* Lay out k as the uapi struct; returns its length. */
 size_t tlsrec_crypto_info(const struct tlsrec_key *k, void *info);
 void tlsrec_state_init(struct tlsrec_state *st, const struct tlsrec_key *k);
@@ -69,7 +78,7 @@ size_t tlsrec_overhead(const struct tlsrec_key *k);
  * Seal one record of type with len bytes of plaintext (+ pad zero bytes
  * of TLS 1.3 padding) into out; returns the record length, -1 on error.
  */
-long tlsrec_seal(struct tlsrec_state *st, uint8_t type, const void *pt,
+long tlsrec_seal(struct tlsrec_state *st, u8 type, const void *pt,
 		 size_t len, size_t pad, void *out);
 /*
  * Open one whole record; on success returns the plaintext length and the
@@ -77,7 +86,7 @@ long tlsrec_seal(struct tlsrec_state *st, uint8_t type, const void *pt,
  * on an authentication failure, -EINVAL on a malformed record.
  */
 long tlsrec_open(struct tlsrec_state *st, const void *rec, size_t len,
-		 uint8_t *type, void *pt);
+		 u8 *type, void *pt);
 
 /* Raw AEAD with a 12-byte nonce and 16-byte tag: 0 or -EBADMSG. */
 int tlsrec_aead(const struct tlsrec_suite *s, int enc, const unsigned char *key,
