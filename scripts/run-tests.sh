@@ -112,4 +112,22 @@ case ${SM4KTLS_UPSTREAM_CI:-0} in
 stock) upstream_ci stock ;;
 *) result 1 "SM4KTLS_UPSTREAM_CI=$SM4KTLS_UPSTREAM_CI: want 1, sm4ktls or stock" ;;
 esac
+
+# Data-path tests (Documentation/testing.md): opt-in until the ULP's
+# record layer exists. SM4KTLS_DATAPATH_CI=1 runs them on sm4ktls.ko,
+# SM4KTLS_DATAPATH_CI=stock on the in-tree tls.ko.
+dp=${SM4KTLS_DATAPATH_CI:-0}
+if [ "$dp" != 0 ]; then
+	stock=$([ "$dp" = stock ] && echo 1 || echo 0)
+	for s in $series; do
+		log=$logs/datapath-$s.log
+		echo "=== data-path tests on $s (log: $log)"
+		scripts/vm.sh -t 3600 -l "$log" "$s" \
+			"STOCK=$stock selftests/run-datapath.sh" >/dev/null 2>"$log.verdict"
+		vrc=$?
+		count_tap "$log" "$s datapath"
+		cat "$log.verdict"
+		result $vrc "guest $s data-path: finished, no kernel splat, runner exit 0"
+	done
+fi
 finish

@@ -1,0 +1,640 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * TLS records between a kTLS socket and an independent userspace record
+ * layer (tlsrec.c: OpenSSL for AES and ChaCha20, libgcrypt for SM4),
+ * compared byte for byte, in both directions, for every cipher and both
+ * TLS versions; then malformed records and the errors upstream reports.
+ *
+ * One end of a loopback TCP pair (kfd) runs kTLS with TX and RX keys; the
+ * other (ufd) stays plain TCP and speaks records through tlsrec.
+ */
+#include <poll.h>
+#include <pthread.h>
+#include <sys/time.h>
+
+#include "kselftest_harness.h"
+#include "ktls.h"
+
+#define NREC_DEFAULT	192
+
+struct dp_pair {
+	int kfd, ufd;
+	struct tlsrec_key txk, rxk;	/* the kernel's TX and RX keys */
+	struct tlsrec_state expect;	/* predicts the kernel's TX records */
+	struct tlsrec_state open;	/* opens the kernel's TX records */
+	struct tlsrec_state seal;	/* seals records for the kernel's RX */
+	unsigned char *pt, *pt2, *rec;
+};
+
+/* The SM4 ciphers must come from the project's provider module. */
+static int is_sm4(u16 cipher)
+{
+	return cipher == TLS_CIPHER_SM4_GCM || cipher == TLS_CIPHER_SM4_CCM;
+}
+
+static void pair_setup(struct __test_metadata *_metadata, struct dp_pair *p,
+		       u16 cipher, u16 version)
+{
+	const struct tlsrec_suite *s = tlsrec_suite_by_cipher(cipher);
+	struct timeval tv = { .tv_sec = 10 };
+	int cref = st_module_refcnt("sm4ktls_crypto");
+
+	ASSERT_NE(s, NULL);
+	ASSERT_EQ(tlsrec_init(), 0);
+	p->pt = malloc(TLSREC_MAX_RECORD * 4);
+	p->pt2 = malloc(TLSREC_MAX_RECORD * 4);
+	p->rec = malloc(TLSREC_MAX_RECORD * 4);
+	ASSERT_TRUE(p->pt && p->pt2 && p->rec);
+	ASSERT_EQ(st_tcp_pair(AF_INET, &p->kfd, &p->ufd), 0);
+	ASSERT_EQ(setsockopt(p->kfd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)), 0);
+	ASSERT_EQ(setsockopt(p->ufd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)), 0);
+	ASSERT_EQ(dp_attach(p->kfd), 0);
+
+	tlsrec_key_random(&p->txk, s, version);
+	tlsrec_key_random(&p->rxk, s, version);
+	ASSERT_EQ(dp_set_key(p->kfd, TLS_TX, &p->txk), 0);
+	ASSERT_EQ(dp_set_key(p->kfd, TLS_RX, &p->rxk), 0);
+	tlsrec_state_init(&p->expect, &p->txk);
+	tlsrec_state_init(&p->open, &p->txk);
+	tlsrec_state_init(&p->seal, &p->rxk);
+	/* The kernel takes RX explicit nonces from the wire: use others. */
+	tlsrec_random(&p->seal.explicit_nonce, sizeof(p->seal.explicit_nonce));
+	if (is_sm4(cipher)) {
+		ASSERT_GE(cref, 0) TH_LOG("sm4ktls_crypto is not loaded");
+		ASSERT_GT(st_module_refcnt("sm4ktls_crypto"), cref)
+			TH_LOG("gcm/ccm(sm4) does not use sm4ktls_crypto");
+	}
+}
+
+static void pair_teardown(struct dp_pair *p)
+{
+	close(p->kfd);
+	close(p->ufd);
+	free(p->pt);
+	free(p->pt2);
+	free(p->rec);
+}
+
+/*
+ * Read the next record the kernel sent, compare it byte for byte with
+ * the record tlsrec builds from the same plaintext, open it, and check
+ * type and plaintext. 0 on success.
+ */
+static int check_tx_record(struct __test_metadata *_metadata,
+			   struct dp_pair *p, u8 type, const void *pt,
+			   size_t len)
+{
+	unsigned char *want = p->rec + TLSREC_MAX_RECORD;
+	unsigned char *got = p->rec + 2 * TLSREC_MAX_RECORD;
+	long wlen, glen, n;
+	u8 gtype = 0;
+
+	wlen = tlsrec_seal(&p->expect, type, pt, len, 0, want);
+	glen = tlsrec_read_record(p->ufd, got, TLSREC_MAX_RECORD);
+	EXPECT_EQ(glen, wlen) TH_LOG("record of %zu bytes, type %u", len, type);
+	if (glen != wlen)
+		return -1;
+	EXPECT_EQ(memcmp(got, want, wlen), 0)
+		TH_LOG("record of %zu bytes differs from tlsrec's", len);
+	n = tlsrec_open(&p->open, got, glen, &gtype, p->pt2);
+	EXPECT_EQ(n, (long)len);
+	EXPECT_EQ(gtype, type);
+	if (n != (long)len)
+		return -1;
+	EXPECT_EQ(memcmp(p->pt2, pt, len), 0);
+	return __test_passed(_metadata) ? 0 : -1;
+}
+
+/* Seal one record for the kernel's RX and write it to the wire. */
+static long send_rec(struct dp_pair *p, u8 type, const void *pt,
+		     size_t len, size_t pad)
+{
+	long n = tlsrec_seal(&p->seal, type, pt, len, pad, p->rec);
+
+	if (n < 0 || tlsrec_write_all(p->ufd, p->rec, n))
+		return -1;
+	return n;
+}
+
+/* recv exactly len bytes of type from the kernel and compare with pt. */
+static void check_rx(struct __test_metadata *_metadata, struct dp_pair *p,
+		     u8 type, const void *pt, size_t len)
+{
+	int got_type;
+	ssize_t n;
+
+	n = dp_recv_type(p->kfd, p->pt2, len, MSG_WAITALL, &got_type);
+	ASSERT_EQ(n, (ssize_t)len) TH_LOG("recv: %s", n < 0 ? strerror(errno) : "short");
+	EXPECT_EQ(got_type, type);
+	EXPECT_EQ(memcmp(p->pt2, pt, len), 0);
+}
+
+static size_t random_len(size_t max)
+{
+	u32 r;
+
+	tlsrec_random(&r, sizeof(r));
+	return 1 + r % max;
+}
+
+static u64 be64_at(const unsigned char *b)
+{
+	u64 v = 0;
+	int i;
+
+	for (i = 0; i < 8; i++)
+		v = v << 8 | b[i];
+	return v;
+}
+
+FIXTURE(rec)
+{
+	struct dp_pair p;
+};
+
+FIXTURE_VARIANT(rec)
+{
+	u16 cipher;
+	u16 version;
+};
+
+#define REC_VARIANT(fix, name, c, v)					\
+	FIXTURE_VARIANT_ADD(fix, name) {				\
+		.cipher = TLS_CIPHER_##c, .version = TLS_##v##_VERSION,	\
+	}
+
+REC_VARIANT(rec, 12_aes_gcm_128, AES_GCM_128, 1_2);
+REC_VARIANT(rec, 13_aes_gcm_128, AES_GCM_128, 1_3);
+REC_VARIANT(rec, 12_aes_gcm_256, AES_GCM_256, 1_2);
+REC_VARIANT(rec, 13_aes_gcm_256, AES_GCM_256, 1_3);
+REC_VARIANT(rec, 12_aes_ccm_128, AES_CCM_128, 1_2);
+REC_VARIANT(rec, 13_aes_ccm_128, AES_CCM_128, 1_3);
+REC_VARIANT(rec, 12_chacha20_poly1305, CHACHA20_POLY1305, 1_2);
+REC_VARIANT(rec, 13_chacha20_poly1305, CHACHA20_POLY1305, 1_3);
+/* Upstream validate_crypto_info() accepts SM4 with TLS 1.2 as well. */
+REC_VARIANT(rec, 12_sm4_gcm, SM4_GCM, 1_2);
+REC_VARIANT(rec, 13_sm4_gcm, SM4_GCM, 1_3);
+REC_VARIANT(rec, 12_sm4_ccm, SM4_CCM, 1_2);
+REC_VARIANT(rec, 13_sm4_ccm, SM4_CCM, 1_3);
+
+FIXTURE_SETUP(rec)
+{
+	pair_setup(_metadata, &self->p, variant->cipher, variant->version);
+}
+
+FIXTURE_TEARDOWN(rec)
+{
+	pair_teardown(&self->p);
+}
+
+/* Kernel TX: one send() per record, random sizes, 16384 and 1 included. */
+TEST_F_TIMEOUT(rec, tx_records, 300)
+{
+	int i, nrec = dp_env_num("SM4KTLS_RECORDS", NREC_DEFAULT);
+	size_t len;
+
+	for (i = 0; i < nrec; i++) {
+		len = i == 0 ? TLSREC_MAX_PLAIN : i == 1 ? 1 :
+		      random_len(TLSREC_MAX_PLAIN);
+		tlsrec_random(self->p.pt, len);
+		ASSERT_EQ(send(self->p.kfd, self->p.pt, len, 0), (ssize_t)len);
+		ASSERT_EQ(check_tx_record(_metadata, &self->p, TLSREC_TYPE_DATA,
+					  self->p.pt, len), 0)
+			TH_LOG("record %d", i);
+	}
+}
+
+/* One large send() is cut into full 2^14 records and a remainder. */
+TEST_F(rec, tx_split)
+{
+	size_t len = 2 * TLSREC_MAX_PLAIN + 1000;
+
+	tlsrec_random(self->p.pt, len);
+	ASSERT_EQ(send(self->p.kfd, self->p.pt, len, 0), (ssize_t)len);
+	ASSERT_EQ(check_tx_record(_metadata, &self->p, TLSREC_TYPE_DATA,
+				  self->p.pt, TLSREC_MAX_PLAIN), 0);
+	ASSERT_EQ(check_tx_record(_metadata, &self->p, TLSREC_TYPE_DATA,
+				  self->p.pt + TLSREC_MAX_PLAIN,
+				  TLSREC_MAX_PLAIN), 0);
+	ASSERT_EQ(check_tx_record(_metadata, &self->p, TLSREC_TYPE_DATA,
+				  self->p.pt + 2 * TLSREC_MAX_PLAIN, 1000), 0);
+}
+
+/* TLS_SET_RECORD_TYPE: alert and handshake records between data. */
+TEST_F(rec, tx_control)
+{
+	unsigned char alert[2] = { 1, 0 }, hs[300];
+
+	tlsrec_random(hs, sizeof(hs));
+	ASSERT_EQ(send(self->p.kfd, "data", 4, 0), 4);
+	ASSERT_EQ(dp_send_type(self->p.kfd, TLSREC_TYPE_HANDSHAKE, hs,
+			       sizeof(hs), 0), sizeof(hs));
+	ASSERT_EQ(dp_send_type(self->p.kfd, TLSREC_TYPE_ALERT, alert,
+			       sizeof(alert), 0), sizeof(alert));
+	ASSERT_EQ(dp_send_type(self->p.kfd, TLSREC_TYPE_DATA, "more", 4, 0), 4);
+	ASSERT_EQ(check_tx_record(_metadata, &self->p, TLSREC_TYPE_DATA,
+				  "data", 4), 0);
+	ASSERT_EQ(check_tx_record(_metadata, &self->p, TLSREC_TYPE_HANDSHAKE,
+				  hs, sizeof(hs)), 0);
+	ASSERT_EQ(check_tx_record(_metadata, &self->p, TLSREC_TYPE_ALERT,
+				  alert, sizeof(alert)), 0);
+	ASSERT_EQ(check_tx_record(_metadata, &self->p, TLSREC_TYPE_DATA,
+				  "more", 4), 0);
+}
+
+/* A zero-length send() puts no record on the wire. */
+TEST_F(rec, tx_zero_length)
+{
+	ASSERT_EQ(send(self->p.kfd, "", 0, 0), 0);
+	ASSERT_EQ(send(self->p.kfd, "after", 5, 0), 5);
+	ASSERT_EQ(check_tx_record(_metadata, &self->p, TLSREC_TYPE_DATA,
+				  "after", 5), 0);
+}
+
+/* getsockopt(TLS_TX/RX) reports the advancing rec_seq (and TLS 1.2 iv). */
+TEST_F(rec, getsockopt_seq)
+{
+	unsigned char info[TLSREC_MAX_INFO], *iv, *seq;
+	const struct tlsrec_suite *s = self->p.txk.suite;
+	socklen_t len = s->info_len;
+	int i, n = 37;
+	u64 want_iv;
+
+	for (i = 0; i < n; i++) {
+		ASSERT_EQ(send(self->p.kfd, "x", 1, 0), 1);
+		ASSERT_EQ(check_tx_record(_metadata, &self->p, TLSREC_TYPE_DATA,
+					  "x", 1), 0);
+		ASSERT_GT(send_rec(&self->p, TLSREC_TYPE_DATA, "y", 1, 0), 0);
+		check_rx(_metadata, &self->p, TLSREC_TYPE_DATA, "y", 1);
+	}
+	ASSERT_EQ(getsockopt(self->p.kfd, SOL_TLS, TLS_TX, info, &len), 0);
+	ASSERT_EQ(len, s->info_len);
+	iv = info + sizeof(struct tls_crypto_info);
+	seq = iv + s->iv_len + s->key_len + s->salt_len;
+	EXPECT_EQ(be64_at(seq), be64_at(self->p.txk.rec_seq) + n);
+	/* TLS 1.2 AES/SM4 TX: the uapi iv is the next explicit nonce. */
+	want_iv = be64_at(self->p.txk.iv);
+	if (tlsrec_has_explicit_nonce(&self->p.txk))
+		want_iv += n;
+	EXPECT_EQ(be64_at(iv), want_iv);
+	EXPECT_EQ(memcmp(iv + 8, self->p.txk.iv + 8, s->iv_len - 8), 0);
+	EXPECT_EQ(memcmp(iv + s->iv_len, self->p.txk.key, s->key_len), 0);
+	ASSERT_EQ(getsockopt(self->p.kfd, SOL_TLS, TLS_RX, info, &len), 0);
+	EXPECT_EQ(be64_at(seq), be64_at(self->p.rxk.rec_seq) + n);
+}
+
+/* Kernel RX: records of random sizes, 16384 and 1 included. */
+TEST_F_TIMEOUT(rec, rx_records, 300)
+{
+	int i, nrec = dp_env_num("SM4KTLS_RECORDS", NREC_DEFAULT);
+	size_t len;
+
+	for (i = 0; i < nrec; i++) {
+		len = i == 0 ? TLSREC_MAX_PLAIN : i == 1 ? 1 :
+		      random_len(TLSREC_MAX_PLAIN);
+		tlsrec_random(self->p.pt, len);
+		ASSERT_GT(send_rec(&self->p, TLSREC_TYPE_DATA, self->p.pt, len, 0), 0);
+		check_rx(_metadata, &self->p, TLSREC_TYPE_DATA, self->p.pt, len);
+		ASSERT_TRUE(__test_passed(_metadata)) TH_LOG("record %d, %zu bytes", i, len);
+	}
+}
+
+/* Many small records in one burst: data records merge in one recv. */
+TEST_F(rec, rx_burst)
+{
+	size_t len, total = 0, got = 0;
+	int i, type;
+	ssize_t n;
+
+	for (i = 0; i < 1000; i++) {
+		len = random_len(48);
+		tlsrec_random(self->p.pt + total, len);
+		ASSERT_GT(send_rec(&self->p, TLSREC_TYPE_DATA,
+				   self->p.pt + total, len, 0), 0);
+		total += len;
+	}
+	while (got < total) {
+		n = dp_recv_type(self->p.kfd, self->p.pt2 + got, total - got, 0,
+				 &type);
+		ASSERT_GT(n, 0) TH_LOG("recv at %zu of %zu: %s", got, total,
+				       strerror(errno));
+		EXPECT_EQ(type, TLSREC_TYPE_DATA);
+		got += n;
+	}
+	EXPECT_EQ(memcmp(self->p.pt, self->p.pt2, total), 0);
+}
+
+/*
+ * Control records are returned one per recvmsg() with their type in a
+ * TLS_GET_RECORD_TYPE cmsg, never merged with data; a recv() without
+ * room for the cmsg fails with EIO.
+ */
+TEST_F(rec, rx_control)
+{
+	unsigned char alert[2] = { 2, 40 }, hs[77];
+	char buf[128];
+	int type;
+
+	tlsrec_random(hs, sizeof(hs));
+	ASSERT_GT(send_rec(&self->p, TLSREC_TYPE_DATA, "ab", 2, 0), 0);
+	ASSERT_GT(send_rec(&self->p, TLSREC_TYPE_ALERT, alert, 2, 0), 0);
+	ASSERT_GT(send_rec(&self->p, TLSREC_TYPE_HANDSHAKE, hs, sizeof(hs), 0), 0);
+	ASSERT_GT(send_rec(&self->p, TLSREC_TYPE_DATA, "cd", 2, 0), 0);
+	usleep(100000);
+
+	EXPECT_EQ(recv(self->p.kfd, buf, sizeof(buf), 0), 2);
+	EXPECT_EQ(recv(self->p.kfd, buf, sizeof(buf), 0), -1);
+	EXPECT_EQ(errno, EIO);
+	EXPECT_EQ(dp_recv_type(self->p.kfd, buf, sizeof(buf), 0, &type), 2);
+	EXPECT_EQ(type, TLSREC_TYPE_ALERT);
+	EXPECT_EQ(memcmp(buf, alert, 2), 0);
+	EXPECT_EQ(dp_recv_type(self->p.kfd, buf, sizeof(buf), 0, &type),
+		  sizeof(hs));
+	EXPECT_EQ(type, TLSREC_TYPE_HANDSHAKE);
+	EXPECT_EQ(memcmp(buf, hs, sizeof(hs)), 0);
+	EXPECT_EQ(dp_recv_type(self->p.kfd, buf, sizeof(buf), 0, &type), 2);
+	EXPECT_EQ(type, TLSREC_TYPE_DATA);
+	EXPECT_EQ(memcmp(buf, "cd", 2), 0);
+}
+
+/* A zero-length data record is consumed without ending the stream. */
+TEST_F(rec, rx_zero_length)
+{
+	char buf[16];
+
+	ASSERT_GT(send_rec(&self->p, TLSREC_TYPE_DATA, "", 0, 0), 0);
+	ASSERT_GT(send_rec(&self->p, TLSREC_TYPE_DATA, "next", 4, 0), 0);
+	EXPECT_EQ(recv(self->p.kfd, buf, sizeof(buf), MSG_WAITALL | MSG_DONTWAIT), 4);
+}
+
+/* A record replayed (wrong sequence number) fails authentication. */
+TEST_F(rec, rx_replay)
+{
+	char buf[16];
+	long n;
+
+	n = send_rec(&self->p, TLSREC_TYPE_DATA, "once", 4, 0);
+	ASSERT_GT(n, 0);
+	EXPECT_EQ(recv(self->p.kfd, buf, sizeof(buf), 0), 4);
+	ASSERT_EQ(tlsrec_write_all(self->p.ufd, self->p.rec, n), 0);
+	EXPECT_EQ(recv(self->p.kfd, buf, sizeof(buf), 0), -1);
+	EXPECT_EQ(errno, EBADMSG);
+}
+
+/* SO_ERROR, read (and cleared) after a failed recv. */
+static int so_error(int fd)
+{
+	int err = -1;
+	socklen_t len = sizeof(err);
+
+	getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
+	return err;
+}
+
+/* A broken tag: EBADMSG, and the socket stays broken. */
+TEST_F(rec, bad_tag)
+{
+	char buf[64];
+	long n;
+
+	ASSERT_GT(send_rec(&self->p, TLSREC_TYPE_DATA, "good", 4, 0), 0);
+	n = tlsrec_seal(&self->p.seal, TLSREC_TYPE_DATA, "evil", 4, 0,
+			self->p.rec);
+	ASSERT_GT(n, 0);
+	self->p.rec[n - 1] ^= 1;
+	ASSERT_EQ(tlsrec_write_all(self->p.ufd, self->p.rec, n), 0);
+	ASSERT_GT(send_rec(&self->p, TLSREC_TYPE_DATA, "late", 4, 0), 0);
+
+	EXPECT_EQ(recv(self->p.kfd, buf, sizeof(buf), 0), 4);
+	EXPECT_EQ(recv(self->p.kfd, buf, sizeof(buf), 0), -1);
+	EXPECT_EQ(errno, EBADMSG);
+	EXPECT_EQ(so_error(self->p.kfd), EBADMSG);
+	EXPECT_EQ(recv(self->p.kfd, buf, sizeof(buf), 0), -1);
+	EXPECT_EQ(errno, EBADMSG);
+	EXPECT_EQ(recv(self->p.kfd, buf, sizeof(buf), MSG_DONTWAIT), -1);
+	EXPECT_EQ(errno, EBADMSG);
+}
+
+/*
+ * Write a record header claiming len bytes, with enough body for the
+ * kernel to parse the header, then check recv's errno and that the
+ * parser stopped (nothing more to read).
+ */
+static void bad_header(struct __test_metadata *_metadata, struct dp_pair *p,
+		       u8 major, u8 minor, size_t len, int want)
+{
+	unsigned char hdr[TLSREC_HDR + 32] = {
+		TLSREC_TYPE_DATA, major, minor, len >> 8, len & 0xff,
+	};
+	char buf[64];
+
+	memset(hdr + TLSREC_HDR, 0xa5, sizeof(hdr) - TLSREC_HDR);
+	ASSERT_GT(send_rec(p, TLSREC_TYPE_DATA, "good", 4, 0), 0);
+	ASSERT_EQ(tlsrec_write_all(p->ufd, hdr, sizeof(hdr)), 0);
+	EXPECT_EQ(recv(p->kfd, buf, sizeof(buf), 0), 4);
+	EXPECT_EQ(recv(p->kfd, buf, sizeof(buf), 0), -1);
+	EXPECT_EQ(errno, want) TH_LOG("got %s", strerror(errno));
+	EXPECT_EQ(so_error(p->kfd), 0);
+	EXPECT_EQ(recv(p->kfd, buf, sizeof(buf), MSG_DONTWAIT), -1);
+	EXPECT_EQ(errno, EAGAIN);
+}
+
+/* Ciphertext bytes a record carries besides its data (upstream's limit). */
+static size_t cipher_overhead(const struct tlsrec_key *k)
+{
+	return TLSREC_TAG + (tlsrec_has_explicit_nonce(k) ? 8 : 0);
+}
+
+TEST_F(rec, bad_too_long)
+{
+	size_t max = TLSREC_MAX_PLAIN + cipher_overhead(&self->p.rxk) +
+		     (variant->version == TLS_1_3_VERSION);
+
+	bad_header(_metadata, &self->p, 3, 3, max + 1, EMSGSIZE);
+}
+
+TEST_F(rec, bad_too_short)
+{
+	bad_header(_metadata, &self->p, 3, 3,
+		   cipher_overhead(&self->p.rxk) - 1, EBADMSG);
+}
+
+TEST_F(rec, bad_version)
+{
+	bad_header(_metadata, &self->p, 3, 1, 64, EINVAL);
+}
+
+/* The largest record upstream accepts: 2^14 data (+ TLS 1.3 inner type). */
+TEST_F(rec, rx_max_record)
+{
+	tlsrec_random(self->p.pt, TLSREC_MAX_PLAIN);
+	ASSERT_GT(send_rec(&self->p, TLSREC_TYPE_DATA, self->p.pt,
+			   TLSREC_MAX_PLAIN, 0), 0);
+	check_rx(_metadata, &self->p, TLSREC_TYPE_DATA, self->p.pt,
+		 TLSREC_MAX_PLAIN);
+}
+
+/* TLS 1.3 only: padding and the inner content type. */
+FIXTURE(rec13)
+{
+	struct dp_pair p;
+};
+
+FIXTURE_VARIANT(rec13)
+{
+	u16 cipher;
+	u16 version;
+};
+
+REC_VARIANT(rec13, aes_gcm_128, AES_GCM_128, 1_3);
+REC_VARIANT(rec13, aes_gcm_256, AES_GCM_256, 1_3);
+REC_VARIANT(rec13, aes_ccm_128, AES_CCM_128, 1_3);
+REC_VARIANT(rec13, chacha20_poly1305, CHACHA20_POLY1305, 1_3);
+REC_VARIANT(rec13, sm4_gcm, SM4_GCM, 1_3);
+REC_VARIANT(rec13, sm4_ccm, SM4_CCM, 1_3);
+
+FIXTURE_SETUP(rec13)
+{
+	pair_setup(_metadata, &self->p, variant->cipher, variant->version);
+}
+
+FIXTURE_TEARDOWN(rec13)
+{
+	pair_teardown(&self->p);
+}
+
+/* Padded records: the kernel strips the zeros and finds the type. */
+TEST_F(rec13, rx_padding)
+{
+	static const size_t pads[] = { 1, 2, 15, 16, 17, 255, 1000, 8000 };
+	size_t i, len;
+
+	for (i = 0; i < ARRAY_SIZE(pads); i++) {
+		len = random_len(TLSREC_MAX_PLAIN - pads[i]);
+		tlsrec_random(self->p.pt, len);
+		ASSERT_GT(send_rec(&self->p, TLSREC_TYPE_DATA, self->p.pt, len,
+				   pads[i]), 0);
+		check_rx(_metadata, &self->p, TLSREC_TYPE_DATA, self->p.pt, len);
+		ASSERT_TRUE(__test_passed(_metadata)) TH_LOG("pad %zu", pads[i]);
+	}
+	/* Padding up to the 2^14 + 1 inner plaintext limit. */
+	ASSERT_GT(send_rec(&self->p, TLSREC_TYPE_DATA, "z", 1,
+			   TLSREC_MAX_PLAIN - 1), 0);
+	check_rx(_metadata, &self->p, TLSREC_TYPE_DATA, "z", 1);
+}
+
+/* A padded alert: type from inside the record, not from the header. */
+TEST_F(rec13, rx_padded_control)
+{
+	unsigned char alert[2] = { 1, 0 };
+	char buf[16];
+	int type;
+
+	ASSERT_GT(send_rec(&self->p, TLSREC_TYPE_ALERT, alert, 2, 100), 0);
+	EXPECT_EQ(dp_recv_type(self->p.kfd, buf, sizeof(buf), 0, &type), 2);
+	EXPECT_EQ(type, TLSREC_TYPE_ALERT);
+	EXPECT_EQ(memcmp(buf, alert, 2), 0);
+}
+
+/* A record that is all padding (no content type) is refused. */
+TEST_F(rec13, bad_no_content_type)
+{
+	unsigned char zero[32] = {};
+	char buf[64];
+	long n;
+
+	/* Seal 32 zero bytes "of type 0": the inner plaintext is all zeros. */
+	n = tlsrec_seal(&self->p.seal, 0, zero, sizeof(zero), 0, self->p.rec);
+	ASSERT_GT(n, 0);
+	ASSERT_EQ(tlsrec_write_all(self->p.ufd, self->p.rec, n), 0);
+	EXPECT_EQ(recv(self->p.kfd, buf, sizeof(buf), 0), -1);
+	EXPECT_EQ(errno, EBADMSG);
+}
+
+/* The TLS 1.3 outer header of kernel records is always application_data. */
+TEST_F(rec13, tx_outer_type)
+{
+	unsigned char *r = self->p.rec + 2 * TLSREC_MAX_RECORD;
+
+	ASSERT_EQ(dp_send_type(self->p.kfd, TLSREC_TYPE_HANDSHAKE, "hs", 2, 0), 2);
+	ASSERT_EQ(check_tx_record(_metadata, &self->p, TLSREC_TYPE_HANDSHAKE,
+				  "hs", 2), 0);
+	EXPECT_EQ(r[0], TLSREC_TYPE_DATA);
+}
+
+/* The userspace oracle itself, on RFC 8998 Appendix A (SM4-GCM/CCM). */
+static void hex(const char *s, unsigned char *out)
+{
+	for (; s[0] && s[1] && sscanf(s, "%2hhx", out) == 1; s += 2)
+		out++;
+}
+
+TEST(oracle_rfc8998)
+{
+	static const char *pt_hex =
+		"aaaaaaaaaaaaaaaabbbbbbbbbbbbbbbbccccccccccccccccddddddddddddddddeeeeeeeeeeeeeeeeffffffffffffffffeeeeeeeeeeeeeeeeaaaaaaaaaaaaaaaa";
+	static const char *gcm_hex =
+		"17f399f08c67d5ee19d0dc9969c4bb7d5fd46fd3756489069157b282bb200735d82710ca5c22f0ccfa7cbf93d496ac15a56834cbcf98c397b4024a2691233b8d83de3541e4c2b58177e065a9bf7b62ec";
+	static const char *ccm_hex =
+		"48af93501fa62adbcd414cce6034d895dda1bf8f132f042098661572e7483094fd12e518ce062c98acee28d95df4416bed31a2f04476c18bb40c84a74b97dc5b16842d4fa186f56ab33256971fa110f4";
+	unsigned char key[16], iv[12], aad[20], pt[64], out[80], want[80];
+
+	ASSERT_EQ(tlsrec_init(), 0);
+	hex("0123456789abcdeffedcba9876543210", key);
+	hex("00001234567800000000abcd", iv);
+	hex("feedfacedeadbeeffeedfacedeadbeefabaddad2", aad);
+	hex(pt_hex, pt);
+	hex(gcm_hex, want);
+	ASSERT_EQ(tlsrec_aead(tlsrec_suite_by_cipher(TLS_CIPHER_SM4_GCM), 1,
+			      key, iv, aad, 20, pt, 64, out, out + 64), 0);
+	EXPECT_EQ(memcmp(out, want, 80), 0);
+	hex(ccm_hex, want);
+	ASSERT_EQ(tlsrec_aead(tlsrec_suite_by_cipher(TLS_CIPHER_SM4_CCM), 1,
+			      key, iv, aad, 20, pt, 64, out, out + 64), 0);
+	EXPECT_EQ(memcmp(out, want, 80), 0);
+	ASSERT_EQ(tlsrec_aead(tlsrec_suite_by_cipher(TLS_CIPHER_SM4_CCM), 0,
+			      key, iv, aad, 20, want, 64, out, want + 64), 0);
+	EXPECT_EQ(memcmp(out, pt, 64), 0);
+	want[0] ^= 1;
+	EXPECT_EQ(tlsrec_aead(tlsrec_suite_by_cipher(TLS_CIPHER_SM4_CCM), 0,
+			      key, iv, aad, 20, want, 64, out, want + 64),
+		  -EBADMSG);
+}
+
+/* The oracle round-trips every suite with empty and odd lengths. */
+TEST(oracle_roundtrip)
+{
+	static const u16 ciphers[] = {
+		TLS_CIPHER_AES_GCM_128, TLS_CIPHER_AES_GCM_256,
+		TLS_CIPHER_AES_CCM_128, TLS_CIPHER_CHACHA20_POLY1305,
+		TLS_CIPHER_SM4_GCM, TLS_CIPHER_SM4_CCM,
+	};
+	static const size_t lens[] = { 0, 1, 17, 4096 };
+	unsigned char rec[8192], pt[4096], out[4096];
+	struct tlsrec_state a, b;
+	struct tlsrec_key k;
+	size_t c, i;
+	u8 type;
+	long n = 0;
+
+	ASSERT_EQ(tlsrec_init(), 0);
+	for (c = 0; c < ARRAY_SIZE(ciphers); c++) {
+		tlsrec_key_random(&k, tlsrec_suite_by_cipher(ciphers[c]),
+				  TLS_1_2_VERSION);
+		tlsrec_state_init(&a, &k);
+		tlsrec_state_init(&b, &k);
+		for (i = 0; i < ARRAY_SIZE(lens); i++) {
+			tlsrec_random(pt, lens[i]);
+			n = tlsrec_seal(&a, TLSREC_TYPE_DATA, pt, lens[i], 0, rec);
+			ASSERT_GT(n, 0);
+			EXPECT_EQ(tlsrec_open(&b, rec, n, &type, out), (long)lens[i])
+				TH_LOG("cipher %u len %zu", ciphers[c], lens[i]);
+			EXPECT_EQ(memcmp(out, pt, lens[i]), 0);
+		}
+		rec[n - 1] ^= 1;
+		b.seq--;
+		EXPECT_EQ(tlsrec_open(&b, rec, n, &type, out), -EBADMSG);
+	}
+}
+
+TEST_HARNESS_MAIN

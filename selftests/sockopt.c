@@ -1,0 +1,262 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * SOL_TLS socket options: what upstream kTLS accepts and the errno of
+ * everything it refuses (each errno checked against the in-tree tls.ko
+ * of Debian's 6.1 and 6.12 kernels).
+ */
+#include "kselftest_harness.h"
+#include "ktls.h"
+
+static const u16 all_ciphers[] = {
+	TLS_CIPHER_AES_GCM_128, TLS_CIPHER_AES_GCM_256, TLS_CIPHER_AES_CCM_128,
+	TLS_CIPHER_CHACHA20_POLY1305, TLS_CIPHER_SM4_GCM, TLS_CIPHER_SM4_CCM,
+};
+
+#define NCIPHERS (ARRAY_SIZE(all_ciphers))
+
+FIXTURE(opt)
+{
+	int cfd, sfd;
+	struct tlsrec_key k;
+	unsigned char info[TLSREC_MAX_INFO];
+	socklen_t len;
+};
+
+FIXTURE_SETUP(opt)
+{
+	ASSERT_EQ(tlsrec_init(), 0);
+	ASSERT_EQ(st_tcp_pair(AF_INET, &self->cfd, &self->sfd), 0);
+	ASSERT_EQ(dp_attach(self->cfd), 0);
+	tlsrec_key_random(&self->k,
+			  tlsrec_suite_by_cipher(TLS_CIPHER_AES_GCM_128),
+			  TLS_1_3_VERSION);
+	self->len = tlsrec_crypto_info(&self->k, self->info);
+}
+
+FIXTURE_TEARDOWN(opt)
+{
+	close(self->cfd);
+	close(self->sfd);
+}
+
+static int set_raw(int fd, int name, const void *val, socklen_t len)
+{
+	return setsockopt(fd, SOL_TLS, name, val, len) ? errno : 0;
+}
+
+static int get_raw(int fd, int name, void *val, socklen_t *len)
+{
+	return getsockopt(fd, SOL_TLS, name, val, len) ? errno : 0;
+}
+
+/* Without the ULP, SOL_TLS is an unknown level for TCP. */
+TEST_F(opt, before_ulp)
+{
+	EXPECT_EQ(set_raw(self->sfd, TLS_TX, self->info, self->len), ENOPROTOOPT);
+	EXPECT_EQ(set_raw(self->sfd, TLS_RX, self->info, self->len), ENOPROTOOPT);
+	EXPECT_EQ(get_raw(self->sfd, TLS_TX, self->info, &self->len), EOPNOTSUPP);
+}
+
+TEST_F(opt, unknown_optname)
+{
+	int v = 0;
+	socklen_t l = sizeof(v);
+
+	EXPECT_EQ(set_raw(self->cfd, 99, &v, sizeof(v)), ENOPROTOOPT);
+	EXPECT_EQ(get_raw(self->cfd, 99, &v, &l), ENOPROTOOPT);
+}
+
+TEST_F(opt, short_optlen)
+{
+	EXPECT_EQ(set_raw(self->cfd, TLS_TX, self->info, 3), EINVAL);
+	EXPECT_EQ(set_raw(self->cfd, TLS_TX, NULL, self->len), EINVAL);
+	EXPECT_EQ(set_raw(self->cfd, TLS_RX, self->info, 0), EINVAL);
+	/* Nothing stuck: a good key still goes in. */
+	EXPECT_EQ(set_raw(self->cfd, TLS_TX, self->info, self->len), 0);
+}
+
+TEST_F(opt, bad_pointer)
+{
+	EXPECT_EQ(set_raw(self->cfd, TLS_TX, (void *)8, self->len), EFAULT);
+	EXPECT_EQ(set_raw(self->cfd, TLS_TX, self->info, self->len), 0);
+}
+
+/* For each cipher, one byte more or less than its struct is refused. */
+TEST_F(opt, wrong_optlen_per_cipher)
+{
+	struct tlsrec_key k;
+	size_t i, len;
+
+	for (i = 0; i < NCIPHERS; i++) {
+		tlsrec_key_random(&k, tlsrec_suite_by_cipher(all_ciphers[i]),
+				  TLS_1_3_VERSION);
+		len = tlsrec_crypto_info(&k, self->info);
+		EXPECT_EQ(set_raw(self->cfd, TLS_TX, self->info, len + 1), EINVAL)
+			TH_LOG("cipher %u", all_ciphers[i]);
+		EXPECT_EQ(set_raw(self->cfd, TLS_TX, self->info, len - 1), EINVAL)
+			TH_LOG("cipher %u", all_ciphers[i]);
+	}
+	/* The AES-GCM-128 struct with AES-GCM-256's cipher number. */
+	self->len = tlsrec_crypto_info(&self->k, self->info);
+	((struct tls_crypto_info *)self->info)->cipher_type = TLS_CIPHER_AES_GCM_256;
+	EXPECT_EQ(set_raw(self->cfd, TLS_TX, self->info, self->len), EINVAL);
+}
+
+TEST_F(opt, unknown_cipher)
+{
+	struct tls_crypto_info *ci = (void *)self->info;
+	static const u16 bad[] = { 0, 50, 59, 99, 0xffff };
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		ci->cipher_type = bad[i];
+		EXPECT_EQ(set_raw(self->cfd, TLS_TX, self->info, self->len), EINVAL)
+			TH_LOG("cipher %u", bad[i]);
+		EXPECT_EQ(set_raw(self->cfd, TLS_RX, self->info, self->len), EINVAL);
+	}
+}
+
+TEST_F(opt, unknown_version)
+{
+	struct tls_crypto_info *ci = (void *)self->info;
+	static const u16 bad[] = { 0, 0x0300, 0x0301, 0x0302, 0x0305, 0x0403 };
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		ci->version = bad[i];
+		EXPECT_EQ(set_raw(self->cfd, TLS_TX, self->info, self->len), EINVAL)
+			TH_LOG("version %#x", bad[i]);
+	}
+}
+
+TEST_F(opt, tx_twice)
+{
+	EXPECT_EQ(set_raw(self->cfd, TLS_TX, self->info, self->len), 0);
+	EXPECT_EQ(set_raw(self->cfd, TLS_TX, self->info, self->len), EBUSY);
+}
+
+TEST_F(opt, rx_twice)
+{
+	EXPECT_EQ(set_raw(self->cfd, TLS_RX, self->info, self->len), 0);
+	EXPECT_EQ(set_raw(self->cfd, TLS_RX, self->info, self->len), EBUSY);
+}
+
+/* TX and RX must agree on version and cipher. */
+TEST_F(opt, direction_mismatch)
+{
+	struct tlsrec_key k2;
+	unsigned char info2[TLSREC_MAX_INFO];
+	socklen_t len2;
+
+	EXPECT_EQ(set_raw(self->cfd, TLS_TX, self->info, self->len), 0);
+	k2 = self->k;
+	k2.version = TLS_1_2_VERSION;
+	len2 = tlsrec_crypto_info(&k2, info2);
+	EXPECT_EQ(set_raw(self->cfd, TLS_RX, info2, len2), EINVAL);
+	tlsrec_key_random(&k2, tlsrec_suite_by_cipher(TLS_CIPHER_AES_GCM_256),
+			  TLS_1_3_VERSION);
+	len2 = tlsrec_crypto_info(&k2, info2);
+	EXPECT_EQ(set_raw(self->cfd, TLS_RX, info2, len2), EINVAL);
+	EXPECT_EQ(set_raw(self->cfd, TLS_RX, self->info, self->len), 0);
+}
+
+/* getsockopt before, with a short buffer, the header alone, the whole. */
+TEST_F(opt, getsockopt_conf)
+{
+	unsigned char out[TLSREC_MAX_INFO];
+	socklen_t l = self->len;
+
+	EXPECT_EQ(get_raw(self->cfd, TLS_TX, out, &l), EBUSY);
+	ASSERT_EQ(set_raw(self->cfd, TLS_TX, self->info, self->len), 0);
+	l = 2;
+	EXPECT_EQ(get_raw(self->cfd, TLS_TX, out, &l), EINVAL);
+	l = self->len - 1;
+	EXPECT_EQ(get_raw(self->cfd, TLS_TX, out, &l), EINVAL);
+	l = sizeof(struct tls_crypto_info);
+	memset(out, 0, sizeof(out));
+	EXPECT_EQ(get_raw(self->cfd, TLS_TX, out, &l), 0);
+	EXPECT_EQ(memcmp(out, self->info, l), 0);
+	l = self->len;
+	EXPECT_EQ(get_raw(self->cfd, TLS_TX, out, &l), 0);
+	EXPECT_EQ(l, self->len);
+	EXPECT_EQ(memcmp(out, self->info, self->len), 0);
+	l = self->len;
+	EXPECT_EQ(get_raw(self->cfd, TLS_RX, out, &l), EBUSY);
+}
+
+TEST_F(opt, tx_zerocopy_ro)
+{
+	unsigned int v = 2;
+	socklen_t l = sizeof(v);
+
+	EXPECT_EQ(set_raw(self->cfd, TLS_TX_ZEROCOPY_RO, &v, sizeof(v)), EINVAL);
+	v = 1;
+	EXPECT_EQ(set_raw(self->cfd, TLS_TX_ZEROCOPY_RO, &v, 2), EINVAL);
+	EXPECT_EQ(set_raw(self->cfd, TLS_TX_ZEROCOPY_RO, &v, 8), EINVAL);
+	ASSERT_EQ(set_raw(self->cfd, TLS_TX, self->info, self->len), 0);
+	EXPECT_EQ(set_raw(self->cfd, TLS_TX_ZEROCOPY_RO, &v, sizeof(v)), 0);
+	v = 0;
+	EXPECT_EQ(get_raw(self->cfd, TLS_TX_ZEROCOPY_RO, &v, &l), 0);
+	EXPECT_EQ(v, 1);
+}
+
+/* TLS_RX_EXPECT_NO_PAD needs a TLS 1.3 RX key. */
+TEST_F(opt, rx_expect_no_pad)
+{
+	unsigned int v = 1;
+	socklen_t l = sizeof(v);
+	struct tlsrec_key k12;
+	unsigned char info12[TLSREC_MAX_INFO];
+	int fd, sfd;
+
+	EXPECT_EQ(set_raw(self->cfd, TLS_RX_EXPECT_NO_PAD, &v, sizeof(v)), EINVAL);
+	ASSERT_EQ(set_raw(self->cfd, TLS_RX, self->info, self->len), 0);
+	v = 2;
+	EXPECT_EQ(set_raw(self->cfd, TLS_RX_EXPECT_NO_PAD, &v, sizeof(v)), EINVAL);
+	v = 1;
+	EXPECT_EQ(set_raw(self->cfd, TLS_RX_EXPECT_NO_PAD, &v, 2), EINVAL);
+	EXPECT_EQ(set_raw(self->cfd, TLS_RX_EXPECT_NO_PAD, &v, sizeof(v)), 0);
+	v = 0;
+	EXPECT_EQ(get_raw(self->cfd, TLS_RX_EXPECT_NO_PAD, &v, &l), 0);
+	EXPECT_EQ(v, 1);
+
+	/* Refused for TLS 1.2. */
+	ASSERT_EQ(st_tcp_pair(AF_INET, &fd, &sfd), 0);
+	ASSERT_EQ(dp_attach(fd), 0);
+	tlsrec_key_random(&k12, self->k.suite, TLS_1_2_VERSION);
+	ASSERT_EQ(set_raw(fd, TLS_RX, info12, tlsrec_crypto_info(&k12, info12)), 0);
+	v = 1;
+	EXPECT_EQ(set_raw(fd, TLS_RX_EXPECT_NO_PAD, &v, sizeof(v)), EINVAL);
+	close(fd);
+	close(sfd);
+}
+
+/* Every cipher and version upstream knows is accepted in both directions. */
+/* The first key of each cipher may autoload and self-test its modules. */
+TEST_F_TIMEOUT(opt, all_ciphers_accepted, 600)
+{
+	static const u16 versions[] = { TLS_1_2_VERSION, TLS_1_3_VERSION };
+	struct tlsrec_key k;
+	size_t i, v, len;
+	int fd, sfd;
+
+	for (i = 0; i < NCIPHERS; i++) {
+		for (v = 0; v < 2; v++) {
+			ASSERT_EQ(st_tcp_pair(AF_INET, &fd, &sfd), 0);
+			ASSERT_EQ(dp_attach(fd), 0);
+			tlsrec_key_random(&k, tlsrec_suite_by_cipher(all_ciphers[i]),
+					  versions[v]);
+			len = tlsrec_crypto_info(&k, self->info);
+			EXPECT_EQ(set_raw(fd, TLS_TX, self->info, len), 0)
+				TH_LOG("cipher %u version %#x", all_ciphers[i],
+				       versions[v]);
+			EXPECT_EQ(set_raw(fd, TLS_RX, self->info, len), 0)
+				TH_LOG("cipher %u version %#x", all_ciphers[i],
+				       versions[v]);
+			close(fd);
+			close(sfd);
+		}
+	}
+}
+
+TEST_HARNESS_MAIN
