@@ -132,30 +132,63 @@ static int sm4ktls_rx_inner_type(struct sk_buff *skb, u32 off, u32 *len,
 	return -EBADMSG;
 }
 
-static int sm4ktls_rx_open(struct sock *sk, struct sm4ktls_cipher *c,
-			   struct sk_buff *skb, u32 off, u32 clen)
+/* An skb of fresh pages to hold @len bytes of plaintext. */
+static struct sk_buff *sm4ktls_rx_plain_skb(struct sock *sk, u32 len)
 {
-	struct sk_buff *trailer;
-	struct scatterlist *sg;
-	int nsg, err;
+	struct sk_buff *skb = alloc_skb(0, sk->sk_allocation);
+	struct page *page;
+	u32 n, i;
 
-	nsg = skb_cow_data(skb, 0, &trailer);
-	if (nsg < 0)
-		return nsg;
-	sg = kmalloc_array(nsg + 1, sizeof(*sg), sk->sk_allocation);
-	if (!sg)
-		return -ENOMEM;
-	sg_init_table(sg, nsg + 1);
-	sg_set_buf(&sg[0], c->aad, c->aad_len);
-	nsg = skb_to_sgvec(skb, &sg[1], off, clen);
-	if (nsg > 0) {
-		sg_mark_end(&sg[nsg]);
-		err = sm4ktls_cipher_run(c, sg, sg, clen, false);
-	} else {
-		err = nsg ? : -EBADMSG;
+	for (i = 0; skb && len; i++, len -= n) {
+		n = min_t(u32, len, PAGE_SIZE);
+		page = alloc_page(sk->sk_allocation | __GFP_NOWARN);
+		if (!page) {
+			kfree_skb(skb);
+			return NULL;
+		}
+		skb_fill_page_desc(skb, i, page, 0, n);
+		skb->len += n;
+		skb->data_len += n;
+		skb->truesize += PAGE_SIZE;
 	}
-	kfree(sg);
-	return err;
+	return skb;
+}
+
+/*
+ * Open the record out of place, from where TCP left it (no copy, no
+ * unsharing) into fresh pages; returns the plaintext skb.
+ */
+static struct sk_buff *sm4ktls_rx_open(struct sock *sk, struct sm4ktls_rx *rx,
+				       struct sk_buff *skb, u32 off, u32 clen)
+{
+	struct sm4ktls_cipher *c = &rx->c;
+	struct scatterlist *src = rx->zc.in;
+	struct sk_buff *plain;
+	int n, err;
+
+	n = sm4ktls_skb_nsg(skb, off, clen, 0);
+	if (n < 0)
+		return ERR_PTR(n);
+	/* A record in many tiny segments: a list of its own. */
+	if (n + 1 > SM4KTLS_ZC_SG_IN)
+		src = kmalloc_array(n + 1, sizeof(*src), sk->sk_allocation);
+	plain = sm4ktls_rx_plain_skb(sk, clen - c->tag);
+	err = src && plain ? sm4ktls_skb_sg(c, src, n + 1, skb, off, clen) :
+			     -ENOMEM;
+	if (!err) {
+		sg_init_table(rx->sg, ARRAY_SIZE(rx->sg));
+		sg_set_buf(&rx->sg[0], c->aad, c->aad_len);
+		n = skb_to_sgvec(plain, &rx->sg[1], 0, plain->len);
+		err = n < 0 ? n : sm4ktls_cipher_run(c, src, rx->sg, clen,
+							false);
+	}
+	if (src != rx->zc.in)
+		kfree(src);
+	if (err) {
+		kfree_skb(plain);
+		return ERR_PTR(err);
+	}
+	return plain;
 }
 
 /*
@@ -179,31 +212,37 @@ static void sm4ktls_rx_check_key_update(struct sock *sk, struct sm4ktls_rx *rx,
 	sm4ktls_stat_inc(sk, SM4KTLS_STAT_RX_REKEY_RECEIVED);
 }
 
-/* Decrypt a parsed record in place; on return it holds only plaintext. */
+/*
+ * Decrypt a parsed record. On success *@pskb is the plaintext (the
+ * record's skb is freed); on failure it is left alone.
+ */
 static int sm4ktls_rx_decrypt(struct sock *sk, struct sm4ktls_rx *rx,
-			      struct sk_buff *skb)
+			      struct sk_buff **pskb)
 {
 	u8 hdr[SM4KTLS_HDR_LEN + SM4KTLS_MAX_EXPLICIT];
-	struct strp_msg *rxm = strp_msg(skb);
+	struct strp_msg *rxm = strp_msg(*pskb);
 	struct sm4ktls_cipher *c = &rx->c;
 	u32 clen = rxm->full_len - c->prepend;
 	u32 len = clen - c->tag;
-	int err;
+	struct sk_buff *skb;
+	int err = 0;
 
-	if (skb_copy_bits(skb, rxm->offset, hdr, c->prepend))
+	if (skb_copy_bits(*pskb, rxm->offset, hdr, c->prepend))
 		return -EBADMSG;
 	sm4ktls_cipher_nonce(c, hdr + SM4KTLS_HDR_LEN);
 	sm4ktls_cipher_aad(c, hdr[0], len - c->tail);
-	err = sm4ktls_rx_open(sk, c, skb, rxm->offset + c->prepend, clen);
-	if (err)
-		return err;
+	skb = sm4ktls_rx_open(sk, rx, *pskb, rxm->offset + c->prepend, clen);
+	if (IS_ERR(skb))
+		return PTR_ERR(skb);
+	consume_skb(*pskb);
+	*pskb = skb;
 	sm4ktls_cipher_advance(c);
-	rxm->offset += c->prepend;
 	sm4ktls_rx_cb(skb)->type = hdr[0];
 	if (c->tail)
-		err = sm4ktls_rx_inner_type(skb, rxm->offset, &len,
+		err = sm4ktls_rx_inner_type(skb, 0, &len,
 					    &sm4ktls_rx_cb(skb)->type);
-	rxm->full_len = len;
+	strp_msg(skb)->offset = 0;
+	strp_msg(skb)->full_len = len;
 	if (!err)
 		sm4ktls_rx_check_key_update(sk, rx, skb);
 	return err;
@@ -333,7 +372,7 @@ static struct sk_buff *sm4ktls_rx_get(struct sock *sk, struct sm4ktls_rx *rx,
 	skb = __skb_dequeue(&rx->raw);
 	/* Let the parser fetch the next record while we decrypt. */
 	sm4ktls_rx_kick(rx);
-	err = sm4ktls_rx_decrypt(sk, rx, skb);
+	err = sm4ktls_rx_decrypt(sk, rx, &skb);
 	if (err) {
 		kfree_skb(skb);
 		sm4ktls_rx_fail(sk, rx, err);

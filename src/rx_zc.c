@@ -15,62 +15,6 @@
 
 #include "sm4ktls.h"
 
-/* Scatterlist entries skb_to_sgvec() needs for [off, off + len). */
-static int sm4ktls_skb_nsg(struct sk_buff *skb, int off, int len, int depth)
-{
-	int start = skb_headlen(skb), n = 0, i, end, take;
-	struct sk_buff *frag;
-
-	if (depth > 8)
-		return -EMSGSIZE;
-	if (off < start) {
-		take = min(start - off, len);
-		n++;
-		off += take;
-		len -= take;
-	}
-	for (i = 0; len && i < skb_shinfo(skb)->nr_frags; i++) {
-		end = start + skb_frag_size(&skb_shinfo(skb)->frags[i]);
-		if (off < end) {
-			take = min(end - off, len);
-			n++;
-			off += take;
-			len -= take;
-		}
-		start = end;
-	}
-	skb_walk_frags(skb, frag) {
-		if (!len)
-			break;
-		end = start + frag->len;
-		if (off < end) {
-			take = min(end - off, len);
-			i = sm4ktls_skb_nsg(frag, off - start, take, depth + 1);
-			if (i < 0)
-				return i;
-			n += i;
-			off += take;
-			len -= take;
-		}
-		start = end;
-	}
-	return n;
-}
-
-/* zc->in: AAD, then the record's ciphertext and tag, read in place. */
-static int sm4ktls_zc_src(struct sm4ktls_cipher *c, struct sm4ktls_rx_zc *zc,
-			  struct sk_buff *skb, u32 off, u32 clen)
-{
-	int n = sm4ktls_skb_nsg(skb, off, clen, 0);
-
-	if (n < 0 || n + 1 > SM4KTLS_ZC_SG_IN)
-		return -EMSGSIZE;
-	sg_init_table(zc->in, n + 1);
-	sg_set_buf(&zc->in[0], c->aad, c->aad_len);
-	n = skb_to_sgvec(skb, &zc->in[1], off, clen);
-	return n < 0 ? n : 0;
-}
-
 /* Open into the pinned pages; 0, -EBADMSG, or 1 for "not data after all". */
 static int sm4ktls_zc_open(struct sm4ktls_cipher *c, struct sm4ktls_rx_zc *zc,
 			   int nsg, u32 clen)
@@ -105,7 +49,8 @@ int sm4ktls_rx_zc(struct sock *sk, struct sm4ktls_rx *rx, struct sk_buff *skb,
 	    (c->tail && !no_pad) ||
 	    skb_copy_bits(skb, rxm->offset, hdr, c->prepend) ||
 	    hdr[0] != SM4KTLS_TYPE_DATA ||
-	    sm4ktls_zc_src(c, &rx->zc, skb, rxm->offset + c->prepend, clen))
+	    sm4ktls_skb_sg(c, rx->zc.in, SM4KTLS_ZC_SG_IN, skb,
+			   rxm->offset + c->prepend, clen))
 		return 0;
 	/* Clear end marks a previous record left in the list. */
 	sg_init_table(rx->zc.out, ARRAY_SIZE(rx->zc.out));

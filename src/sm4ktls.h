@@ -125,6 +125,7 @@ struct sm4ktls_rx_zc {
 struct sm4ktls_rx {
 	struct sm4ktls_cipher c;
 	struct sm4ktls_rx_zc zc;
+	struct scatterlist sg[SM4KTLS_REC_PAGES + 1];	/* AAD, plaintext */
 	struct strparser strp;
 	struct sk_buff_head raw;	/* parsed records, still encrypted */
 	struct sk_buff_head plain;	/* decrypted, not yet fully read */
@@ -212,6 +213,9 @@ bool sm4ktls_sock_is_readable(struct sock *sk);
 void sm4ktls_unpin(struct page **pages, int npages);
 int sm4ktls_pin(struct iov_iter *iter, size_t len, struct page **pages,
 		int max, struct scatterlist *sg, int *npages);
+int sm4ktls_skb_nsg(struct sk_buff *skb, int off, int len, int depth);
+int sm4ktls_skb_sg(struct sm4ktls_cipher *c, struct scatterlist *sg, int max,
+		   struct sk_buff *skb, u32 off, u32 len);
 
 /* rx_zc.c */
 int sm4ktls_rx_zc(struct sock *sk, struct sm4ktls_rx *rx, struct sk_buff *skb,
