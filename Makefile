@@ -12,7 +12,7 @@ SERIES ?= 6.1 6.12
 JOBS ?= $(shell nproc)
 
 .PHONY: all module module-install kernels modules selftests tools check demo style clean \
-	upstream-tls
+	upstream-tls bench-ktls
 
 all: module
 
@@ -74,6 +74,13 @@ demo:
 
 style:
 	scripts/checkpatch.sh
+
+# kTLS throughput in a guest, sm4ktls beside the in-tree tls.ko (figures,
+# not a test): one table per kernel. Only 6.12 unless SERIES is given;
+# BENCH_ARGS goes to scripts/ktls-bench.sh (e.g. "-s 64 -r 5").
+BENCH_SERIES = $(if $(filter command line environment,$(origin SERIES)),$(SERIES),6.12)
+bench-ktls:
+	@for s in $(BENCH_SERIES); do scripts/ktls-bench.sh $(BENCH_ARGS) $$s || exit 1; done
 
 clean:
 	rm -rf build/obj

@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# kTLS data path benchmark, sm4ktls against the in-tree tls.ko, in one
+# guest boot: sm4ktls_crypto.ko (so gcm(sm4) exists), the in-tree tls.ko
+# (ULP "tls") and sm4ktls.ko with ulp_name=sm4ktls side by side, then
+# build/tools/ktls-bench with both ULPs interleaved run by run. Prints one
+# table; "ratio" is sm4ktls / in-tree. Figures, not a pass/fail verdict:
+# the exit status only says whether the runs completed and checked out.
+#
+# The guest is TCG-emulated (2 vCPUs) on a shared host: compare ratios,
+# not absolute numbers.
+#
+# usage: scripts/ktls-bench.sh [-s MiB] [-r RUNS] [-c CIPHERS] [-m CASES]
+#                              [-x 'EXTRA ktls-bench ARGS'] [SERIES]
+#        (defaults: 8 MiB, 11 runs, aes128gcm-1.3,aes128gcm-1.2,sm4gcm-1.3,
+#         send,sendfile,recv; SERIES 6.12)
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top" || exit 1
+size=8
+runs=11
+ciphers=aes128gcm-1.3,aes128gcm-1.2,sm4gcm-1.3
+cases=send,sendfile,recv
+extra=
+while [ $# -gt 0 ]; do
+	case $1 in
+	-s) size=$2; shift 2 ;;
+	-r) runs=$2; shift 2 ;;
+	-c) ciphers=$2; shift 2 ;;
+	-m) cases=$2; shift 2 ;;
+	-x) extra=$2; shift 2 ;;
+	-*) echo "usage: $0 [-s MiB] [-r RUNS] [-c CIPHERS] [-m CASES] [-x ARGS] [SERIES]" >&2; exit 2 ;;
+	*) break ;;
+	esac
+done
+series=${1:-6.12}
+logs=$top/build/bench-logs
+mkdir -p "$logs"
+log=$logs/ktls-bench-$series.log
+
+make --no-print-directory modules SERIES="$series" >"$logs/build-$series.log" 2>&1 ||
+	{ tail -n 30 "$logs/build-$series.log"; echo "ktls-bench: module build failed" >&2; exit 1; }
+make --no-print-directory -C tools >>"$logs/build-$series.log" 2>&1 ||
+	{ tail -n 30 "$logs/build-$series.log"; echo "ktls-bench: tools build failed" >&2; exit 1; }
+
+# Runs inside the guest. Fails early if any module is missing, so a
+# "tls" that is not the in-tree module can never be measured as such.
+guest=$(cat <<EOF
+set -u
+obj=build/obj/\$(uname -r)
+mods=build/kernels/\$(uname -r)/root
+# What udev loads on a real machine with these CPU features (no udev here):
+# without them gcm(aes) would be aes-generic for both ULPs.
+for m in aesni_intel ghash_clmulni_intel chacha_x86_64 poly1305_x86_64; do
+	modprobe -d \$mods \$m || echo "# no \$m"
+done
+insmod \$obj/sm4ktls_crypto.ko || exit 1
+modprobe -d \$mods tls || exit 1
+insmod \$obj/sm4ktls.ko ulp_name=sm4ktls || exit 1
+grep -E '^(sm4ktls|sm4ktls_crypto|tls) ' /proc/modules || exit 1
+echo "# guest: \$(nproc) vCPUs, \$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'), modules: \$(cut -d' ' -f1 /proc/modules | grep -E '^(sm4ktls|sm4ktls_crypto|tls)\$' | tr '\\n' ' ')"
+build/tools/ktls-bench -u tls,sm4ktls -c $ciphers -m $cases -s $size -r $runs -v $extra
+rc=\$?
+awk '/^name/ { n = \$3 } /^driver/ && n ~ /^(gcm|rfc7539)\\(/ { print "# crypto: " n " = " \$3 }' /proc/crypto
+rmmod sm4ktls && rmmod tls && rmmod sm4ktls_crypto || rc=1
+exit \$rc
+EOF
+)
+
+start=$(date -u '+%Y-%m-%d %H:%M UTC')
+# Under TCG on a busy 2-CPU host a transfer moves ~2 MB/s all told; there
+# are (3 ciphers x 3 cases x 2 ULPs) x runs + 6 of them. This only stops a
+# hung guest.
+timeout=$((600 + 24 * runs * size))
+# Progress (every run, as the console log fills) on stderr; the table is
+# cut from the console log.
+scripts/vm.sh -t "$timeout" -l "$log" "$series" "$guest" |
+	grep --line-buffered -E '^# run |^ktls-bench:' >&2
+rc=${PIPESTATUS[0]}
+echo "# $(date -u '+%Y-%m-%d %H:%M UTC') (started $start), kernel $(readlink "build/kernels/$series" || echo "$series")"
+echo "# host: $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'), $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "# scripts/ktls-bench.sh -s $size -r $runs -c $ciphers -m $cases${extra:+ -x '$extra'} $series"
+echo "# ratio, cpu = sm4ktls / in-tree tls.ko (medians of back-to-back run pairs)"
+sed -n -e '/^# guest:/,/^SM4KTLS-VM: dmesg-begin/{/^SM4KTLS-VM/d;/^# run /d;/^\[/d;p}' "$log"
+grep -E '^(ktls-bench|insmod|modprobe|rmmod):' "$log"
+[ $rc = 0 ] || echo "ktls-bench: guest run failed (exit $rc), console log: $log" >&2
+exit $rc
