@@ -1,0 +1,273 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * SM4 in CTR32 mode, 8 blocks (AES-NI + AVX) or 16 blocks (AES-NI + AVX2,
+ * GFNI + AVX2) at a time.
+ *
+ * Layout: blocks are held "transposed", one register per 32-bit word
+ * position, so a round is plain lane-wise arithmetic. The counter blocks
+ * are built directly in that form (IV words broadcast, counter word =
+ * counter + lane offset), so only the output is transposed back.
+ *
+ * S-box without table lookups: SM4's S-box is affine o inverse o affine
+ * over GF(2^8) (field polynomial 0x1f5), AES's is inverse o affine over
+ * the isomorphic field 0x11b. So S_sm4 = A_out o S_aes o A_in with A_in,
+ * A_out affine maps over GF(2)^8, each done as two 16-entry nibble lookups
+ * with vpshufb; S_aes comes from vaesenclast. With GFNI, A_in is one
+ * gf2p8affineqb and A_out fused with the inversion is gf2p8affineinvqb.
+ * The constants are derived in Documentation/crypto.md.
+ *
+ * void fn(const u32 *rk, u8 *dst, const u8 *src, const u32 *ctrblk,
+ *	   unsigned int nblocks);	nblocks a multiple of the batch
+ */
+#include <linux/linkage.h>
+
+#define RK	%rdi
+#define DST	%rsi
+#define SRC	%rdx
+#define CTRBLK	%rcx
+#define NBATCH	%r8d
+#define CTR	%r9d
+#define RKP	%rax
+#define NLOOP	%r10d
+
+.section .rodata.sm4ktls_avx, "a"
+.align 32
+/* A_in as nibble tables: A_in(x) = in_lo[x & 15] ^ in_hi[x >> 4]. */
+.Lin_lo:
+	.byte 0x3e, 0xb2, 0x0e, 0x82, 0xbb, 0x37, 0x8b, 0x07
+	.byte 0xa1, 0x2d, 0x91, 0x1d, 0x24, 0xa8, 0x14, 0x98
+	.byte 0x3e, 0xb2, 0x0e, 0x82, 0xbb, 0x37, 0x8b, 0x07
+	.byte 0xa1, 0x2d, 0x91, 0x1d, 0x24, 0xa8, 0x14, 0x98
+.Lin_hi:
+	.byte 0x00, 0xdc, 0x2e, 0xf2, 0xc5, 0x19, 0xeb, 0x37
+	.byte 0x08, 0xd4, 0x26, 0xfa, 0xcd, 0x11, 0xe3, 0x3f
+	.byte 0x00, 0xdc, 0x2e, 0xf2, 0xc5, 0x19, 0xeb, 0x37
+	.byte 0x08, 0xd4, 0x26, 0xfa, 0xcd, 0x11, 0xe3, 0x3f
+/*
+ * A_out, low nibble table indexed by (nibble ^ 0xf): vaesenclast uses the
+ * 0x0f mask register as round key, which flips every low nibble.
+ */
+.Lout_lo:
+	.byte 0x47, 0xff, 0x8d, 0x35, 0x79, 0xc1, 0xb3, 0x0b
+	.byte 0x20, 0x98, 0xea, 0x52, 0x1e, 0xa6, 0xd4, 0x6c
+	.byte 0x47, 0xff, 0x8d, 0x35, 0x79, 0xc1, 0xb3, 0x0b
+	.byte 0x20, 0x98, 0xea, 0x52, 0x1e, 0xa6, 0xd4, 0x6c
+.Lout_hi:
+	.byte 0x00, 0xe0, 0x50, 0xb0, 0x9d, 0x7d, 0xcd, 0x2d
+	.byte 0xc0, 0x20, 0x90, 0x70, 0x5d, 0xbd, 0x0d, 0xed
+	.byte 0x00, 0xe0, 0x50, 0xb0, 0x9d, 0x7d, 0xcd, 0x2d
+	.byte 0xc0, 0x20, 0x90, 0x70, 0x5d, 0xbd, 0x0d, 0xed
+/* Undo the ShiftRows that vaesenclast applies after SubBytes. */
+.Linv_shift_rows:
+	.byte 0, 13, 10, 7, 4, 1, 14, 11, 8, 5, 2, 15, 12, 9, 6, 3
+	.byte 0, 13, 10, 7, 4, 1, 14, 11, 8, 5, 2, 15, 12, 9, 6, 3
+.Lrol8:
+	.byte 3, 0, 1, 2, 7, 4, 5, 6, 11, 8, 9, 10, 15, 12, 13, 14
+	.byte 3, 0, 1, 2, 7, 4, 5, 6, 11, 8, 9, 10, 15, 12, 13, 14
+.Lrol16:
+	.byte 2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13
+	.byte 2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13
+.Lrol24:
+	.byte 1, 2, 3, 0, 5, 6, 7, 4, 9, 10, 11, 8, 13, 14, 15, 12
+	.byte 1, 2, 3, 0, 5, 6, 7, 4, 9, 10, 11, 8, 13, 14, 15, 12
+.Lbswap32:
+	.byte 3, 2, 1, 0, 7, 6, 5, 4, 11, 10, 9, 8, 15, 14, 13, 12
+	.byte 3, 2, 1, 0, 7, 6, 5, 4, 11, 10, 9, 8, 15, 14, 13, 12
+.Lnibble_mask:
+	.rept 32
+	.byte 0x0f
+	.endr
+/* GFNI matrices (row i in byte 7 - i of each qword), see the header. */
+.Lgf_in:
+	.quad 0x4c287db91a22505d, 0x4c287db91a22505d
+	.quad 0x4c287db91a22505d, 0x4c287db91a22505d
+.Lgf_out:
+	.quad 0xf3ab34a974a6b589, 0xf3ab34a974a6b589
+	.quad 0xf3ab34a974a6b589, 0xf3ab34a974a6b589
+/*
+ * Counter offsets per lane. After the final transpose register e of a set
+ * holds the blocks of element e of every 128-bit lane: with xmm that is
+ * block e; with ymm, blocks 2e (low lane) and 2e + 1 (high lane).
+ */
+.Lctr_x8:
+	.long 0, 1, 2, 3
+	.long 4, 5, 6, 7
+.Lctr_y16:
+	.long 0, 2, 4, 6, 1, 3, 5, 7
+	.long 8, 10, 12, 14, 9, 11, 13, 15
+
+.text
+
+/*
+ * Register use (numbers; w is xmm or ymm): 0-3 set A words, 4-7 set B
+ * words, 8/9 round temp t of A/B, 10-13 scratch, 14 nibble mask, 15 round
+ * key.
+ */
+
+/* t = A_in(t) as nibble lookups; u, v scratch. */
+.macro AFFINE_NIBBLES w, lo, hi, t, u, v
+	vpand		%\w\()14, %\w\t, %\w\u
+	vpsrld		$4, %\w\t, %\w\t
+	vpand		%\w\()14, %\w\t, %\w\t
+	vmovdqa		\lo(%rip), %\w\v
+	vpshufb		%\w\u, %\w\v, %\w\u
+	vmovdqa		\hi(%rip), %\w\v
+	vpshufb		%\w\t, %\w\v, %\w\t
+	vpxor		%\w\u, %\w\t, %\w\t
+.endm
+
+.macro SBOX_AESNI_X t, u, v
+	vpshufb		.Linv_shift_rows(%rip), %xmm\t, %xmm\t
+	AFFINE_NIBBLES	xmm, .Lin_lo, .Lin_hi, \t, \u, \v
+	vaesenclast	%xmm14, %xmm\t, %xmm\t
+	AFFINE_NIBBLES	xmm, .Lout_lo, .Lout_hi, \t, \u, \v
+.endm
+
+/* No VAES assumed: the two 128-bit halves go through vaesenclast apart. */
+.macro SBOX_AESNI_Y t, u, v
+	vpshufb		.Linv_shift_rows(%rip), %ymm\t, %ymm\t
+	AFFINE_NIBBLES	ymm, .Lin_lo, .Lin_hi, \t, \u, \v
+	vextracti128	$1, %ymm\t, %xmm\v
+	vaesenclast	%xmm14, %xmm\t, %xmm\t
+	vaesenclast	%xmm14, %xmm\v, %xmm\v
+	vinserti128	$1, %xmm\v, %ymm\t, %ymm\t
+	AFFINE_NIBBLES	ymm, .Lout_lo, .Lout_hi, \t, \u, \v
+.endm
+
+.macro SBOX_GFNI_Y t, u, v
+	vgf2p8affineqb	$0x3e, .Lgf_in(%rip), %ymm\t, %ymm\t
+	vgf2p8affineinvqb $0xd3, .Lgf_out(%rip), %ymm\t, %ymm\t
+.endm
+
+/*
+ * x ^= L(t), L(b) = b ^ rol(b, 2) ^ rol(b, 10) ^ rol(b, 18) ^ rol(b, 24)
+ *		  = b ^ rol(b, 24) ^ rol(b ^ rol(b, 8) ^ rol(b, 16), 2).
+ */
+.macro LINEAR w, t, u, v, x
+	vpshufb		.Lrol8(%rip), %\w\t, %\w\u
+	vpxor		%\w\t, %\w\u, %\w\u
+	vpshufb		.Lrol16(%rip), %\w\t, %\w\v
+	vpxor		%\w\v, %\w\u, %\w\u
+	vpshufb		.Lrol24(%rip), %\w\t, %\w\v
+	vpxor		%\w\v, %\w\t, %\w\t
+	vpslld		$2, %\w\u, %\w\v
+	vpsrld		$30, %\w\u, %\w\u
+	vpxor		%\w\v, %\w\t, %\w\t
+	vpxor		%\w\u, %\w\t, %\w\t
+	vpxor		%\w\t, %\w\x, %\w\x
+.endm
+
+/* One round on both sets: a0 ^= T(a1 ^ a2 ^ a3 ^ rk), same for b. */
+.macro ROUND2 w, sbox, off, a0, a1, a2, a3, b0, b1, b2, b3
+	vbroadcastss	\off(RKP), %\w\()15
+	vpxor		%\w\a2, %\w\a1, %\w\()8
+	vpxor		%\w\b2, %\w\b1, %\w\()9
+	vpxor		%\w\a3, %\w\()8, %\w\()8
+	vpxor		%\w\b3, %\w\()9, %\w\()9
+	vpxor		%\w\()15, %\w\()8, %\w\()8
+	vpxor		%\w\()15, %\w\()9, %\w\()9
+	\sbox		8, 10, 12
+	\sbox		9, 11, 13
+	LINEAR		\w, 8, 10, 12, \a0
+	LINEAR		\w, 9, 11, 13, \b0
+.endm
+
+/* 4x4 transpose of 32-bit words within each 128-bit lane; t0/t1 scratch. */
+.macro TRANSPOSE4 w, r0, r1, r2, r3, t0, t1
+	vpunpckhdq	%\w\r1, %\w\r0, %\w\t0
+	vpunpckldq	%\w\r1, %\w\r0, %\w\r0
+	vpunpckldq	%\w\r3, %\w\r2, %\w\t1
+	vpunpckhdq	%\w\r3, %\w\r2, %\w\r2
+	vpunpckhqdq	%\w\t1, %\w\r0, %\w\r1
+	vpunpcklqdq	%\w\t1, %\w\r0, %\w\r0
+	vpunpckhqdq	%\w\r2, %\w\t0, %\w\r3
+	vpunpcklqdq	%\w\r2, %\w\t0, %\w\r2
+.endm
+
+/* dst[off] = src[off] ^ bswap32(r) */
+.macro XOR_STORE w, r, off
+	vpshufb		.Lbswap32(%rip), %\w\r, %\w\r
+	vpxor		\off(SRC), %\w\r, %\w\r
+	vmovdqu		%\w\r, \off(DST)
+.endm
+
+/* Set A in 0-3 and set B in 4-7 as counter blocks for CTR. */
+.macro LOAD_CTR_X
+	vbroadcastss	0(CTRBLK), %xmm0
+	vbroadcastss	4(CTRBLK), %xmm1
+	vbroadcastss	8(CTRBLK), %xmm2
+	vmovd		CTR, %xmm3
+	vpshufd		$0, %xmm3, %xmm3
+	vpaddd		.Lctr_x8+16(%rip), %xmm3, %xmm7
+	vpaddd		.Lctr_x8(%rip), %xmm3, %xmm3
+.endm
+
+.macro LOAD_CTR_Y
+	vbroadcastss	0(CTRBLK), %ymm0
+	vbroadcastss	4(CTRBLK), %ymm1
+	vbroadcastss	8(CTRBLK), %ymm2
+	vmovd		CTR, %xmm3
+	vpbroadcastd	%xmm3, %ymm3
+	vpaddd		.Lctr_y16+32(%rip), %ymm3, %ymm7
+	vpaddd		.Lctr_y16(%rip), %ymm3, %ymm3
+.endm
+
+/*
+ * The CTR32 function body. blocks: batch size (1 << shift); stride: bytes per register
+ * after the transpose (16 or 32).
+ */
+.macro SM4_CTR32 w, sbox, load_ctr, blocks, shift, stride
+	shr		$\shift, NBATCH
+	jz		.Ldone_\@
+	mov		12(CTRBLK), CTR
+	vmovdqa		.Lnibble_mask(%rip), %\w\()14
+.Lbatch_\@:
+	\load_ctr
+	vmovdqa		%\w\()0, %\w\()4
+	vmovdqa		%\w\()1, %\w\()5
+	vmovdqa		%\w\()2, %\w\()6
+	mov		RK, RKP
+	mov		$8, NLOOP
+.Lrounds_\@:
+	ROUND2		\w, \sbox, 0, 0, 1, 2, 3, 4, 5, 6, 7
+	ROUND2		\w, \sbox, 4, 1, 2, 3, 0, 5, 6, 7, 4
+	ROUND2		\w, \sbox, 8, 2, 3, 0, 1, 6, 7, 4, 5
+	ROUND2		\w, \sbox, 12, 3, 0, 1, 2, 7, 4, 5, 6
+	add		$16, RKP
+	dec		NLOOP
+	jnz		.Lrounds_\@
+	/* Output words are X35, X34, X33, X32: registers 3, 2, 1, 0. */
+	TRANSPOSE4	\w, 3, 2, 1, 0, 8, 9
+	TRANSPOSE4	\w, 7, 6, 5, 4, 10, 11
+	XOR_STORE	\w, 3, 0
+	XOR_STORE	\w, 2, \stride
+	XOR_STORE	\w, 1, (2*\stride)
+	XOR_STORE	\w, 0, (3*\stride)
+	XOR_STORE	\w, 7, (4*\stride)
+	XOR_STORE	\w, 6, (5*\stride)
+	XOR_STORE	\w, 5, (6*\stride)
+	XOR_STORE	\w, 4, (7*\stride)
+	add		$(\blocks * 16), SRC
+	add		$(\blocks * 16), DST
+	add		$\blocks, CTR
+	dec		NBATCH
+	jnz		.Lbatch_\@
+.Ldone_\@:
+.endm
+
+SYM_FUNC_START(sm4ktls_ctr32_aesni_avx)
+	SM4_CTR32	xmm, SBOX_AESNI_X, LOAD_CTR_X, 8, 3, 16
+	RET
+SYM_FUNC_END(sm4ktls_ctr32_aesni_avx)
+
+SYM_FUNC_START(sm4ktls_ctr32_aesni_avx2)
+	SM4_CTR32	ymm, SBOX_AESNI_Y, LOAD_CTR_Y, 16, 4, 32
+	vzeroupper
+	RET
+SYM_FUNC_END(sm4ktls_ctr32_aesni_avx2)
+
+SYM_FUNC_START(sm4ktls_ctr32_gfni_avx2)
+	SM4_CTR32	ymm, SBOX_GFNI_Y, LOAD_CTR_Y, 16, 4, 32
+	vzeroupper
+	RET
+SYM_FUNC_END(sm4ktls_ctr32_gfni_avx2)
