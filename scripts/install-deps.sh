@@ -10,6 +10,7 @@ pkgs=(
 	qemu-system-x86 busybox-static cpio kmod	# guests and their initramfs
 	iproute2 util-linux			# ip, dmesg inside the guest
 	libgcrypt20-dev				# independent SM4 for native tests
+	libssl-dev				# OpenSSL EVP for tools/sm4bench
 )
 missing=()
 for p in "${pkgs[@]}"; do

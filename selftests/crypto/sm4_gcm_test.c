@@ -115,6 +115,7 @@ FIXTURE_VARIANT_ADD(gcm, generic) { .impl = "gcm-sm4-sm4ktls-generic" };
 FIXTURE_VARIANT_ADD(gcm, aesni_avx) { .impl = "gcm-sm4-sm4ktls-aesni-avx" };
 FIXTURE_VARIANT_ADD(gcm, aesni_avx2) { .impl = "gcm-sm4-sm4ktls-aesni-avx2" };
 FIXTURE_VARIANT_ADD(gcm, gfni_avx2) { .impl = "gcm-sm4-sm4ktls-gfni-avx2" };
+FIXTURE_VARIANT_ADD(gcm, gfni_avx512) { .impl = "gcm-sm4-sm4ktls-gfni-avx512" };
 
 FIXTURE_SETUP(gcm)
 {

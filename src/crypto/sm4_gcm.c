@@ -8,6 +8,7 @@
 #include "sm4_gcm.h"
 
 #ifdef __KERNEL__
+#include <linux/kernel.h>
 #include <linux/string.h>
 #else
 #include <string.h>

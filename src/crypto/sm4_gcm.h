@@ -15,8 +15,8 @@
 
 #define SM4KTLS_GCM_IV_SIZE	12
 #define SM4KTLS_GCM_TAG_SIZE	16
-/* Widest batch of any implementation (GFNI/AVX-512: 32 blocks). */
-#define SM4KTLS_GCM_MAX_BATCH	32
+/* Widest batch of any implementation (GFNI/AVX-512: 48 blocks). */
+#define SM4KTLS_GCM_MAX_BATCH	48
 /* Number of powers of H kept for aggregated CLMUL GHASH. */
 #define SM4KTLS_GHASH_POWERS	32
 
@@ -93,13 +93,18 @@ void sm4ktls_ctr32_generic(const u32 *rk, u8 *dst, const u8 *src,
 void sm4ktls_ghash_generic(const struct sm4ktls_ghash_key *key, u8 *state,
 			   const u8 *src, unsigned int nblocks);
 
-/* x86-64 assembly: sm4_avx_asm.S, ghash_clmul_asm.S. */
+/* x86-64 assembly: sm4_avx_asm.S, sm4_avx512_asm.S, ghash_clmul_asm.S. */
 void sm4ktls_ctr32_aesni_avx(const u32 *rk, u8 *dst, const u8 *src,
 			     const u32 *ctrblk, unsigned int nblocks);
 void sm4ktls_ctr32_aesni_avx2(const u32 *rk, u8 *dst, const u8 *src,
 			      const u32 *ctrblk, unsigned int nblocks);
 void sm4ktls_ctr32_gfni_avx2(const u32 *rk, u8 *dst, const u8 *src,
 			     const u32 *ctrblk, unsigned int nblocks);
+void sm4ktls_ctr32_gfni_avx512(const u32 *rk, u8 *dst, const u8 *src,
+			       const u32 *ctrblk, unsigned int nblocks);
+void sm4ktls_ghash_vpclmul_avx512(const struct sm4ktls_ghash_key *key,
+				  u8 *state, const u8 *src,
+				  unsigned int nblocks);
 void sm4ktls_ghash_clmul_avx(const struct sm4ktls_ghash_key *key, u8 *state,
 			     const u8 *src, unsigned int nblocks);
 

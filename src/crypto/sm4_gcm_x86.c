@@ -10,7 +10,7 @@ static const struct sm4ktls_gcm_impl sm4ktls_gcm_aesni_avx = {
 	.name = "gcm-sm4-sm4ktls-aesni-avx",
 	.priority = 300,
 	.needs = SM4KTLS_NEED_AESNI_AVX,
-	.batch = 8,
+	.batch = 12,
 	.simd = true,
 	.ctr32 = sm4ktls_ctr32_aesni_avx,
 	.ghash = sm4ktls_ghash_clmul_avx,
@@ -20,7 +20,7 @@ static const struct sm4ktls_gcm_impl sm4ktls_gcm_aesni_avx2 = {
 	.name = "gcm-sm4-sm4ktls-aesni-avx2",
 	.priority = 400,
 	.needs = SM4KTLS_NEED_AESNI_AVX | SM4KTLS_NEED_AVX2,
-	.batch = 16,
+	.batch = 24,
 	.simd = true,
 	.ctr32 = sm4ktls_ctr32_aesni_avx2,
 	.ghash = sm4ktls_ghash_clmul_avx,
@@ -31,13 +31,26 @@ static const struct sm4ktls_gcm_impl sm4ktls_gcm_gfni_avx2 = {
 	.priority = 450,
 	.needs = SM4KTLS_NEED_AESNI_AVX | SM4KTLS_NEED_AVX2 |
 		 SM4KTLS_NEED_GFNI,
-	.batch = 16,
+	.batch = 24,
 	.simd = true,
 	.ctr32 = sm4ktls_ctr32_gfni_avx2,
 	.ghash = sm4ktls_ghash_clmul_avx,
 };
 
+static const struct sm4ktls_gcm_impl sm4ktls_gcm_gfni_avx512 = {
+	.name = "gcm-sm4-sm4ktls-gfni-avx512",
+	.priority = 500,
+	.needs = SM4KTLS_NEED_AESNI_AVX | SM4KTLS_NEED_AVX2 |
+		 SM4KTLS_NEED_GFNI | SM4KTLS_NEED_AVX512 |
+		 SM4KTLS_NEED_VPCLMULQDQ,
+	.batch = 48,
+	.simd = true,
+	.ctr32 = sm4ktls_ctr32_gfni_avx512,
+	.ghash = sm4ktls_ghash_vpclmul_avx512,
+};
+
 const struct sm4ktls_gcm_impl *const sm4ktls_gcm_x86_impls[] = {
+	&sm4ktls_gcm_gfni_avx512,
 	&sm4ktls_gcm_gfni_avx2,
 	&sm4ktls_gcm_aesni_avx2,
 	&sm4ktls_gcm_aesni_avx,

@@ -6,6 +6,7 @@
 #ifndef SM4KTLS_SHIM_H
 #define SM4KTLS_SHIM_H
 
+#ifndef __ASSEMBLER__
 #include <linux/types.h>
 #include <string.h>
 
@@ -16,5 +17,6 @@ static inline void memzero_explicit(void *p, size_t n)
 	memset(p, 0, n);
 	__asm__ __volatile__("" : : "r"(p) : "memory");
 }
+#endif /* __ASSEMBLER__ */
 
 #endif
