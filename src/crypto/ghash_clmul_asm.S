@@ -18,6 +18,9 @@
  */
 #include <linux/linkage.h>
 
+/* struct sm4ktls_ghash_key: hpow[i] = H^(NPOW - i), SM4KTLS_GHASH_POWERS. */
+#define NPOW	48
+
 #define KEY	%rdi
 #define STATE	%rsi
 #define SRC	%rdx
@@ -41,7 +44,7 @@
 	.if \first
 	vpxor		%xmm0, %xmm1, %xmm1
 	.endif
-	vmovdqu		((24 + \j) * 16)(KEY), %xmm2
+	vmovdqu		((NPOW - 8 + \j) * 16)(KEY), %xmm2
 	.if \first
 	vpclmulqdq	$0x00, %xmm2, %xmm1, %xmm3
 	vpclmulqdq	$0x11, %xmm2, %xmm1, %xmm4

@@ -16,6 +16,10 @@
  * void sm4ktls_ghash_vpclmul_avx512(const struct sm4ktls_ghash_key *key,
  *				     u8 *state, const u8 *src,
  *				     unsigned int nblocks);
+ * void sm4ktls_ctr32_ghash_gfni_avx512(const u32 *rk, u8 *dst,
+ *		const u8 *src, const u32 *ctrblk, unsigned int nblocks,
+ *		const u8 *hsrc, const struct sm4ktls_ghash_key *key,
+ *		u8 *state);
  */
 #include <linux/linkage.h>
 
@@ -44,6 +48,12 @@
 	.quad 0xf3ab34a974a6b589
 .Lgfpoly_z:
 	.quad 1, 0xc200000000000000
+.Linc16_z:
+	.long 16
+.Linc32_z:
+	.long 32
+.Linc48_z:
+	.long 48
 
 .text
 
@@ -168,6 +178,9 @@ SYM_FUNC_START(sm4ktls_ctr32_gfni_avx512)
 	RET
 SYM_FUNC_END(sm4ktls_ctr32_gfni_avx512)
 
+/* struct sm4ktls_ghash_key: hpow[i] = H^(NPOW - i), SM4KTLS_GHASH_POWERS. */
+#define NPOW	48
+
 #define KEY	%rdi
 #define STATE	%rsi
 #define GSRC	%rdx
@@ -222,10 +235,10 @@ SYM_FUNC_START(sm4ktls_ghash_vpclmul_avx512)
 	vpshufb		%xmm15, %xmm0, %xmm0
 	cmp		$16, GNBLK
 	jb		.Lghash_single
-	vmovdqu64	(16 * 16)(KEY), %zmm5
-	vmovdqu64	(20 * 16)(KEY), %zmm6
-	vmovdqu64	(24 * 16)(KEY), %zmm7
-	vmovdqu64	(28 * 16)(KEY), %zmm8
+	vmovdqu64	((NPOW - 16) * 16)(KEY), %zmm5
+	vmovdqu64	((NPOW - 12) * 16)(KEY), %zmm6
+	vmovdqu64	((NPOW - 8) * 16)(KEY), %zmm7
+	vmovdqu64	((NPOW - 4) * 16)(KEY), %zmm8
 .Lghash_loop16:
 	vmovdqu64	0(GSRC), %zmm1
 	vmovdqu64	64(GSRC), %zmm2
@@ -252,7 +265,7 @@ SYM_FUNC_START(sm4ktls_ghash_vpclmul_avx512)
 .Lghash_single:
 	test		GNBLK, GNBLK
 	jz		.Lghash_done
-	vmovdqu		(31 * 16)(KEY), %xmm5
+	vmovdqu		((NPOW - 1) * 16)(KEY), %xmm5
 .Lghash_loop1:
 	vmovdqu		(GSRC), %xmm1
 	vpshufb		%xmm15, %xmm1, %xmm1
@@ -272,3 +285,141 @@ SYM_FUNC_START(sm4ktls_ghash_vpclmul_avx512)
 	vzeroupper
 	RET
 SYM_FUNC_END(sm4ktls_ghash_vpclmul_avx512)
+
+/*
+ * CTR32 interleaved with GHASH: for each batch i of 48 blocks, the CTR
+ * above and, in the idle slots of its rounds, GHASH of the 48 blocks at
+ * hsrc + 768 i with one reduction (block j times H^(48 - j)). Every hsrc
+ * block of a batch is loaded before that batch is stored, so decryption
+ * passes hsrc = src, in place or not; encryption passes the previous
+ * batch's output, hsrc = dst - 768.
+ *
+ * zmm0-11 the sets, 16-18/20-22/26-28 their scratch, 24 bswap32, 29-31
+ * rotations as before; zmm12 counters of set A, 13/14/19 GHASH LO/MI/HI
+ * (xmm19 the GHASH state between batches), 15 bswap128, 23 data, 25 temp.
+ * Registers 16-31 need EVEX forms even at 128 bits (vmovdqu64, vpxord).
+ */
+#define HSRC	%r9
+#define GKEY	%r11
+
+/* LO/MI/HI += data(hsrc + 64 g) * hpow[4 g .. 4 g + 3] (relative). */
+.macro GHASH_STEP_Z g
+	vmovdqu64	(64 * \g)(HSRC), %zmm23
+	vpshufb		%zmm15, %zmm23, %zmm23
+	vpclmulqdq	$0x00, (64 * \g)(GKEY), %zmm23, %zmm25
+	vpxord		%zmm25, %zmm13, %zmm13
+	vpclmulqdq	$0x11, (64 * \g)(GKEY), %zmm23, %zmm25
+	vpxord		%zmm25, %zmm19, %zmm19
+	vpclmulqdq	$0x01, (64 * \g)(GKEY), %zmm23, %zmm25
+	vpxord		%zmm25, %zmm14, %zmm14
+	vpclmulqdq	$0x10, (64 * \g)(GKEY), %zmm23, %zmm25
+	vpxord		%zmm25, %zmm14, %zmm14
+.endm
+
+/* xmm n = xor of the four 128-bit lanes of zmm n (zmm25 scratch). */
+.macro FOLD_LANES_T n
+	vextracti64x4	$1, %zmm\n, %ymm25
+	vpxord		%ymm25, %ymm\n, %ymm\n
+	vextracti32x4	$1, %ymm\n, %xmm25
+	vpxord		%xmm25, %xmm\n, %xmm\n
+.endm
+
+/* Start the sums with state * H^48: (X_0 ^ S) H^48 = X_0 H^48 ^ S H^48. */
+.macro GHASH_INIT_Z
+	vmovdqu64	(GKEY), %xmm25
+	vpclmulqdq	$0x00, %xmm25, %xmm19, %xmm13
+	vpclmulqdq	$0x01, %xmm25, %xmm19, %xmm14
+	vpclmulqdq	$0x10, %xmm25, %xmm19, %xmm23
+	vpxord		%xmm23, %xmm14, %xmm14
+	vpclmulqdq	$0x11, %xmm25, %xmm19, %xmm19
+.endm
+
+/* xmm19 = (HI 19 : MI 14 : LO 13) mod P, as in ghash_clmul_asm.S. */
+.macro GHASH_FINISH_Z
+	FOLD_LANES_T	13
+	FOLD_LANES_T	14
+	FOLD_LANES_T	19
+	vpclmulqdq	$0x10, .Lgfpoly_z(%rip), %xmm13, %xmm25
+	vpshufd		$0x4e, %xmm13, %xmm13
+	vpternlogd	$0x96, %xmm13, %xmm25, %xmm14
+	vpclmulqdq	$0x10, .Lgfpoly_z(%rip), %xmm14, %xmm25
+	vpshufd		$0x4e, %xmm14, %xmm14
+	vpternlogd	$0x96, %xmm14, %xmm25, %xmm19
+.endm
+
+SYM_FUNC_START(sm4ktls_ctr32_ghash_gfni_avx512)
+	test		NBLK, NBLK
+	jz		.Lfused_done
+	mov		8(%rsp), GKEY
+	mov		16(%rsp), %rax
+	vbroadcasti32x4	.Lbswap128_z(%rip), %zmm15
+	vmovdqu64	(%rax), %xmm19
+	vpshufb		%xmm15, %xmm19, %xmm19
+	vbroadcasti32x4	.Lbswap32_z(%rip), %zmm24
+	vbroadcasti32x4	.Lrol8_z(%rip), %zmm29
+	vbroadcasti32x4	.Lrol16_z(%rip), %zmm30
+	vbroadcasti32x4	.Lrol24_z(%rip), %zmm31
+	vpbroadcastd	12(CTRBLK), %zmm12
+	vpaddd		.Lctr_z(%rip), %zmm12, %zmm12
+.Lfused_batch:
+	vpbroadcastd	0(CTRBLK), %zmm0
+	vpbroadcastd	4(CTRBLK), %zmm1
+	vpbroadcastd	8(CTRBLK), %zmm2
+	vmovdqa64	%zmm12, %zmm3
+	vpaddd		.Linc16_z(%rip){1to16}, %zmm12, %zmm7
+	vpaddd		.Linc32_z(%rip){1to16}, %zmm12, %zmm11
+	vpaddd		.Linc48_z(%rip){1to16}, %zmm12, %zmm12
+	vmovdqa64	%zmm0, %zmm4
+	vmovdqa64	%zmm1, %zmm5
+	vmovdqa64	%zmm2, %zmm6
+	vmovdqa64	%zmm0, %zmm8
+	vmovdqa64	%zmm1, %zmm9
+	vmovdqa64	%zmm2, %zmm10
+	GHASH_INIT_Z
+	mov		RK, RKP
+	mov		$4, NLOOP
+.Lfused_rounds:
+	GHASH_STEP_Z	0
+	ROUND_Z3	0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11
+	ROUND_Z3	4, 1, 2, 3, 0, 5, 6, 7, 4, 9, 10, 11, 8
+	ROUND_Z3	8, 2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9
+	ROUND_Z3	12, 3, 0, 1, 2, 7, 4, 5, 6, 11, 8, 9, 10
+	GHASH_STEP_Z	1
+	ROUND_Z3	16, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11
+	ROUND_Z3	20, 1, 2, 3, 0, 5, 6, 7, 4, 9, 10, 11, 8
+	ROUND_Z3	24, 2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9
+	ROUND_Z3	28, 3, 0, 1, 2, 7, 4, 5, 6, 11, 8, 9, 10
+	GHASH_STEP_Z	2
+	add		$32, RKP
+	add		$192, HSRC
+	add		$192, GKEY
+	dec		NLOOP
+	jnz		.Lfused_rounds
+	sub		$768, GKEY
+	GHASH_FINISH_Z
+	TRANSPOSE4_Z	3, 2, 1, 0, 16, 17
+	TRANSPOSE4_Z	7, 6, 5, 4, 20, 21
+	TRANSPOSE4_Z	11, 10, 9, 8, 26, 27
+	XOR_STORE_Z	3, 0
+	XOR_STORE_Z	2, 64
+	XOR_STORE_Z	1, 128
+	XOR_STORE_Z	0, 192
+	XOR_STORE_Z	7, 256
+	XOR_STORE_Z	6, 320
+	XOR_STORE_Z	5, 384
+	XOR_STORE_Z	4, 448
+	XOR_STORE_Z	11, 512
+	XOR_STORE_Z	10, 576
+	XOR_STORE_Z	9, 640
+	XOR_STORE_Z	8, 704
+	add		$768, SRC
+	add		$768, DST
+	sub		$48, NBLK
+	jnz		.Lfused_batch
+	mov		16(%rsp), %rax
+	vpshufb		%xmm15, %xmm19, %xmm19
+	vmovdqu64	%xmm19, (%rax)
+	vzeroupper
+.Lfused_done:
+	RET
+SYM_FUNC_END(sm4ktls_ctr32_ghash_gfni_avx512)

@@ -95,6 +95,21 @@ void sm4ktls_ctr32_generic(const u32 *rk, u8 *dst, const u8 *src,
 	memzero_explicit(blk, sizeof(blk));
 }
 
+void sm4ktls_ctr32_ghash_generic(const u32 *rk, u8 *dst, const u8 *src,
+				 const u32 *ctrblk, unsigned int nblocks,
+				 const u8 *hsrc,
+				 const struct sm4ktls_ghash_key *key, u8 *state)
+{
+	const unsigned int batch = SM4KTLS_GCM_MAX_BATCH;
+	u32 ctr[4] = { ctrblk[0], ctrblk[1], ctrblk[2], ctrblk[3] };
+	unsigned int i;
+
+	for (i = 0; i < nblocks; i += batch, ctr[3] += batch) {
+		sm4ktls_ghash_generic(key, state, hsrc + 16 * i, batch);
+		sm4ktls_ctr32_generic(rk, dst + 16 * i, src + 16 * i, ctr, batch);
+	}
+}
+
 const struct sm4ktls_gcm_impl sm4ktls_gcm_generic = {
 	.name = "gcm-sm4-sm4ktls-generic",
 	.priority = 150,
@@ -240,25 +255,70 @@ void sm4ktls_gcm_aad(struct sm4ktls_gcm_state *st, const u8 *aad, size_t len)
 	st->aad_len += len;
 }
 
-void sm4ktls_gcm_encrypt(struct sm4ktls_gcm_state *st, u8 *dst, const u8 *src,
-			 size_t len)
+/*
+ * Whole batches through the fused CTR+GHASH routine, if the implementation
+ * has one and the keystream and GHASH buffers are empty; bytes done.
+ * Encryption hashes each batch's output during the next batch: the first
+ * batch runs alone, the last is hashed after.
+ */
+static size_t gcm_fused(struct sm4ktls_gcm_state *st, u8 *dst, const u8 *src,
+			size_t len, bool enc)
 {
-	if (!st->text_len)
-		gcm_ghash_pad(st);
-	gcm_ctr(st, dst, src, len);
-	gcm_ghash(st, dst, len);
-	st->text_len += len;
+	const struct sm4ktls_gcm_impl *impl = st->impl;
+	const struct sm4ktls_gcm_key *key = st->key;
+	size_t bytes = impl->batch * 16, n = len / bytes * bytes;
+	unsigned int nblocks = n / 16, first = enc ? impl->batch : 0;
+
+	if (!impl->ctr32_ghash || st->ks_pos != st->ks_len || st->gbuf_len ||
+	    nblocks <= first)
+		return 0;
+	if (enc)
+		impl->ctr32(key->sm4.rk_enc, dst, src, st->ctrblk, first);
+	st->ctrblk[3] += first;
+	impl->ctr32_ghash(key->sm4.rk_enc, dst + 16 * first, src + 16 * first,
+			  st->ctrblk, nblocks - first, enc ? dst : src,
+			  &key->ghash, st->ghash);
+	st->ctrblk[3] += nblocks - first;
+	if (enc)
+		impl->ghash(&key->ghash, st->ghash, dst + n - bytes, impl->batch);
+	return n;
 }
 
 /* Hash before decrypting: in place, dst overwrites the ciphertext. */
+static void gcm_crypt_part(struct sm4ktls_gcm_state *st, u8 *dst,
+			   const u8 *src, size_t len, bool enc)
+{
+	if (!enc)
+		gcm_ghash(st, src, len);
+	gcm_ctr(st, dst, src, len);
+	if (enc)
+		gcm_ghash(st, dst, len);
+}
+
+/* Buffered keystream first, then whole batches fused if possible, then the rest. */
+static void gcm_crypt(struct sm4ktls_gcm_state *st, u8 *dst, const u8 *src,
+		      size_t len, bool enc)
+{
+	size_t n = min_t(size_t, len, st->ks_len - st->ks_pos);
+
+	if (!st->text_len)
+		gcm_ghash_pad(st);
+	st->text_len += len;
+	gcm_crypt_part(st, dst, src, n, enc);
+	n += gcm_fused(st, dst + n, src + n, len - n, enc);
+	gcm_crypt_part(st, dst + n, src + n, len - n, enc);
+}
+
+void sm4ktls_gcm_encrypt(struct sm4ktls_gcm_state *st, u8 *dst, const u8 *src,
+			 size_t len)
+{
+	gcm_crypt(st, dst, src, len, true);
+}
+
 void sm4ktls_gcm_decrypt(struct sm4ktls_gcm_state *st, u8 *dst, const u8 *src,
 			 size_t len)
 {
-	if (!st->text_len)
-		gcm_ghash_pad(st);
-	gcm_ghash(st, src, len);
-	gcm_ctr(st, dst, src, len);
-	st->text_len += len;
+	gcm_crypt(st, dst, src, len, false);
 }
 
 void sm4ktls_gcm_finish(struct sm4ktls_gcm_state *st, u8 *tag)

@@ -17,11 +17,15 @@
 #define SM4KTLS_GCM_TAG_SIZE	16
 /* Widest batch of any implementation (GFNI/AVX-512: 48 blocks). */
 #define SM4KTLS_GCM_MAX_BATCH	48
-/* Number of powers of H kept for aggregated CLMUL GHASH. */
-#define SM4KTLS_GHASH_POWERS	32
+/*
+ * Powers of H kept for aggregated CLMUL GHASH: one per block of the widest
+ * batch, which the fused CTR+GHASH routine hashes with one reduction.
+ * The assembly's NPOW must match.
+ */
+#define SM4KTLS_GHASH_POWERS	48
 
 /*
- * GHASH key. hpow[i] holds H^(32 - i) for the CLMUL code: the block read as
+ * GHASH key. hpow[i] holds H^(48 - i) for the CLMUL code: the block read as
  * a byte-reversed 128-bit little-endian integer (so bit 127 is the GCM x^0
  * coefficient) and multiplied by x^-1, which absorbs the one-bit offset of a
  * carry-less product of bit-reflected operands. The assembly depends on this
@@ -49,6 +53,18 @@ typedef void (*sm4ktls_ctr32_fn)(const u32 *rk, u8 *dst, const u8 *src,
 typedef void (*sm4ktls_ghash_fn)(const struct sm4ktls_ghash_key *key,
 				 u8 *state, const u8 *src, unsigned int nblocks);
 
+/*
+ * Optional, widest path: ctr32 of nblocks (a multiple of the batch) and,
+ * for each batch i, GHASH of the batch-size blocks at hsrc + 16 * batch * i,
+ * all read before batch i is written (so decryption passes hsrc = src,
+ * encryption the previous batch's output).
+ */
+typedef void (*sm4ktls_ctr32_ghash_fn)(const u32 *rk, u8 *dst, const u8 *src,
+				       const u32 *ctrblk, unsigned int nblocks,
+				       const u8 *hsrc,
+				       const struct sm4ktls_ghash_key *key,
+				       u8 *state);
+
 /* CPU features an implementation needs (checked by kernel glue or test). */
 enum {
 	SM4KTLS_NEED_AESNI_AVX		= 1 << 0,
@@ -66,6 +82,7 @@ struct sm4ktls_gcm_impl {
 	bool simd;		/* uses FPU registers */
 	sm4ktls_ctr32_fn ctr32;
 	sm4ktls_ghash_fn ghash;
+	sm4ktls_ctr32_ghash_fn ctr32_ghash;	/* or NULL */
 };
 
 extern const struct sm4ktls_gcm_impl sm4ktls_gcm_generic;
@@ -92,6 +109,11 @@ void sm4ktls_ctr32_generic(const u32 *rk, u8 *dst, const u8 *src,
 			   const u32 *ctrblk, unsigned int nblocks);
 void sm4ktls_ghash_generic(const struct sm4ktls_ghash_key *key, u8 *state,
 			   const u8 *src, unsigned int nblocks);
+/* C twin of the fused routines, for a batch of SM4KTLS_GCM_MAX_BATCH. */
+void sm4ktls_ctr32_ghash_generic(const u32 *rk, u8 *dst, const u8 *src,
+				 const u32 *ctrblk, unsigned int nblocks,
+				 const u8 *hsrc,
+				 const struct sm4ktls_ghash_key *key, u8 *state);
 
 /* x86-64 assembly: sm4_avx_asm.S, sm4_avx512_asm.S, ghash_clmul_asm.S. */
 void sm4ktls_ctr32_aesni_avx(const u32 *rk, u8 *dst, const u8 *src,
@@ -105,6 +127,11 @@ void sm4ktls_ctr32_gfni_avx512(const u32 *rk, u8 *dst, const u8 *src,
 void sm4ktls_ghash_vpclmul_avx512(const struct sm4ktls_ghash_key *key,
 				  u8 *state, const u8 *src,
 				  unsigned int nblocks);
+void sm4ktls_ctr32_ghash_gfni_avx512(const u32 *rk, u8 *dst, const u8 *src,
+				     const u32 *ctrblk, unsigned int nblocks,
+				     const u8 *hsrc,
+				     const struct sm4ktls_ghash_key *key,
+				     u8 *state);
 void sm4ktls_ghash_clmul_avx(const struct sm4ktls_ghash_key *key, u8 *state,
 			     const u8 *src, unsigned int nblocks);
 

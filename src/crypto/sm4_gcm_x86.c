@@ -47,6 +47,7 @@ static const struct sm4ktls_gcm_impl sm4ktls_gcm_gfni_avx512 = {
 	.simd = true,
 	.ctr32 = sm4ktls_ctr32_gfni_avx512,
 	.ghash = sm4ktls_ghash_vpclmul_avx512,
+	.ctr32_ghash = sm4ktls_ctr32_ghash_gfni_avx512,
 };
 
 const struct sm4ktls_gcm_impl *const sm4ktls_gcm_x86_impls[] = {
