@@ -32,7 +32,7 @@ static double now(void)
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC_RAW, &ts);
-	return ts.tv_sec + ts.tv_nsec * 1e-9;
+	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -173,13 +173,19 @@ static bool cpu_runs(const struct sm4ktls_gcm_impl *impl)
 	unsigned int n = impl->needs;
 
 	__builtin_cpu_init();
-	return (!(n & SM4KTLS_NEED_AESNI_AVX) || (__builtin_cpu_supports("aes") &&
-		 __builtin_cpu_supports("pclmul") && __builtin_cpu_supports("avx"))) &&
-	       (!(n & SM4KTLS_NEED_AVX2) || __builtin_cpu_supports("avx2")) &&
-	       (!(n & SM4KTLS_NEED_GFNI) || __builtin_cpu_supports("gfni")) &&
-	       (!(n & SM4KTLS_NEED_AVX512) || (__builtin_cpu_supports("avx512f") &&
-		__builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl"))) &&
-	       (!(n & SM4KTLS_NEED_VPCLMULQDQ) || __builtin_cpu_supports("vpclmulqdq"));
+	if ((n & SM4KTLS_NEED_AESNI_AVX) &&
+	    !(__builtin_cpu_supports("aes") && __builtin_cpu_supports("pclmul") &&
+	      __builtin_cpu_supports("avx")))
+		return false;
+	if ((n & SM4KTLS_NEED_AVX2) && !__builtin_cpu_supports("avx2"))
+		return false;
+	if ((n & SM4KTLS_NEED_GFNI) && !__builtin_cpu_supports("gfni"))
+		return false;
+	if ((n & SM4KTLS_NEED_AVX512) &&
+	    !(__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+	      __builtin_cpu_supports("avx512vl")))
+		return false;
+	return !(n & SM4KTLS_NEED_VPCLMULQDQ) || __builtin_cpu_supports("vpclmulqdq");
 }
 
 static int add_ours(struct bench *b)

@@ -19,7 +19,7 @@
 #include <linux/linkage.h>
 
 /* struct sm4ktls_ghash_key: hpow[i] = H^(NPOW - i), SM4KTLS_GHASH_POWERS. */
-#define NPOW	48
+#define NPOW	64
 
 #define KEY	%rdi
 #define STATE	%rsi

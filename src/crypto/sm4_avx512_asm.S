@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * SM4 in CTR32 mode with GFNI + AVX-512, 48 blocks at a time (three sets
+ * SM4 in CTR32 mode with GFNI + AVX-512, 64 blocks at a time (four sets
  * of four zmm registers, one per word position, 16 blocks per register:
- * a round is ~15 cycles of latency and 11 instructions on the two 512-bit
- * ports, so two sets leave them idle and three fill them), and
+ * a round is ~16 cycles of latency and 11 instructions on the two 512-bit
+ * ports, so fewer sets leave the ports idle), and
  * GHASH with VPCLMULQDQ on zmm registers, 16 blocks per reduction.
  *
  * Same transposed layout and S-box derivation as sm4_avx_asm.S; AVX-512
@@ -13,6 +13,7 @@
  *
  * void sm4ktls_ctr32_gfni_avx512(const u32 *rk, u8 *dst, const u8 *src,
  *				  const u32 *ctrblk, unsigned int nblocks);
+ *	(and _x32, the same 32 blocks at a time)
  * void sm4ktls_ghash_vpclmul_avx512(const struct sm4ktls_ghash_key *key,
  *				     u8 *state, const u8 *src,
  *				     unsigned int nblocks);
@@ -54,6 +55,13 @@
 	.long 32
 .Linc48_z:
 	.long 48
+.Linc64_z:
+	.long 64
+.align 64
+.Lbswap128_z64:
+	.rept 4
+	.byte 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0
+	.endr
 
 .text
 
@@ -67,16 +75,16 @@
 #define NLOOP	%r10d
 
 /*
- * zmm0-3 set A, zmm4-7 set B, zmm8-11 set C, zmm16-18 scratch of A,
- * zmm20-22 of B, zmm26-28 of C, zmm24 bswap32 mask, zmm25 counter offsets,
- * zmm29-31 byte rotation masks.
+ * zmm0-3 set A, zmm4-7 set B, zmm8-11 set C, zmm12-15 set D; scratch
+ * zmm16-18 for A and C, zmm20-22 for B and D (renaming keeps the sets
+ * independent); zmm24 bswap32 mask, zmm25 counter offsets, zmm29-31 byte
+ * rotation masks.
  */
 
 /* x0 ^= T(x1 ^ x2 ^ x3 ^ rk); x3 is the newest word. t, u, v scratch. */
 .macro ROUND_Z off, x0, x1, x2, x3, t, u, v
-	vmovdqa64	%zmm\x1, %zmm\t
-	vpternlogd	$0x96, \off(RKP){1to16}, %zmm\x2, %zmm\t
-	vpxord		%zmm\x3, %zmm\t, %zmm\t
+	vpxord		%zmm\x1, %zmm\x2, %zmm\t
+	vpternlogd	$0x96, \off(RKP){1to16}, %zmm\x3, %zmm\t
 	vgf2p8affineqb	$0x3e, .Lgf_in_z(%rip){1to8}, %zmm\t, %zmm\t
 	vgf2p8affineinvqb $0xd3, .Lgf_out_z(%rip){1to8}, %zmm\t, %zmm\t
 	/*
@@ -93,10 +101,16 @@
 	vpxord		%zmm\u, %zmm\x0, %zmm\x0
 .endm
 
-.macro ROUND_Z3 off, a0, a1, a2, a3, b0, b1, b2, b3, c0, c1, c2, c3
+.macro ROUND_Z2 off, a0, a1, a2, a3, b0, b1, b2, b3
 	ROUND_Z		\off, \a0, \a1, \a2, \a3, 16, 17, 18
 	ROUND_Z		\off, \b0, \b1, \b2, \b3, 20, 21, 22
-	ROUND_Z		\off, \c0, \c1, \c2, \c3, 26, 27, 28
+.endm
+
+.macro ROUND_Z4 off, a0, a1, a2, a3, b0, b1, b2, b3, c0, c1, c2, c3, d0, d1, d2, d3
+	ROUND_Z		\off, \a0, \a1, \a2, \a3, 16, 17, 18
+	ROUND_Z		\off, \b0, \b1, \b2, \b3, 20, 21, 22
+	ROUND_Z		\off, \c0, \c1, \c2, \c3, 16, 17, 18
+	ROUND_Z		\off, \d0, \d1, \d2, \d3, 20, 21, 22
 .endm
 
 .macro TRANSPOSE4_Z r0, r1, r2, r3, t0, t1
@@ -116,70 +130,90 @@
 	vmovdqu64	%zmm\r, \off(DST)
 .endm
 
-SYM_FUNC_START(sm4ktls_ctr32_gfni_avx512)
+/* Set s (0-3) as counter blocks: IV words broadcast, counter + lane. */
+.macro LOAD_SET_Z x0, x1, x2, x3
+	vmovdqa64	%zmm0, %zmm\x0
+	vmovdqa64	%zmm1, %zmm\x1
+	vmovdqa64	%zmm2, %zmm\x2
+	vpbroadcastd	CTR, %zmm\x3
+	vpaddd		%zmm25, %zmm\x3, %zmm\x3
+	add		$16, CTR
+.endm
+
+.macro STORE_SET_Z x0, x1, x2, x3, t0, t1, base
+	TRANSPOSE4_Z	\x3, \x2, \x1, \x0, \t0, \t1
+	XOR_STORE_Z	\x3, \base
+	XOR_STORE_Z	\x2, (\base+64)
+	XOR_STORE_Z	\x1, (\base+128)
+	XOR_STORE_Z	\x0, (\base+192)
+.endm
+
+/* The CTR32 body on sets (2 or 4) sets of 16 blocks. */
+.macro SM4_CTR32_Z sets
 	test		NBLK, NBLK
-	jz		.Lctr_done
+	jz		.Lctr_done_\@
 	mov		12(CTRBLK), CTR
 	vbroadcasti32x4	.Lbswap32_z(%rip), %zmm24
 	vmovdqa64	.Lctr_z(%rip), %zmm25
 	vbroadcasti32x4	.Lrol8_z(%rip), %zmm29
 	vbroadcasti32x4	.Lrol16_z(%rip), %zmm30
 	vbroadcasti32x4	.Lrol24_z(%rip), %zmm31
-.Lctr_batch:
+.Lctr_batch_\@:
 	vpbroadcastd	0(CTRBLK), %zmm0
 	vpbroadcastd	4(CTRBLK), %zmm1
 	vpbroadcastd	8(CTRBLK), %zmm2
 	vpbroadcastd	CTR, %zmm3
 	vpaddd		%zmm25, %zmm3, %zmm3
-	vmovdqa64	%zmm0, %zmm4
-	vmovdqa64	%zmm1, %zmm5
-	vmovdqa64	%zmm2, %zmm6
 	add		$16, CTR
-	vpbroadcastd	CTR, %zmm7
-	vpaddd		%zmm25, %zmm7, %zmm7
-	add		$16, CTR
-	vmovdqa64	%zmm0, %zmm8
-	vmovdqa64	%zmm1, %zmm9
-	vmovdqa64	%zmm2, %zmm10
-	vpbroadcastd	CTR, %zmm11
-	vpaddd		%zmm25, %zmm11, %zmm11
-	add		$16, CTR
+	LOAD_SET_Z	4, 5, 6, 7
+	.if \sets == 4
+	LOAD_SET_Z	8, 9, 10, 11
+	LOAD_SET_Z	12, 13, 14, 15
+	.endif
 	mov		RK, RKP
 	mov		$8, NLOOP
-.Lctr_rounds:
-	ROUND_Z3	0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11
-	ROUND_Z3	4, 1, 2, 3, 0, 5, 6, 7, 4, 9, 10, 11, 8
-	ROUND_Z3	8, 2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9
-	ROUND_Z3	12, 3, 0, 1, 2, 7, 4, 5, 6, 11, 8, 9, 10
+.Lctr_rounds_\@:
+	.if \sets == 4
+	ROUND_Z4	0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15
+	ROUND_Z4	4, 1, 2, 3, 0, 5, 6, 7, 4, 9, 10, 11, 8, 13, 14, 15, 12
+	ROUND_Z4	8, 2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13
+	ROUND_Z4	12, 3, 0, 1, 2, 7, 4, 5, 6, 11, 8, 9, 10, 15, 12, 13, 14
+	.else
+	ROUND_Z2	0, 0, 1, 2, 3, 4, 5, 6, 7
+	ROUND_Z2	4, 1, 2, 3, 0, 5, 6, 7, 4
+	ROUND_Z2	8, 2, 3, 0, 1, 6, 7, 4, 5
+	ROUND_Z2	12, 3, 0, 1, 2, 7, 4, 5, 6
+	.endif
 	add		$16, RKP
 	dec		NLOOP
-	jnz		.Lctr_rounds
-	TRANSPOSE4_Z	3, 2, 1, 0, 16, 17
-	TRANSPOSE4_Z	7, 6, 5, 4, 20, 21
-	TRANSPOSE4_Z	11, 10, 9, 8, 26, 27
-	XOR_STORE_Z	3, 0
-	XOR_STORE_Z	2, 64
-	XOR_STORE_Z	1, 128
-	XOR_STORE_Z	0, 192
-	XOR_STORE_Z	7, 256
-	XOR_STORE_Z	6, 320
-	XOR_STORE_Z	5, 384
-	XOR_STORE_Z	4, 448
-	XOR_STORE_Z	11, 512
-	XOR_STORE_Z	10, 576
-	XOR_STORE_Z	9, 640
-	XOR_STORE_Z	8, 704
-	add		$768, SRC
-	add		$768, DST
-	sub		$48, NBLK
-	jnz		.Lctr_batch
+	jnz		.Lctr_rounds_\@
+	STORE_SET_Z	0, 1, 2, 3, 16, 17, 0
+	STORE_SET_Z	4, 5, 6, 7, 20, 21, 256
+	.if \sets == 4
+	STORE_SET_Z	8, 9, 10, 11, 26, 27, 512
+	STORE_SET_Z	12, 13, 14, 15, 16, 17, 768
+	.endif
+	add		$(\sets * 256), SRC
+	add		$(\sets * 256), DST
+	sub		$(\sets * 16), NBLK
+	jnz		.Lctr_batch_\@
 	vzeroupper
-.Lctr_done:
+.Lctr_done_\@:
+.endm
+
+SYM_FUNC_START(sm4ktls_ctr32_gfni_avx512)
+	SM4_CTR32_Z	4
 	RET
 SYM_FUNC_END(sm4ktls_ctr32_gfni_avx512)
 
+/* Half as wide, for partial batches (the first keystream batch, tails). */
+SYM_FUNC_START(sm4ktls_ctr32_gfni_avx512_x32)
+	SM4_CTR32_Z	2
+	RET
+SYM_FUNC_END(sm4ktls_ctr32_gfni_avx512_x32)
+
 /* struct sm4ktls_ghash_key: hpow[i] = H^(NPOW - i), SM4KTLS_GHASH_POWERS. */
-#define NPOW	48
+#define NPOW	64
 
 #define KEY	%rdi
 #define STATE	%rsi
@@ -287,16 +321,16 @@ SYM_FUNC_START(sm4ktls_ghash_vpclmul_avx512)
 SYM_FUNC_END(sm4ktls_ghash_vpclmul_avx512)
 
 /*
- * CTR32 interleaved with GHASH: for each batch i of 48 blocks, the CTR
- * above and, in the idle slots of its rounds, GHASH of the 48 blocks at
- * hsrc + 768 i with one reduction (block j times H^(48 - j)). Every hsrc
+ * CTR32 interleaved with GHASH: for each batch i of 64 blocks, the CTR
+ * above and, in the idle slots of its rounds, GHASH of the 64 blocks at
+ * hsrc + 1024 i with one reduction (block j times H^(64 - j)). Every hsrc
  * block of a batch is loaded before that batch is stored, so decryption
  * passes hsrc = src, in place or not; encryption passes the previous
- * batch's output, hsrc = dst - 768.
+ * batch's output, hsrc = dst - 1024.
  *
- * zmm0-11 the sets, 16-18/20-22/26-28 their scratch, 24 bswap32, 29-31
- * rotations as before; zmm12 counters of set A, 13/14/19 GHASH LO/MI/HI
- * (xmm19 the GHASH state between batches), 15 bswap128, 23 data, 25 temp.
+ * zmm0-11 sets A-C, 26/27/28/15 set D, 16-18/20-22 scratch, 24 bswap32,
+ * 29-31 rotations as before; zmm12 counters of set A, 13/14/19 GHASH
+ * LO/MI/HI (xmm19 the GHASH state between batches), 23 data, 25 temp.
  * Registers 16-31 need EVEX forms even at 128 bits (vmovdqu64, vpxord).
  */
 #define HSRC	%r9
@@ -305,7 +339,7 @@ SYM_FUNC_END(sm4ktls_ghash_vpclmul_avx512)
 /* LO/MI/HI += data(hsrc + 64 g) * hpow[4 g .. 4 g + 3] (relative). */
 .macro GHASH_STEP_Z g
 	vmovdqu64	(64 * \g)(HSRC), %zmm23
-	vpshufb		%zmm15, %zmm23, %zmm23
+	vpshufb		.Lbswap128_z64(%rip), %zmm23, %zmm23
 	vpclmulqdq	$0x00, (64 * \g)(GKEY), %zmm23, %zmm25
 	vpxord		%zmm25, %zmm13, %zmm13
 	vpclmulqdq	$0x11, (64 * \g)(GKEY), %zmm23, %zmm25
@@ -324,7 +358,7 @@ SYM_FUNC_END(sm4ktls_ghash_vpclmul_avx512)
 	vpxord		%xmm25, %xmm\n, %xmm\n
 .endm
 
-/* Start the sums with state * H^48: (X_0 ^ S) H^48 = X_0 H^48 ^ S H^48. */
+/* Start the sums with state * H^64: (X_0 ^ S) H^64 = X_0 H^64 ^ S H^64. */
 .macro GHASH_INIT_Z
 	vmovdqu64	(GKEY), %xmm25
 	vpclmulqdq	$0x00, %xmm25, %xmm19, %xmm13
@@ -352,9 +386,8 @@ SYM_FUNC_START(sm4ktls_ctr32_ghash_gfni_avx512)
 	jz		.Lfused_done
 	mov		8(%rsp), GKEY
 	mov		16(%rsp), %rax
-	vbroadcasti32x4	.Lbswap128_z(%rip), %zmm15
 	vmovdqu64	(%rax), %xmm19
-	vpshufb		%xmm15, %xmm19, %xmm19
+	vpshufb		.Lbswap128_z(%rip), %xmm19, %xmm19
 	vbroadcasti32x4	.Lbswap32_z(%rip), %zmm24
 	vbroadcasti32x4	.Lrol8_z(%rip), %zmm29
 	vbroadcasti32x4	.Lrol16_z(%rip), %zmm30
@@ -368,38 +401,44 @@ SYM_FUNC_START(sm4ktls_ctr32_ghash_gfni_avx512)
 	vmovdqa64	%zmm12, %zmm3
 	vpaddd		.Linc16_z(%rip){1to16}, %zmm12, %zmm7
 	vpaddd		.Linc32_z(%rip){1to16}, %zmm12, %zmm11
-	vpaddd		.Linc48_z(%rip){1to16}, %zmm12, %zmm12
+	vpaddd		.Linc48_z(%rip){1to16}, %zmm12, %zmm15
+	vpaddd		.Linc64_z(%rip){1to16}, %zmm12, %zmm12
 	vmovdqa64	%zmm0, %zmm4
 	vmovdqa64	%zmm1, %zmm5
 	vmovdqa64	%zmm2, %zmm6
 	vmovdqa64	%zmm0, %zmm8
 	vmovdqa64	%zmm1, %zmm9
 	vmovdqa64	%zmm2, %zmm10
+	vmovdqa64	%zmm0, %zmm26
+	vmovdqa64	%zmm1, %zmm27
+	vmovdqa64	%zmm2, %zmm28
 	GHASH_INIT_Z
 	mov		RK, RKP
 	mov		$4, NLOOP
 .Lfused_rounds:
 	GHASH_STEP_Z	0
-	ROUND_Z3	0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11
-	ROUND_Z3	4, 1, 2, 3, 0, 5, 6, 7, 4, 9, 10, 11, 8
-	ROUND_Z3	8, 2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9
-	ROUND_Z3	12, 3, 0, 1, 2, 7, 4, 5, 6, 11, 8, 9, 10
+	ROUND_Z4	0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 26, 27, 28, 15
+	ROUND_Z4	4, 1, 2, 3, 0, 5, 6, 7, 4, 9, 10, 11, 8, 27, 28, 15, 26
 	GHASH_STEP_Z	1
-	ROUND_Z3	16, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11
-	ROUND_Z3	20, 1, 2, 3, 0, 5, 6, 7, 4, 9, 10, 11, 8
-	ROUND_Z3	24, 2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9
-	ROUND_Z3	28, 3, 0, 1, 2, 7, 4, 5, 6, 11, 8, 9, 10
+	ROUND_Z4	8, 2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 28, 15, 26, 27
+	ROUND_Z4	12, 3, 0, 1, 2, 7, 4, 5, 6, 11, 8, 9, 10, 15, 26, 27, 28
 	GHASH_STEP_Z	2
+	ROUND_Z4	16, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 26, 27, 28, 15
+	ROUND_Z4	20, 1, 2, 3, 0, 5, 6, 7, 4, 9, 10, 11, 8, 27, 28, 15, 26
+	GHASH_STEP_Z	3
+	ROUND_Z4	24, 2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 28, 15, 26, 27
+	ROUND_Z4	28, 3, 0, 1, 2, 7, 4, 5, 6, 11, 8, 9, 10, 15, 26, 27, 28
 	add		$32, RKP
-	add		$192, HSRC
-	add		$192, GKEY
+	add		$256, HSRC
+	add		$256, GKEY
 	dec		NLOOP
 	jnz		.Lfused_rounds
-	sub		$768, GKEY
+	sub		$1024, GKEY
 	GHASH_FINISH_Z
 	TRANSPOSE4_Z	3, 2, 1, 0, 16, 17
 	TRANSPOSE4_Z	7, 6, 5, 4, 20, 21
-	TRANSPOSE4_Z	11, 10, 9, 8, 26, 27
+	TRANSPOSE4_Z	11, 10, 9, 8, 16, 17
+	TRANSPOSE4_Z	15, 28, 27, 26, 20, 21
 	XOR_STORE_Z	3, 0
 	XOR_STORE_Z	2, 64
 	XOR_STORE_Z	1, 128
@@ -412,12 +451,16 @@ SYM_FUNC_START(sm4ktls_ctr32_ghash_gfni_avx512)
 	XOR_STORE_Z	10, 576
 	XOR_STORE_Z	9, 640
 	XOR_STORE_Z	8, 704
-	add		$768, SRC
-	add		$768, DST
-	sub		$48, NBLK
+	XOR_STORE_Z	15, 768
+	XOR_STORE_Z	28, 832
+	XOR_STORE_Z	27, 896
+	XOR_STORE_Z	26, 960
+	add		$1024, SRC
+	add		$1024, DST
+	sub		$64, NBLK
 	jnz		.Lfused_batch
 	mov		16(%rsp), %rax
-	vpshufb		%xmm15, %xmm19, %xmm19
+	vpshufb		.Lbswap128_z(%rip), %xmm19, %xmm19
 	vmovdqu64	%xmm19, (%rax)
 	vzeroupper
 .Lfused_done:

@@ -19,7 +19,7 @@
  * A_out affine maps over GF(2)^8, each done as two 16-entry nibble lookups
  * with vpshufb; S_aes comes from vaesenclast. With GFNI, A_in is one
  * gf2p8affineqb and A_out fused with the inversion is gf2p8affineinvqb.
- * The constants are derived in Documentation/crypto.md.
+ * tools/sm4_affine.py derives the constants and checks them.
  *
  * void fn(const u32 *rk, u8 *dst, const u8 *src, const u32 *ctrblk,
  *	   unsigned int nblocks);	nblocks a multiple of the batch

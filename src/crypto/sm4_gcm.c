@@ -150,19 +150,41 @@ void sm4ktls_gcm_setkey(struct sm4ktls_gcm_key *key, const u8 *k)
 	memzero_explicit(p, sizeof(p));
 }
 
-/* Keystream of one batch at the current counter into ks[], src ^ ks. */
+/* The routine and batch size for partial batches. */
+static sm4ktls_ctr32_fn gcm_tail_fn(const struct sm4ktls_gcm_impl *impl,
+				    unsigned int *batch)
+{
+	*batch = impl->ctr32_tail ? impl->tail_batch : impl->batch;
+	return impl->ctr32_tail ?: impl->ctr32;
+}
+
+/* Keystream of one (tail) batch at the current counter into ks[], src ^ ks. */
 static void gcm_fill_ks(struct sm4ktls_gcm_state *st, const u8 *src,
 			size_t len)
 {
-	unsigned int bytes = st->impl->batch * 16;
+	unsigned int batch;
+	sm4ktls_ctr32_fn fn = gcm_tail_fn(st->impl, &batch);
 
 	memcpy(st->ks, src, len);
-	memset(st->ks + len, 0, bytes - len);
-	st->impl->ctr32(st->key->sm4.rk_enc, st->ks, st->ks, st->ctrblk,
-			st->impl->batch);
-	st->ctrblk[3] += st->impl->batch;
+	memset(st->ks + len, 0, batch * 16 - len);
+	fn(st->key->sm4.rk_enc, st->ks, st->ks, st->ctrblk, batch);
+	st->ctrblk[3] += batch;
 	st->ks_pos = len;
-	st->ks_len = bytes;
+	st->ks_len = batch * 16;
+}
+
+/* Whole batches of fn straight from src to dst; bytes done. */
+static size_t gcm_ctr_batches(struct sm4ktls_gcm_state *st, sm4ktls_ctr32_fn fn,
+			      unsigned int batch, u8 *dst, const u8 *src,
+			      size_t len)
+{
+	unsigned int nblocks = len / (batch * 16) * batch;
+
+	if (nblocks) {
+		fn(st->key->sm4.rk_enc, dst, src, st->ctrblk, nblocks);
+		st->ctrblk[3] += nblocks;
+	}
+	return nblocks * 16;
 }
 
 /*
@@ -192,28 +214,18 @@ void sm4ktls_gcm_start(struct sm4ktls_gcm_state *st,
 static void gcm_ctr(struct sm4ktls_gcm_state *st, u8 *dst, const u8 *src,
 		    size_t len)
 {
-	size_t n = st->ks_len - st->ks_pos, bytes = st->impl->batch * 16;
+	size_t n = min_t(size_t, len, st->ks_len - st->ks_pos);
+	unsigned int tail_batch;
+	sm4ktls_ctr32_fn tail = gcm_tail_fn(st->impl, &tail_batch);
 
-	if (n > len)
-		n = len;
 	gcm_xor(dst, src, st->ks + st->ks_pos, n);
 	st->ks_pos += n;
-	dst += n;
-	src += n;
-	len -= n;
-	if (len >= bytes) {
-		unsigned int nblocks = len / bytes * st->impl->batch;
-
-		st->impl->ctr32(st->key->sm4.rk_enc, dst, src, st->ctrblk,
-				nblocks);
-		st->ctrblk[3] += nblocks;
-		dst += nblocks * 16;
-		src += nblocks * 16;
-		len -= nblocks * 16;
-	}
-	if (len) {
-		gcm_fill_ks(st, src, len);
-		memcpy(dst, st->ks, len);
+	n += gcm_ctr_batches(st, st->impl->ctr32, st->impl->batch, dst + n,
+			     src + n, len - n);
+	n += gcm_ctr_batches(st, tail, tail_batch, dst + n, src + n, len - n);
+	if (len > n) {
+		gcm_fill_ks(st, src + n, len - n);
+		memcpy(dst + n, st->ks, len - n);
 	}
 }
 
@@ -330,7 +342,7 @@ void sm4ktls_gcm_finish(struct sm4ktls_gcm_state *st, u8 *tag)
 	gcm_store_be64(lens + 8, st->text_len * 8);
 	st->impl->ghash(&st->key->ghash, st->ghash, lens, 1);
 	gcm_xor(tag, st->ghash, st->tagmask, 16);
-	memzero_explicit(st->ks, sizeof(st->ks));
+	memzero_explicit(st->ks, st->ks_len);
 	memzero_explicit(st->tagmask, sizeof(st->tagmask));
 	memzero_explicit(st->gbuf, sizeof(st->gbuf));
 }

@@ -15,17 +15,17 @@
 
 #define SM4KTLS_GCM_IV_SIZE	12
 #define SM4KTLS_GCM_TAG_SIZE	16
-/* Widest batch of any implementation (GFNI/AVX-512: 48 blocks). */
-#define SM4KTLS_GCM_MAX_BATCH	48
+/* Widest batch of any implementation (GFNI/AVX-512: 64 blocks). */
+#define SM4KTLS_GCM_MAX_BATCH	64
 /*
  * Powers of H kept for aggregated CLMUL GHASH: one per block of the widest
  * batch, which the fused CTR+GHASH routine hashes with one reduction.
  * The assembly's NPOW must match.
  */
-#define SM4KTLS_GHASH_POWERS	48
+#define SM4KTLS_GHASH_POWERS	64
 
 /*
- * GHASH key. hpow[i] holds H^(48 - i) for the CLMUL code: the block read as
+ * GHASH key. hpow[i] holds H^(64 - i) for the CLMUL code: the block read as
  * a byte-reversed 128-bit little-endian integer (so bit 127 is the GCM x^0
  * coefficient) and multiplied by x^-1, which absorbs the one-bit offset of a
  * carry-less product of bit-reflected operands. The assembly depends on this
@@ -83,6 +83,12 @@ struct sm4ktls_gcm_impl {
 	sm4ktls_ctr32_fn ctr32;
 	sm4ktls_ghash_fn ghash;
 	sm4ktls_ctr32_ghash_fn ctr32_ghash;	/* or NULL */
+	/*
+	 * Optional narrower ctr32 for what does not fill a batch (the first
+	 * keystream batch, tails): a wide batch is wasted on short messages.
+	 */
+	sm4ktls_ctr32_fn ctr32_tail;		/* or NULL: ctr32 */
+	unsigned int tail_batch;
 };
 
 extern const struct sm4ktls_gcm_impl sm4ktls_gcm_generic;
@@ -127,6 +133,8 @@ void sm4ktls_ctr32_gfni_avx512(const u32 *rk, u8 *dst, const u8 *src,
 void sm4ktls_ghash_vpclmul_avx512(const struct sm4ktls_ghash_key *key,
 				  u8 *state, const u8 *src,
 				  unsigned int nblocks);
+void sm4ktls_ctr32_gfni_avx512_x32(const u32 *rk, u8 *dst, const u8 *src,
+				   const u32 *ctrblk, unsigned int nblocks);
 void sm4ktls_ctr32_ghash_gfni_avx512(const u32 *rk, u8 *dst, const u8 *src,
 				     const u32 *ctrblk, unsigned int nblocks,
 				     const u8 *hsrc,

@@ -43,11 +43,13 @@ static const struct sm4ktls_gcm_impl sm4ktls_gcm_gfni_avx512 = {
 	.needs = SM4KTLS_NEED_AESNI_AVX | SM4KTLS_NEED_AVX2 |
 		 SM4KTLS_NEED_GFNI | SM4KTLS_NEED_AVX512 |
 		 SM4KTLS_NEED_VPCLMULQDQ,
-	.batch = 48,
+	.batch = 64,
 	.simd = true,
 	.ctr32 = sm4ktls_ctr32_gfni_avx512,
 	.ghash = sm4ktls_ghash_vpclmul_avx512,
 	.ctr32_ghash = sm4ktls_ctr32_ghash_gfni_avx512,
+	.ctr32_tail = sm4ktls_ctr32_gfni_avx512_x32,
+	.tail_batch = 32,
 };
 
 const struct sm4ktls_gcm_impl *const sm4ktls_gcm_x86_impls[] = {

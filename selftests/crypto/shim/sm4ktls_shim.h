@@ -10,7 +10,7 @@
 #include <linux/types.h>
 #include <string.h>
 
-#define min_t(type, a, b) ((type)(a) < (type)(b) ? (type)(a) : (type)(b))
+#define min_t(type, a, b) ({ type _a = (a), _b = (b); _a < _b ? _a : _b; })
 
 static inline void memzero_explicit(void *p, size_t n)
 {
