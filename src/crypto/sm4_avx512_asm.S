@@ -13,7 +13,7 @@
  *
  * void sm4ktls_ctr32_gfni_avx512(const u32 *rk, u8 *dst, const u8 *src,
  *				  const u32 *ctrblk, unsigned int nblocks);
- *	(and _x32, the same 32 blocks at a time)
+ *	(and _x48, the same 48 blocks at a time)
  * void sm4ktls_ghash_vpclmul_avx512(const struct sm4ktls_ghash_key *key,
  *				     u8 *state, const u8 *src,
  *				     unsigned int nblocks);
@@ -106,6 +106,12 @@
 	ROUND_Z		\off, \b0, \b1, \b2, \b3, 20, 21, 22
 .endm
 
+.macro ROUND_Z3 off, a0, a1, a2, a3, b0, b1, b2, b3, c0, c1, c2, c3
+	ROUND_Z		\off, \a0, \a1, \a2, \a3, 16, 17, 18
+	ROUND_Z		\off, \b0, \b1, \b2, \b3, 20, 21, 22
+	ROUND_Z		\off, \c0, \c1, \c2, \c3, 16, 17, 18
+.endm
+
 .macro ROUND_Z4 off, a0, a1, a2, a3, b0, b1, b2, b3, c0, c1, c2, c3, d0, d1, d2, d3
 	ROUND_Z		\off, \a0, \a1, \a2, \a3, 16, 17, 18
 	ROUND_Z		\off, \b0, \b1, \b2, \b3, 20, 21, 22
@@ -148,7 +154,7 @@
 	XOR_STORE_Z	\x0, (\base+192)
 .endm
 
-/* The CTR32 body on sets (2 or 4) sets of 16 blocks. */
+/* The CTR32 body on sets (2, 3 or 4) sets of 16 blocks. */
 .macro SM4_CTR32_Z sets
 	test		NBLK, NBLK
 	jz		.Lctr_done_\@
@@ -166,8 +172,10 @@
 	vpaddd		%zmm25, %zmm3, %zmm3
 	add		$16, CTR
 	LOAD_SET_Z	4, 5, 6, 7
-	.if \sets == 4
+	.if \sets >= 3
 	LOAD_SET_Z	8, 9, 10, 11
+	.endif
+	.if \sets == 4
 	LOAD_SET_Z	12, 13, 14, 15
 	.endif
 	mov		RK, RKP
@@ -178,6 +186,11 @@
 	ROUND_Z4	4, 1, 2, 3, 0, 5, 6, 7, 4, 9, 10, 11, 8, 13, 14, 15, 12
 	ROUND_Z4	8, 2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13
 	ROUND_Z4	12, 3, 0, 1, 2, 7, 4, 5, 6, 11, 8, 9, 10, 15, 12, 13, 14
+	.elseif \sets == 3
+	ROUND_Z3	0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11
+	ROUND_Z3	4, 1, 2, 3, 0, 5, 6, 7, 4, 9, 10, 11, 8
+	ROUND_Z3	8, 2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9
+	ROUND_Z3	12, 3, 0, 1, 2, 7, 4, 5, 6, 11, 8, 9, 10
 	.else
 	ROUND_Z2	0, 0, 1, 2, 3, 4, 5, 6, 7
 	ROUND_Z2	4, 1, 2, 3, 0, 5, 6, 7, 4
@@ -189,8 +202,10 @@
 	jnz		.Lctr_rounds_\@
 	STORE_SET_Z	0, 1, 2, 3, 16, 17, 0
 	STORE_SET_Z	4, 5, 6, 7, 20, 21, 256
-	.if \sets == 4
+	.if \sets >= 3
 	STORE_SET_Z	8, 9, 10, 11, 26, 27, 512
+	.endif
+	.if \sets == 4
 	STORE_SET_Z	12, 13, 14, 15, 16, 17, 768
 	.endif
 	add		$(\sets * 256), SRC
@@ -206,11 +221,14 @@ SYM_FUNC_START(sm4ktls_ctr32_gfni_avx512)
 	RET
 SYM_FUNC_END(sm4ktls_ctr32_gfni_avx512)
 
-/* Half as wide, for partial batches (the first keystream batch, tails). */
-SYM_FUNC_START(sm4ktls_ctr32_gfni_avx512_x32)
-	SM4_CTR32_Z	2
+/*
+ * Three quarters as wide, for partial batches (the first keystream batch,
+ * tails): still enough sets to keep the ports busy.
+ */
+SYM_FUNC_START(sm4ktls_ctr32_gfni_avx512_x48)
+	SM4_CTR32_Z	3
 	RET
-SYM_FUNC_END(sm4ktls_ctr32_gfni_avx512_x32)
+SYM_FUNC_END(sm4ktls_ctr32_gfni_avx512_x48)
 
 /* struct sm4ktls_ghash_key: hpow[i] = H^(NPOW - i), SM4KTLS_GHASH_POWERS. */
 #define NPOW	64

@@ -133,7 +133,7 @@ void sm4ktls_ctr32_gfni_avx512(const u32 *rk, u8 *dst, const u8 *src,
 void sm4ktls_ghash_vpclmul_avx512(const struct sm4ktls_ghash_key *key,
 				  u8 *state, const u8 *src,
 				  unsigned int nblocks);
-void sm4ktls_ctr32_gfni_avx512_x32(const u32 *rk, u8 *dst, const u8 *src,
+void sm4ktls_ctr32_gfni_avx512_x48(const u32 *rk, u8 *dst, const u8 *src,
 				   const u32 *ctrblk, unsigned int nblocks);
 void sm4ktls_ctr32_ghash_gfni_avx512(const u32 *rk, u8 *dst, const u8 *src,
 				     const u32 *ctrblk, unsigned int nblocks,

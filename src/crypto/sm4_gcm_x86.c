@@ -48,8 +48,8 @@ static const struct sm4ktls_gcm_impl sm4ktls_gcm_gfni_avx512 = {
 	.ctr32 = sm4ktls_ctr32_gfni_avx512,
 	.ghash = sm4ktls_ghash_vpclmul_avx512,
 	.ctr32_ghash = sm4ktls_ctr32_ghash_gfni_avx512,
-	.ctr32_tail = sm4ktls_ctr32_gfni_avx512_x32,
-	.tail_batch = 32,
+	.ctr32_tail = sm4ktls_ctr32_gfni_avx512_x48,
+	.tail_batch = 48,
 };
 
 const struct sm4ktls_gcm_impl *const sm4ktls_gcm_x86_impls[] = {
