@@ -191,6 +191,31 @@ TEST_F(gcm, gbt36624)
 			       "b851b5f39493752be508f1bb4482c557"), 0);
 }
 
+/*
+ * GB/T 32907 example 2 through the CTR32 routine: block 0 of a batch is
+ * E(counter block), so feeding each output back as the counter block
+ * encrypts the key under itself 1,000,000 times.
+ */
+TEST_F(gcm, gbt32907_million_via_ctr32)
+{
+	const struct sm4ktls_gcm_impl *impl = self->impl;
+	u32 ctrblk[4] = { 0x01234567, 0x89abcdef, 0xfedcba98, 0x76543210 };
+	u8 k[16], want[16];
+	int i, j;
+
+	unhex(k, "0123456789abcdeffedcba9876543210");
+	unhex(want, "595298c7c6fd271f0402f804c33d3f66");
+	sm4ktls_sm4_expand_key(&self->key.sm4, k);
+	memset(self->pt, 0, impl->batch * 16);
+	for (i = 0; i < 1000000; i++) {
+		impl->ctr32(self->key.sm4.rk_enc, self->out, self->pt, ctrblk, impl->batch);
+		for (j = 0; j < 4; j++)
+			ctrblk[j] = (u32)self->out[4 * j] << 24 | self->out[4 * j + 1] << 16 |
+				    self->out[4 * j + 2] << 8 | self->out[4 * j + 3];
+	}
+	EXPECT_EQ(memcmp(self->out, want, 16), 0);
+}
+
 /* The CTR32 routine against its C twin, counters near the 2^32 wrap too. */
 TEST_F(gcm, ctr32_vs_c_twin)
 {
