@@ -2,13 +2,15 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Kernel coding style: checkpatch.pl --strict (from Debian's linux-source,
-# see fetch-ksft.sh) over every C source and header of the module.
+# see fetch-ksft.sh) over every C source and header of the module, and the
+# native crypto tests and benchmark built from the same sources.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 "$top/scripts/fetch-ksft.sh" 6.12
 cp=$top/build/ksft/6.12/scripts/checkpatch.pl
 cd "$top"
-files=$(ls src/*.[ch] src/crypto/*.[ch] compat/*.h compat/probes/*.c 2>/dev/null)
+files=$(ls src/*.[ch] src/crypto/*.[ch] compat/*.h compat/probes/*.c \
+	selftests/crypto/*.c selftests/crypto/shim/sm4ktls_shim.h tools/sm4bench.c 2>/dev/null)
 # Ignored on purpose: CONST_STRUCT (our proto_ops tables are built at run
 # time from TCP's, as upstream's are) and MACRO_ARG_REUSE (a struct name
 # passed to offsetof() several times in the cipher table has no side effect).

@@ -11,7 +11,7 @@ pkgs=(
 	iproute2 util-linux			# ip, dmesg inside the guest
 	python3					# AF_ALG warm-up in upstream-tls-guest.sh
 	libgcrypt20-dev				# independent SM4 for native tests
-	libssl-dev openssl			# userspace TLS records, kTLS interop
+	libssl-dev openssl			# TLS records, kTLS interop, sm4bench
 )
 missing=()
 for p in "${pkgs[@]}"; do

@@ -165,7 +165,7 @@ TEST_F_TIMEOUT(instantiate, gcm_ccm_pass_kernel_testmgr, INSTANTIATE_TIMEOUT)
 {
 	ASSERT_EQ(alg_instantiate("aead", "gcm(sm4)"), 0);
 	ASSERT_EQ(alg_instantiate("aead", "ccm(sm4)"), 0);
-	EXPECT_TRUE(proc_crypto_has("gcm(sm4)", "sm4-sm4ktls-generic", "selftest", "passed"));
+	EXPECT_TRUE(proc_crypto_has("gcm(sm4)", "gcm-sm4-sm4ktls-", "selftest", "passed"));
 	EXPECT_TRUE(proc_crypto_has("ccm(sm4)", "sm4-sm4ktls-generic", "selftest", "passed"));
 }
 
@@ -399,6 +399,24 @@ TEST_F_TIMEOUT(rfc8998, served_by_sm4ktls, INSTANTIATE_TIMEOUT)
 	ASSERT_GE(proc_crypto_serving(variant->name, drv, sizeof(drv)), 0);
 	EXPECT_NE(strstr(drv, "sm4ktls"), NULL) TH_LOG("%s served by %s", variant->name, drv);
 	TH_LOG("%s: %s", variant->name, drv);
+}
+
+/*
+ * gcm(sm4) resolves to one of our SIMD drivers, ahead of the template
+ * composition (priority 250): under QEMU TCG (AES-NI, AVX2, no GFNI) that
+ * is the AES-NI/AVX2 one; the AVX one is registered below it.
+ */
+TEST(gcm_sm4_is_our_simd_driver)
+{
+	char driver[128] = "";
+
+	ASSERT_EQ(alg_instantiate("aead", "gcm(sm4)"), 0);
+	EXPECT_GT(proc_crypto_serving("gcm(sm4)", driver, sizeof(driver)), 250);
+	EXPECT_EQ(strncmp(driver, "gcm-sm4-sm4ktls-", 16), 0) TH_LOG("best: %s", driver);
+	EXPECT_TRUE(proc_crypto_has("gcm(sm4)", "gcm-sm4-sm4ktls-aesni-avx2", "priority", "400"));
+	EXPECT_TRUE(proc_crypto_has("gcm(sm4)", "gcm-sm4-sm4ktls-aesni-avx", "priority", "300"));
+	EXPECT_TRUE(proc_crypto_has("gcm(sm4)", driver, "selftest", "passed"));
+	EXPECT_TRUE(proc_crypto_has("gcm(sm4)", driver, "module", "sm4ktls_crypto"));
 }
 
 TEST_HARNESS_MAIN

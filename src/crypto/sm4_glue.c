@@ -12,6 +12,7 @@
 #include <linux/module.h>
 
 #include "sm4_core.h"
+#include "sm4_gcm_sg.h"
 #include "sm4_selftest.h"
 
 static int sm4ktls_sm4_setkey(struct crypto_tfm *tfm, const u8 *key,
@@ -64,19 +65,26 @@ static int __init sm4ktls_crypto_init(void)
 	if (err)
 		return err;
 	err = crypto_register_alg(&sm4ktls_sm4_alg);
-	if (err)
+	if (err) {
 		pr_err("cannot register %s: %d\n", sm4ktls_sm4_alg.cra_driver_name, err);
+		return err;
+	}
+	err = sm4ktls_gcm_register();
+	if (err)
+		crypto_unregister_alg(&sm4ktls_sm4_alg);
 	return err;
 }
 
 static void __exit sm4ktls_crypto_exit(void)
 {
+	sm4ktls_gcm_unregister();
 	crypto_unregister_alg(&sm4ktls_sm4_alg);
 }
 
 module_init(sm4ktls_crypto_init);
 module_exit(sm4ktls_crypto_exit);
-MODULE_DESCRIPTION("SM4 block cipher (GB/T 32907) for the crypto API, from sm4ktls");
+MODULE_DESCRIPTION("SM4 block cipher (GB/T 32907) and SM4-GCM for the crypto API, from sm4ktls");
 MODULE_LICENSE("GPL");
 MODULE_ALIAS_CRYPTO("sm4");
 MODULE_ALIAS_CRYPTO("sm4-sm4ktls-generic");
+MODULE_ALIAS_CRYPTO("gcm(sm4)");

@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * "gcm(sm4)" AEAD drivers, one per x86-64 implementation the CPU can run,
+ * each registered only after its known-answer tests pass. The highest
+ * priority wins in the crypto API; all stay visible in /proc/crypto.
+ * When the FPU may not be used (crypto_simd_usable() is false), a request
+ * takes the portable C path, which gives the same answers.
+ */
+#include <asm/cpufeature.h>
+#include <asm/fpu/api.h>
+#include <asm/simd.h>
+#include <crypto/gcm.h>
+#include <crypto/internal/aead.h>
+#include <crypto/internal/simd.h>
+#include <linux/module.h>
+
+#include "sm4_gcm_sg.h"
+
+#define SM4KTLS_GCM_NR_IMPLS	4
+
+struct sm4ktls_gcm_alg {
+	struct aead_alg alg;
+	const struct sm4ktls_gcm_impl *impl;
+	bool registered;
+};
+
+static struct sm4ktls_gcm_alg sm4ktls_gcm_algs[SM4KTLS_GCM_NR_IMPLS];
+
+static const struct sm4ktls_gcm_impl *gcm_impl(struct crypto_aead *tfm)
+{
+	struct aead_alg *alg = crypto_aead_alg(tfm);
+
+	if (!crypto_simd_usable())
+		return &sm4ktls_gcm_generic;
+	return container_of(alg, struct sm4ktls_gcm_alg, alg)->impl;
+}
+
+static int gcm_setkey(struct crypto_aead *tfm, const u8 *key, unsigned int len)
+{
+	if (len != SM4KTLS_SM4_KEY_SIZE)
+		return -EINVAL;
+	sm4ktls_gcm_setkey(crypto_aead_ctx(tfm), key);
+	return 0;
+}
+
+static int gcm_setauthsize(struct crypto_aead *tfm, unsigned int authsize)
+{
+	return crypto_gcm_check_authsize(authsize);
+}
+
+static int gcm_crypt(struct aead_request *areq, bool encrypt)
+{
+	struct crypto_aead *tfm = crypto_aead_reqtfm(areq);
+	unsigned int authsize = crypto_aead_authsize(tfm);
+	struct sm4ktls_gcm_req req = {
+		.src = areq->src,
+		.dst = areq->dst,
+		.assoclen = areq->assoclen,
+		.textlen = areq->cryptlen,
+		.authsize = authsize,
+		.iv = areq->iv,
+		.encrypt = encrypt,
+	};
+
+	if (!encrypt) {
+		if (areq->cryptlen < authsize)
+			return -EINVAL;
+		req.textlen -= authsize;
+	}
+	return sm4ktls_gcm_crypt_sg(crypto_aead_ctx(tfm), gcm_impl(tfm),
+				    aead_request_ctx(areq), &req);
+}
+
+static int gcm_encrypt(struct aead_request *areq)
+{
+	return gcm_crypt(areq, true);
+}
+
+static int gcm_decrypt(struct aead_request *areq)
+{
+	return gcm_crypt(areq, false);
+}
+
+static int gcm_init_tfm(struct crypto_aead *tfm)
+{
+	crypto_aead_set_reqsize(tfm, sizeof(struct sm4ktls_gcm_state));
+	return 0;
+}
+
+static void gcm_exit_tfm(struct crypto_aead *tfm)
+{
+	memzero_explicit(crypto_aead_ctx(tfm), sizeof(struct sm4ktls_gcm_key));
+}
+
+static bool gcm_cpu_has(unsigned int needs)
+{
+	u64 xfeatures = XFEATURE_MASK_SSE | XFEATURE_MASK_YMM;
+
+	if ((needs & SM4KTLS_NEED_AESNI_AVX) &&
+	    !(boot_cpu_has(X86_FEATURE_AES) && boot_cpu_has(X86_FEATURE_PCLMULQDQ) &&
+	      boot_cpu_has(X86_FEATURE_AVX)))
+		return false;
+	if ((needs & SM4KTLS_NEED_AVX2) && !boot_cpu_has(X86_FEATURE_AVX2))
+		return false;
+	if ((needs & SM4KTLS_NEED_GFNI) && !boot_cpu_has(X86_FEATURE_GFNI))
+		return false;
+	if ((needs & SM4KTLS_NEED_VPCLMULQDQ) &&
+	    !boot_cpu_has(X86_FEATURE_VPCLMULQDQ))
+		return false;
+	if (needs & SM4KTLS_NEED_AVX512) {
+		if (!(boot_cpu_has(X86_FEATURE_AVX512F) &&
+		      boot_cpu_has(X86_FEATURE_AVX512BW) &&
+		      boot_cpu_has(X86_FEATURE_AVX512VL)))
+			return false;
+		xfeatures |= XFEATURE_MASK_AVX512;
+	}
+	return cpu_has_xfeatures(xfeatures, NULL);
+}
+
+static void gcm_fill_alg(struct sm4ktls_gcm_alg *a,
+			 const struct sm4ktls_gcm_impl *impl)
+{
+	struct aead_alg *alg = &a->alg;
+
+	a->impl = impl;
+	strscpy(alg->base.cra_name, "gcm(sm4)", CRYPTO_MAX_ALG_NAME);
+	strscpy(alg->base.cra_driver_name, impl->name, CRYPTO_MAX_ALG_NAME);
+	alg->base.cra_priority = impl->priority;
+	alg->base.cra_blocksize = 1;
+	alg->base.cra_ctxsize = sizeof(struct sm4ktls_gcm_key);
+	alg->base.cra_module = THIS_MODULE;
+	alg->setkey = gcm_setkey;
+	alg->setauthsize = gcm_setauthsize;
+	alg->encrypt = gcm_encrypt;
+	alg->decrypt = gcm_decrypt;
+	alg->init = gcm_init_tfm;
+	alg->exit = gcm_exit_tfm;
+	alg->ivsize = SM4KTLS_GCM_IV_SIZE;
+	alg->maxauthsize = SM4KTLS_GCM_TAG_SIZE;
+	alg->chunksize = SM4KTLS_SM4_BLOCK_SIZE;
+}
+
+/* Test, then register, one implementation; a failure only skips it. */
+static void gcm_try_register(struct sm4ktls_gcm_alg *a,
+			     const struct sm4ktls_gcm_impl *impl)
+{
+	int err;
+
+	if (!gcm_cpu_has(impl->needs)) {
+		pr_info("%s: CPU lacks the features it needs, not registered\n",
+			impl->name);
+		return;
+	}
+	if (sm4ktls_gcm_selftest(impl))
+		return;	/* the self-test said which test failed */
+	gcm_fill_alg(a, impl);
+	err = crypto_register_aead(&a->alg);
+	if (err) {
+		pr_err("%s: cannot register: %d\n", impl->name, err);
+		return;
+	}
+	a->registered = true;
+	pr_info("%s: registered, priority %d\n", impl->name, impl->priority);
+}
+
+/* The C path is every driver's fallback: without it, nothing registers. */
+int sm4ktls_gcm_register(void)
+{
+	int i;
+
+	if (sm4ktls_gcm_selftest(&sm4ktls_gcm_generic))
+		return -EINVAL;
+	for (i = 0; sm4ktls_gcm_x86_impls[i]; i++) {
+		if (WARN_ON(i >= SM4KTLS_GCM_NR_IMPLS))
+			break;
+		gcm_try_register(&sm4ktls_gcm_algs[i], sm4ktls_gcm_x86_impls[i]);
+	}
+	return 0;
+}
+
+void sm4ktls_gcm_unregister(void)
+{
+	int i;
+
+	for (i = 0; i < SM4KTLS_GCM_NR_IMPLS; i++) {
+		if (sm4ktls_gcm_algs[i].registered)
+			crypto_unregister_aead(&sm4ktls_gcm_algs[i].alg);
+		sm4ktls_gcm_algs[i].registered = false;
+	}
+}

@@ -1,0 +1,110 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Derive the constants of the table-free SM4 S-boxes in src/crypto/*.S.
+
+SM4's S-box is S(x) = A * inv_sm4(A * x + C) + C over GF(2^8) with field
+polynomial 0x1f5 (A circulant, C = 0xd3); inversion in that field is
+carried to AES's field (0x11b) by an isomorphism T. Hence
+
+  S(x) = A_out(aes_sbox(A_in(x)))          (AES-NI: vaesenclast)
+  S(x) = G_out * inv_aes(A_in(x)) + C       (GFNI: gf2p8affineinvqb)
+
+with A_in = T*A, c_in = T*C, G_out = A*T^-1, A_out = G_out*M^-1 (M the AES
+affine map). Everything is checked against the S-box table of
+src/crypto/sm4_core.c for all 256 inputs; run it to print the tables.
+"""
+import functools
+import os
+import re
+
+TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SRC = open(os.path.join(TOP, 'src/crypto/sm4_core.c')).read()
+SBOX = [int(v, 16) for v in
+        re.findall(r'0x([0-9a-f]{2})', re.search(r'sbox\[256\] = \{(.*?)\};', SRC, re.S).group(1))]
+P_SM4, P_AES = 0x1f5, 0x11b
+
+
+def gmul(a, b, poly):
+    r = 0
+    while b:
+        if b & 1:
+            r ^= a
+        b >>= 1
+        a <<= 1
+        if a & 0x100:
+            a ^= poly
+    return r
+
+
+def ginv(a, poly):
+    return 0 if a == 0 else next(b for b in range(1, 256) if gmul(a, b, poly) == 1)
+
+
+def mv(m, x):  # matrix (8 row bytes, bit j of row i = m[i][j]) times vector
+    return sum((bin(m[i] & x).count('1') & 1) << i for i in range(8))
+
+
+def from_linear(f):
+    cols = [f(1 << j) for j in range(8)]
+    return [sum(((cols[j] >> i) & 1) << j for j in range(8)) for i in range(8)]
+
+
+def mm(a, b):
+    return from_linear(lambda x: mv(a, mv(b, x)))
+
+
+def minv(m):
+    inv = {mv(m, x): x for x in range(256)}
+    return from_linear(lambda y: inv[y])
+
+
+def aes_sbox(x):
+    y = ginv(x, P_AES)
+    return y ^ functools.reduce(lambda r, k: r ^ (((y << k) | (y >> (8 - k))) & 0xff),
+                                range(1, 5), 0) ^ 0x63
+
+
+A = [((0xa7 << i) | (0xa7 >> (8 - i))) & 0xff for i in range(8)]
+C = 0xd3
+assert all(mv(A, ginv(mv(A, x) ^ C, P_SM4)) ^ C == SBOX[x] for x in range(256))
+
+# T maps x^k of the SM4 field to beta^k, beta a root of 0x1f5 in AES's field.
+def poly_at(b):
+    r, p = 0, 1
+    for k in range(9):
+        if (P_SM4 >> k) & 1:
+            r ^= p
+        p = gmul(p, b, P_AES)
+    return r
+
+
+beta = next(b for b in range(2, 256) if poly_at(b) == 0)
+pw = [1]
+for _ in range(7):
+    pw.append(gmul(pw[-1], beta, P_AES))
+T = from_linear(lambda x: functools.reduce(lambda a, k: a ^ (pw[k] if (x >> k) & 1 else 0), range(8), 0))
+M = from_linear(lambda y: aes_sbox(ginv(y, P_AES)) ^ 0x63)
+
+A_in, c_in = mm(T, A), mv(T, C)
+G_out = mm(A, minv(T))
+A_out = mm(G_out, minv(M))
+c_out = mv(A_out, 0x63) ^ C
+assert all(mv(A_out, aes_sbox(mv(A_in, x) ^ c_in)) ^ c_out == SBOX[x] for x in range(256))
+assert all(mv(G_out, ginv(mv(A_in, x) ^ c_in, P_AES)) ^ C == SBOX[x] for x in range(256))
+
+
+def hexes(v):
+    return ', '.join('0x%02x' % b for b in v)
+
+
+def qword(m):  # gf2p8affine: row i in byte 7 - i
+    return sum(m[i] << (8 * (7 - i)) for i in range(8))
+
+
+print('in_lo  ', hexes([mv(A_in, i) ^ c_in for i in range(16)]))
+print('in_hi  ', hexes([mv(A_in, i << 4) for i in range(16)]))
+# vaesenclast runs with the 0x0f nibble mask as round key: index by lo ^ 0xf.
+print('out_lo ', hexes([mv(A_out, i ^ 0xf) ^ c_out for i in range(16)]))
+print('out_hi ', hexes([mv(A_out, i << 4) for i in range(16)]))
+print('gfni in  matrix 0x%016x imm 0x%02x' % (qword(A_in), c_in))
+print('gfni out matrix 0x%016x imm 0x%02x' % (qword(G_out), C))
