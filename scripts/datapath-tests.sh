@@ -26,7 +26,7 @@ done
 series=$1
 mode=$([ $stock = 1 ] && echo stock || echo sm4ktls)
 logs=$top/build/test-logs
-log=$logs/datapath-$mode-$series.log
+log=$logs/datapath-$mode$([ $long = 1 ] && echo -long)-$series.log
 mkdir -p "$logs"
 
 make --no-print-directory modules SERIES="$series" >"$logs/datapath-build.log" 2>&1 &&
