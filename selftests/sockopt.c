@@ -129,16 +129,61 @@ TEST_F(opt, unknown_version)
 	}
 }
 
-TEST_F(opt, tx_twice)
+/* A TLS 1.2 key cannot be replaced: EBUSY, and the first one stays. */
+static void set_twice_12(struct __test_metadata *_metadata,
+			 FIXTURE_DATA(opt) *self, int name)
 {
-	EXPECT_EQ(set_raw(self->cfd, TLS_TX, self->info, self->len), 0);
-	EXPECT_EQ(set_raw(self->cfd, TLS_TX, self->info, self->len), EBUSY);
+	unsigned char info[TLSREC_MAX_INFO];
+	struct tlsrec_key k;
+	socklen_t len;
+
+	tlsrec_key_random(&k, tlsrec_suite_by_cipher(TLS_CIPHER_AES_GCM_128),
+			  TLS_1_2_VERSION);
+	len = tlsrec_crypto_info(&k, info);
+	EXPECT_EQ(set_raw(self->cfd, name, info, len), 0);
+	EXPECT_EQ(set_raw(self->cfd, name, info, len), EBUSY);
+	EXPECT_EQ(set_raw(self->cfd, name, self->info, self->len), EBUSY);
 }
 
-TEST_F(opt, rx_twice)
+TEST_F(opt, tx_twice_tls12)
 {
-	EXPECT_EQ(set_raw(self->cfd, TLS_RX, self->info, self->len), 0);
-	EXPECT_EQ(set_raw(self->cfd, TLS_RX, self->info, self->len), EBUSY);
+	set_twice_12(_metadata, self, TLS_TX);
+}
+
+TEST_F(opt, rx_twice_tls12)
+{
+	set_twice_12(_metadata, self, TLS_RX);
+}
+
+/*
+ * TLS 1.3: a second key of the same version and cipher is a KeyUpdate
+ * (mainline 6.14+ and sm4ktls); Debian's stock 6.1/6.12 tls.ko answer
+ * EBUSY. Another cipher is refused either way.
+ */
+static void set_twice_13(struct __test_metadata *_metadata,
+			 FIXTURE_DATA(opt) *self, int name)
+{
+	int want = strcmp(dp_module(), "tls") ? 0 : EBUSY;
+	unsigned char info[TLSREC_MAX_INFO];
+	struct tlsrec_key k;
+	socklen_t len;
+
+	EXPECT_EQ(set_raw(self->cfd, name, self->info, self->len), 0);
+	EXPECT_EQ(set_raw(self->cfd, name, self->info, self->len), want);
+	tlsrec_key_random(&k, tlsrec_suite_by_cipher(TLS_CIPHER_AES_GCM_256),
+			  TLS_1_3_VERSION);
+	len = tlsrec_crypto_info(&k, info);
+	EXPECT_EQ(set_raw(self->cfd, name, info, len), want ? EBUSY : EINVAL);
+}
+
+TEST_F(opt, tx_twice_tls13)
+{
+	set_twice_13(_metadata, self, TLS_TX);
+}
+
+TEST_F(opt, rx_twice_tls13)
+{
+	set_twice_13(_metadata, self, TLS_RX);
 }
 
 /* TX and RX must agree on version and cipher. */
