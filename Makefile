@@ -62,7 +62,7 @@ upstream-tls: modules
 	@rm -f build/test-logs/upstream-tls.sum; mkdir -p build/test-logs; \
 	for s in $(SERIES); do for c in 6.1 6.12; do \
 		echo "=== upstream tls.c of $$c on $$s"; \
-		scripts/upstream-tls.sh $(UPSTREAM_TLS_FLAGS) --exclude-rekey --copy $$c $$s | \
+		scripts/upstream-tls.sh $(UPSTREAM_TLS_FLAGS) --copy $$c $$s | \
 			tee /dev/stderr | tail -n 1 >>build/test-logs/upstream-tls.sum; \
 	done; done 2>&1; \
 	awk '{ p += $$1; f += $$3 } END { print p " passed, " f " failed"; exit f > 0 }' \
