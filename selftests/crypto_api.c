@@ -402,21 +402,34 @@ TEST_F_TIMEOUT(rfc8998, served_by_sm4ktls, INSTANTIATE_TIMEOUT)
 }
 
 /*
- * gcm(sm4) resolves to one of our SIMD drivers, ahead of the template
- * composition (priority 250): under QEMU TCG (AES-NI, AVX2, no GFNI) that
- * is the AES-NI/AVX2 one; the AVX one is registered below it.
+ * The SIMD drivers (under QEMU TCG: AES-NI/AVX2 and AES-NI/AVX, no GFNI)
+ * are registered after their self-tests, and gcm(sm4) is served by one of
+ * ours. Which one depends on the load-time timing against our C path
+ * (gcm-sm4-sm4ktls-generic, 250): under TCG's emulated SIMD the C path
+ * wins and the SIMD drivers sit at 200; on real CPUs they keep 400/300.
  */
+static void simd_driver_ok(struct __test_metadata *_metadata,
+			   const char *driver, const char *nominal)
+{
+	EXPECT_TRUE(proc_crypto_has("gcm(sm4)", driver, "selftest", "passed"));
+	EXPECT_TRUE(proc_crypto_has("gcm(sm4)", driver, "module", "sm4ktls_crypto"));
+	EXPECT_TRUE(proc_crypto_has("gcm(sm4)", driver, "priority", nominal) ||
+		    proc_crypto_has("gcm(sm4)", driver, "priority", "200"));
+}
+
 TEST(gcm_sm4_is_our_simd_driver)
 {
 	char driver[128] = "";
+	int prio;
 
 	ASSERT_EQ(alg_instantiate("aead", "gcm(sm4)"), 0);
-	EXPECT_GT(proc_crypto_serving("gcm(sm4)", driver, sizeof(driver)), 250);
-	EXPECT_EQ(strncmp(driver, "gcm-sm4-sm4ktls-", 16), 0) TH_LOG("best: %s", driver);
-	EXPECT_TRUE(proc_crypto_has("gcm(sm4)", "gcm-sm4-sm4ktls-aesni-avx2", "priority", "400"));
-	EXPECT_TRUE(proc_crypto_has("gcm(sm4)", "gcm-sm4-sm4ktls-aesni-avx", "priority", "300"));
-	EXPECT_TRUE(proc_crypto_has("gcm(sm4)", driver, "selftest", "passed"));
-	EXPECT_TRUE(proc_crypto_has("gcm(sm4)", driver, "module", "sm4ktls_crypto"));
+	prio = proc_crypto_serving("gcm(sm4)", driver, sizeof(driver));
+	EXPECT_GE(prio, 250);
+	EXPECT_TRUE(proc_crypto_has("gcm(sm4)", "gcm-sm4-sm4ktls-generic", "priority", "250"));
+	EXPECT_NE(strstr(driver, "sm4ktls"), NULL) TH_LOG("best: %s", driver);
+	TH_LOG("gcm(sm4) served by %s, priority %d", driver, prio);
+	simd_driver_ok(_metadata, "gcm-sm4-sm4ktls-aesni-avx2", "400");
+	simd_driver_ok(_metadata, "gcm-sm4-sm4ktls-aesni-avx", "300");
 }
 
 TEST_HARNESS_MAIN

@@ -112,7 +112,8 @@ void sm4ktls_ctr32_ghash_generic(const u32 *rk, u8 *dst, const u8 *src,
 
 const struct sm4ktls_gcm_impl sm4ktls_gcm_generic = {
 	.name = "gcm-sm4-sm4ktls-generic",
-	.priority = 150,
+	/* Level with the kernel's gcm(sm4) composition over our cipher. */
+	.priority = 250,
 	.batch = 1,
 	.ctr32 = sm4ktls_ctr32_generic,
 	.ghash = sm4ktls_ghash_generic,

@@ -5,6 +5,13 @@
  * priority wins in the crypto API; all stay visible in /proc/crypto.
  * When the FPU may not be used (crypto_simd_usable() is false), a request
  * takes the portable C path, which gives the same answers.
+ *
+ * CPUID says what the CPU can run, not how fast: under binary translation
+ * (QEMU TCG) SIMD is emulated and an order of magnitude slower than the
+ * portable C path. So, as lib/raid6 picks its algorithm, each driver is
+ * timed at load against the C path, which is registered too (priority
+ * 250), and one that loses is registered below it. (A registered
+ * gcm(sm4) of any priority keeps the kernel from composing its own.)
  */
 #include <asm/cpufeature.h>
 #include <asm/fpu/api.h>
@@ -12,11 +19,15 @@
 #include <crypto/gcm.h>
 #include <crypto/internal/aead.h>
 #include <crypto/internal/simd.h>
+#include <linux/ktime.h>
 #include <linux/module.h>
+#include <linux/slab.h>
 
 #include "sm4_gcm_sg.h"
 
-#define SM4KTLS_GCM_NR_IMPLS	4
+#define SM4KTLS_GCM_NR_IMPLS	5	/* the x86 ones and the C path */
+#define SM4KTLS_GCM_SLOW_PRIO	200	/* under the C path's 250 */
+#define SM4KTLS_GCM_TIME_LEN	4096	/* one bounded FPU section */
 
 struct sm4ktls_gcm_alg {
 	struct aead_alg alg;
@@ -96,6 +107,8 @@ static bool gcm_cpu_has(unsigned int needs)
 {
 	u64 xfeatures = XFEATURE_MASK_SSE | XFEATURE_MASK_YMM;
 
+	if (!needs)
+		return true;	/* the C path */
 	if ((needs & SM4KTLS_NEED_AESNI_AVX) &&
 	    !(boot_cpu_has(X86_FEATURE_AES) && boot_cpu_has(X86_FEATURE_PCLMULQDQ) &&
 	      boot_cpu_has(X86_FEATURE_AVX)))
@@ -118,14 +131,14 @@ static bool gcm_cpu_has(unsigned int needs)
 }
 
 static void gcm_fill_alg(struct sm4ktls_gcm_alg *a,
-			 const struct sm4ktls_gcm_impl *impl)
+			 const struct sm4ktls_gcm_impl *impl, int priority)
 {
 	struct aead_alg *alg = &a->alg;
 
 	a->impl = impl;
 	strscpy(alg->base.cra_name, "gcm(sm4)", CRYPTO_MAX_ALG_NAME);
 	strscpy(alg->base.cra_driver_name, impl->name, CRYPTO_MAX_ALG_NAME);
-	alg->base.cra_priority = impl->priority;
+	alg->base.cra_priority = priority;
 	alg->base.cra_blocksize = 1;
 	alg->base.cra_ctxsize = sizeof(struct sm4ktls_gcm_key);
 	alg->base.cra_module = THIS_MODULE;
@@ -140,9 +153,52 @@ static void gcm_fill_alg(struct sm4ktls_gcm_alg *a,
 	alg->chunksize = SM4KTLS_SM4_BLOCK_SIZE;
 }
 
+/* Time buffers: a key and one message of SM4KTLS_GCM_TIME_LEN bytes. */
+struct gcm_timing {
+	struct sm4ktls_gcm_key key;
+	struct sm4ktls_gcm_state st;
+	u8 buf[SM4KTLS_GCM_TIME_LEN];
+	u8 tag[16];
+};
+
+/* Best of a few runs of one 4 KiB encryption, in ns. */
+static u64 gcm_time(struct gcm_timing *t, const struct sm4ktls_gcm_impl *impl)
+{
+	static const u8 iv[SM4KTLS_GCM_IV_SIZE];
+	u64 best = U64_MAX, start;
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		start = ktime_get_ns();
+		if (impl->simd)
+			kernel_fpu_begin();
+		sm4ktls_gcm_start(&t->st, &t->key, impl, iv);
+		sm4ktls_gcm_encrypt(&t->st, t->buf, t->buf, sizeof(t->buf));
+		sm4ktls_gcm_finish(&t->st, t->tag);
+		if (impl->simd)
+			kernel_fpu_end();
+		best = min(best, ktime_get_ns() - start);
+	}
+	return best;
+}
+
+/* @impl's priority, or under the C path's if that beats it here. */
+static int gcm_priority(struct gcm_timing *t, u64 c_ns,
+			const struct sm4ktls_gcm_impl *impl)
+{
+	u64 ns = t ? gcm_time(t, impl) : 0;
+
+	if (!t || ns <= c_ns)
+		return impl->priority;
+	pr_info("%s: slower than the portable C path on this CPU (%llu vs %llu ns per 4 KiB: emulated SIMD?), priority %d\n",
+		impl->name, ns, c_ns, SM4KTLS_GCM_SLOW_PRIO);
+	return SM4KTLS_GCM_SLOW_PRIO;
+}
+
 /* Test, then register, one implementation; a failure only skips it. */
 static void gcm_try_register(struct sm4ktls_gcm_alg *a,
-			     const struct sm4ktls_gcm_impl *impl)
+			     const struct sm4ktls_gcm_impl *impl,
+			     struct gcm_timing *t, u64 c_ns)
 {
 	int err;
 
@@ -153,28 +209,40 @@ static void gcm_try_register(struct sm4ktls_gcm_alg *a,
 	}
 	if (sm4ktls_gcm_selftest(impl))
 		return;	/* the self-test said which test failed */
-	gcm_fill_alg(a, impl);
+	gcm_fill_alg(a, impl, gcm_priority(t, c_ns, impl));
 	err = crypto_register_aead(&a->alg);
 	if (err) {
 		pr_err("%s: cannot register: %d\n", impl->name, err);
 		return;
 	}
 	a->registered = true;
-	pr_info("%s: registered, priority %d\n", impl->name, impl->priority);
+	pr_info("%s: registered, priority %d\n", impl->name,
+		a->alg.base.cra_priority);
 }
 
 /* The C path is every driver's fallback: without it, nothing registers. */
 int sm4ktls_gcm_register(void)
 {
+	struct gcm_timing *t;
+	u64 c_ns = 0;
 	int i;
 
 	if (sm4ktls_gcm_selftest(&sm4ktls_gcm_generic))
 		return -EINVAL;
-	for (i = 0; sm4ktls_gcm_x86_impls[i]; i++) {
-		if (WARN_ON(i >= SM4KTLS_GCM_NR_IMPLS))
-			break;
-		gcm_try_register(&sm4ktls_gcm_algs[i], sm4ktls_gcm_x86_impls[i]);
+	/* Without memory to time them, drivers keep their nominal order. */
+	t = kzalloc(sizeof(*t), GFP_KERNEL);
+	if (t) {
+		sm4ktls_gcm_setkey(&t->key, t->buf);
+		c_ns = gcm_time(t, &sm4ktls_gcm_generic);
 	}
+	for (i = 0; sm4ktls_gcm_x86_impls[i]; i++) {
+		if (WARN_ON(i + 1 >= SM4KTLS_GCM_NR_IMPLS))
+			break;
+		gcm_try_register(&sm4ktls_gcm_algs[i], sm4ktls_gcm_x86_impls[i],
+				 t, c_ns);
+	}
+	gcm_try_register(&sm4ktls_gcm_algs[i], &sm4ktls_gcm_generic, NULL, 0);
+	kfree_sensitive(t);
 	return 0;
 }
 
