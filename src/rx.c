@@ -6,8 +6,9 @@
  * parse_msg reads the 5-byte header) and hands each one over as an skb.
  * The parser is paused while a parsed record waits, so TCP's receive
  * buffer and window do the flow control. recvmsg() decrypts records in
- * place, in process context, and keeps records it has only partly read
- * or peeked on the "plain" queue.
+ * process context, out of place from where TCP left them: into the
+ * reader's pages when it can (rx_zc.c), else into fresh pages it keeps on
+ * the "plain" queue while they are partly read or only peeked.
  */
 #include <linux/poll.h>
 #include <linux/skbuff.h>

@@ -66,7 +66,7 @@ int sm4ktls_rx_zc(struct sock *sk, struct sm4ktls_rx *rx, struct sk_buff *skb,
 	if (err < 0)
 		return err;
 	if (err) {
-		/* TLS 1.3 padding or a control record: start over in place. */
+		/* TLS 1.3 padding or a control record: the normal path. */
 		iov_iter_revert(iter, len);
 		sm4ktls_stat_inc(sk, SM4KTLS_STAT_RX_NO_PAD_VIOLATION);
 		sm4ktls_stat_inc(sk, SM4KTLS_STAT_DECRYPT_RETRY);

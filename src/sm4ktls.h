@@ -115,6 +115,7 @@ struct sm4ktls_tx {
 	u8 zc_type;
 };
 
+/* Opening a record straight into the reader's pages (rx_zc.c). */
 struct sm4ktls_rx_zc {
 	struct page *pages[SM4KTLS_ZC_PAGES];
 	struct scatterlist in[SM4KTLS_ZC_SG_IN];
