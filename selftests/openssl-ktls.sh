@@ -35,12 +35,36 @@ snap() { # PREFIX: save the counters into PREFIX_tx, PREFIX_rx, PREFIX_err
 	eval "$1_tx=$(counter TlsTxSw) $1_rx=$(counter TlsRxSw) $1_err=$(counter TlsDecryptError)"
 }
 
-wait_listen() { # PORT
+# Wait until the server listens on PORT; give up early if it exited.
+wait_listen() { # PORT PID
 	local i
 	for i in $(seq 150); do
 		[ -n "$(ss -Hltn "sport = :$1")" ] && return 0
+		kill -0 "$2" 2>/dev/null || return 1
 		sleep 0.2
 	done
+	return 1
+}
+
+# Start "${srv[@]}" (set up by cmds) with stdin/stdout redirected as
+# given, on a fresh port from below the ephemeral range, retrying on
+# another port if it does not come up; sets spid and port. The last
+# server's log is shown when all attempts fail.
+start_server() { # VERSION CIPHER STDIN STDOUT [ARGS...]
+	local ver=$1 cipher=$2 in=$3 out=$4 try
+	shift 4
+	for try in 1 2 3; do
+		port=$((20000 + RANDOM % 12000))
+		cmds "$port" "$ver" "$cipher"
+		(cd "$work/www" && exec "${srv[@]}" "$@") <"$in" >"$out" \
+			2>"$work/server.log" &
+		spid=$!
+		wait_listen "$port" "$spid" && return 0
+		kill "$spid" 2>/dev/null
+		wait "$spid" 2>/dev/null
+		echo "# server on port $port did not listen (try $try)"
+	done
+	sed 's/^/# server: /' "$work/server.log"
 	return 1
 }
 
@@ -85,12 +109,10 @@ check_counters() { # NAME TX RX
 }
 
 download() { # NAME VERSION CIPHER WANT_TX WANT_RX
-	local port=$((20000 + RANDOM % 20000)) spid got out=$work/down.out
-	cmds "$port" "$2" "$3"
+	local port spid got out=$work/down.out
 	snap b
-	(cd "$work/www" && exec "${srv[@]}" -WWW -sendfile) >"$work/server.log" 2>&1 &
-	spid=$!
-	wait_listen "$port" || { tap 1 "$1 download: server listening"; kill "$spid"; return; }
+	start_server "$2" "$3" /dev/null "$work/server.out" -WWW -sendfile ||
+		{ tap 1 "$1 download: server listening"; return; }
 	printf 'GET /data.bin HTTP/1.0\r\n\r\n' |
 		"${cli[@]}" -quiet >"$out" 2>"$work/client.log"
 	wait "$spid"
@@ -98,21 +120,19 @@ download() { # NAME VERSION CIPHER WANT_TX WANT_RX
 	got=$(tail -c "$size" "$out" | sha256sum | cut -d' ' -f1)
 	[ "$got" = "$sum" ] && head -n 1 "$out" | grep -q '^HTTP/1.0 200'
 	tap $? "$1 download: $size bytes via s_server -WWW -sendfile, sha256 matches"
-	! grep -qi 'ktls is not available' "$work/server.log"
+	! grep -qi 'ktls is not available' "$work/server.log" "$work/server.out"
 	tap $? "$1 download: s_server did not fall back from kTLS sendfile"
 	check_counters "$1 download" "$4" "$5"
 }
 
 upload() { # NAME VERSION CIPHER WANT_TX WANT_RX
-	local port=$((20000 + RANDOM % 20000)) spid got
-	cmds "$port" "$2" "$3"
+	local port spid got
 	snap b
 	# s_server reads its stdin too: keep it open (and silent) meanwhile.
 	rm -f "$work/stdin" && mkfifo "$work/stdin"
-	"${srv[@]}" <"$work/stdin" >"$work/up.out" 2>"$work/server.log" &
-	spid=$!
-	exec 4>"$work/stdin"
-	wait_listen "$port" || { tap 1 "$1 upload: server listening"; exec 4>&-; return; }
+	exec 4<>"$work/stdin"
+	start_server "$2" "$3" "$work/stdin" "$work/up.out" ||
+		{ tap 1 "$1 upload: server listening"; exec 4>&-; return; }
 	"${cli[@]}" -quiet -no_ign_eof <"$work/www/data.bin" >/dev/null \
 		2>"$work/client.log"
 	for _ in $(seq 100); do
