@@ -70,12 +70,13 @@ static void sm4ktls_cipher_framing(struct sm4ktls_cipher *c)
 	}
 }
 
-static int sm4ktls_cipher_alloc(struct sm4ktls_cipher *c, const u8 *key)
+static int sm4ktls_cipher_alloc(struct sm4ktls_cipher *c, const u8 *key,
+				u32 mask)
 {
 	struct crypto_aead *aead;
 	int err;
 
-	aead = crypto_alloc_aead(c->desc->alg, 0, 0);
+	aead = crypto_alloc_aead(c->desc->alg, 0, mask);
 	if (IS_ERR(aead))
 		return PTR_ERR(aead);
 	err = crypto_aead_setkey(aead, key, c->desc->key_len);
@@ -95,9 +96,8 @@ static int sm4ktls_cipher_alloc(struct sm4ktls_cipher *c, const u8 *key)
 	return 0;
 }
 
-/* @ci has been validated against its cipher's uapi size by the caller. */
-int sm4ktls_cipher_init(struct sm4ktls_cipher *c,
-			const union sm4ktls_crypto_info *ci)
+static int sm4ktls_cipher_setup(struct sm4ktls_cipher *c,
+				const union sm4ktls_crypto_info *ci, u32 mask)
 {
 	const struct sm4ktls_cipher_desc *d;
 	const u8 *raw = (const u8 *)ci;
@@ -112,7 +112,21 @@ int sm4ktls_cipher_init(struct sm4ktls_cipher *c,
 	memcpy(c->iv, raw + d->salt_off, d->salt_len);
 	memcpy(c->iv + d->salt_len, raw + d->iv_off, d->iv_len);
 	memcpy(c->seq, raw + d->seq_off, SM4KTLS_SEQ_LEN);
-	return sm4ktls_cipher_alloc(c, raw + d->key_off);
+	return sm4ktls_cipher_alloc(c, raw + d->key_off, mask);
+}
+
+/* @ci has been validated against its cipher's uapi size by the caller. */
+int sm4ktls_cipher_init(struct sm4ktls_cipher *c,
+			const union sm4ktls_crypto_info *ci)
+{
+	return sm4ktls_cipher_setup(c, ci, 0);
+}
+
+/* For atomic context (the device fallback): never an async driver. */
+int sm4ktls_cipher_init_sync(struct sm4ktls_cipher *c,
+			     const union sm4ktls_crypto_info *ci)
+{
+	return sm4ktls_cipher_setup(c, ci, CRYPTO_ALG_ASYNC);
 }
 
 void sm4ktls_cipher_free(struct sm4ktls_cipher *c)
@@ -140,18 +154,19 @@ static bool sm4ktls_nonce_is_xor(const struct sm4ktls_cipher *c)
 }
 
 /*
- * The AEAD nonce of the current record. TLS 1.2 GCM/CCM: salt || the
+ * The AEAD nonce of record @seq into @out. TLS 1.2 GCM/CCM: salt || the
  * explicit part carried in the record; otherwise the static iv XOR the
  * sequence number, right-aligned.
  */
-void sm4ktls_cipher_nonce(struct sm4ktls_cipher *c, const u8 *explicit)
+void sm4ktls_cipher_nonce_of(const struct sm4ktls_cipher *c, const u8 *seq,
+			     const u8 *explicit, u8 *out)
 {
 	const struct sm4ktls_cipher_desc *d = c->desc;
 	unsigned int len = d->salt_len + d->iv_len;
-	u8 *n = c->nonce;
+	u8 *n = out;
 	int i;
 
-	memset(c->nonce, 0, sizeof(c->nonce));
+	memset(out, 0, SM4KTLS_MAX_IV);
 	if (d->ccm)
 		*n++ = SM4KTLS_CCM_B0_FLAGS;
 	memcpy(n, c->iv, len);
@@ -160,22 +175,28 @@ void sm4ktls_cipher_nonce(struct sm4ktls_cipher *c, const u8 *explicit)
 		return;
 	}
 	for (i = 0; i < SM4KTLS_SEQ_LEN; i++)
-		n[len - SM4KTLS_SEQ_LEN + i] ^= c->seq[i];
+		n[len - SM4KTLS_SEQ_LEN + i] ^= seq[i];
+}
+
+void sm4ktls_cipher_nonce(struct sm4ktls_cipher *c, const u8 *explicit)
+{
+	sm4ktls_cipher_nonce_of(c, c->seq, explicit, c->nonce);
 }
 
 /*
- * TLS 1.2: seq || type || version || plaintext length. TLS 1.3: the record
- * header, whose length also counts the inner type byte and the tag.
- * @type is the outer (header) type.
+ * The AAD of record @seq into @out. TLS 1.2: seq || type || version ||
+ * plaintext length. TLS 1.3: the record header, whose length also counts
+ * the inner type byte and the tag. @type is the outer (header) type.
  */
-void sm4ktls_cipher_aad(struct sm4ktls_cipher *c, u8 type, u16 plain_len)
+void sm4ktls_cipher_aad_of(const struct sm4ktls_cipher *c, const u8 *seq,
+			   u8 type, u16 plain_len, u8 *out)
 {
-	u8 *p = c->aad;
+	u8 *p = out;
 
 	if (c->version == TLS_1_3_VERSION) {
 		plain_len += c->tail + c->tag;
 	} else {
-		memcpy(p, c->seq, SM4KTLS_SEQ_LEN);
+		memcpy(p, seq, SM4KTLS_SEQ_LEN);
 		p += SM4KTLS_SEQ_LEN;
 	}
 	p[0] = type;
@@ -183,6 +204,11 @@ void sm4ktls_cipher_aad(struct sm4ktls_cipher *c, u8 type, u16 plain_len)
 	p[2] = TLS_1_2_VERSION_MINOR;
 	p[3] = plain_len >> 8;
 	p[4] = plain_len & 0xff;
+}
+
+void sm4ktls_cipher_aad(struct sm4ktls_cipher *c, u8 type, u16 plain_len)
+{
+	sm4ktls_cipher_aad_of(c, c->seq, type, plain_len, c->aad);
 }
 
 static void sm4ktls_be_inc(u8 *p, unsigned int len)

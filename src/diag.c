@@ -14,6 +14,8 @@ static u16 sm4ktls_user_conf(u8 conf)
 	switch (conf) {
 	case SM4KTLS_SW:
 		return TLS_CONF_SW;
+	case SM4KTLS_HW:
+		return TLS_CONF_HW;
 	case SM4KTLS_BASE:
 	default:
 		return TLS_CONF_BASE;

@@ -131,18 +131,27 @@ static int __init sm4ktls_init(void)
 	err = sm4ktls_stats_init();
 	if (err)
 		return err;
+	err = sm4ktls_offload_init();
+	if (err)
+		goto out_stats;
 	err = sm4ktls_register_ulp();
-	if (err) {
-		sm4ktls_stats_exit();
-		return err;
-	}
+	if (err)
+		goto out_offload;
 	pr_info("TCP ULP \"%s\" registered\n", sm4ktls_ulp_ops.name);
 	return 0;
+
+out_offload:
+	sm4ktls_offload_exit();
+out_stats:
+	sm4ktls_stats_exit();
+	return err;
 }
 
 static void __exit sm4ktls_exit(void)
 {
 	tcp_unregister_ulp(&sm4ktls_ulp_ops);
+	/* Device-mode sockets hold the module: their frees are done. */
+	sm4ktls_offload_exit();
 	/* Wait for the RCU frees of contexts of closed sockets. */
 	rcu_barrier();
 	sm4ktls_stats_exit();

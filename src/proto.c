@@ -26,11 +26,16 @@ struct sm4ktls_family {
 static struct sm4ktls_family sm4ktls_families[SM4KTLS_NUM_FAMILIES];
 static DEFINE_MUTEX(sm4ktls_build_lock);
 
-/* Undo every hook; the socket is TCP's again. */
+/*
+ * Undo every hook; the socket is TCP's again. A device-mode socket keeps
+ * its context: TCP may still retransmit records through the fallback,
+ * and it goes with the socket (offload.c).
+ */
 static void sm4ktls_detach(struct sock *sk, struct sm4ktls_ctx *ctx)
 {
 	write_lock_bh(&sk->sk_callback_lock);
-	rcu_assign_pointer(inet_csk(sk)->icsk_ulp_data, NULL);
+	if (!ctx->dtx)
+		rcu_assign_pointer(inet_csk(sk)->icsk_ulp_data, NULL);
 	WRITE_ONCE(sk->sk_prot, ctx->sk_proto);
 	if (sk->sk_socket)
 		WRITE_ONCE(sk->sk_socket->ops, ctx->sk_ops);
@@ -68,7 +73,8 @@ static void sm4ktls_close(struct sock *sk, long timeout)
 	if (ctx->rx)
 		sm4ktls_rx_free(sk, ctx);
 	base->close(sk, timeout);
-	sm4ktls_ctx_free(ctx);
+	if (!ctx->dtx)
+		sm4ktls_ctx_free(ctx);
 }
 
 /* Like upstream: a TLS stream cannot be reused for another connection. */
@@ -85,7 +91,7 @@ static void sm4ktls_build_proto(struct proto *p, const struct proto *base,
 	p->getsockopt = sm4ktls_getsockopt;
 	p->disconnect = sm4ktls_disconnect;
 	p->close = sm4ktls_close;
-	if (tx == SM4KTLS_SW) {
+	if (tx != SM4KTLS_BASE) {
 		p->sendmsg = sm4ktls_sendmsg;
 		p->splice_eof = sm4ktls_splice_eof;
 		sm4ktls_compat_proto_tx(p);
@@ -100,7 +106,7 @@ static void sm4ktls_build_ops(struct proto_ops *ops,
 			      const struct proto_ops *base, int tx, int rx)
 {
 	*ops = *base;
-	if (tx == SM4KTLS_SW)
+	if (tx != SM4KTLS_BASE)
 		ops->shutdown = sm4ktls_sock_shutdown;
 	if (rx == SM4KTLS_SW) {
 		ops->poll = sm4ktls_poll;

@@ -13,6 +13,7 @@
 #include <net/inet_connection_sock.h>
 #include <net/sock.h>
 #include <net/strparser.h>
+#include <sm4ktls/offload.h>
 
 #define SM4KTLS_HDR_LEN		5	/* type, version, length */
 #define SM4KTLS_MAX_PLAIN	16384	/* 2^14, RFC 8446 5.1 */
@@ -33,11 +34,13 @@
 /*
  * How one direction of a socket is served. BASE passes data through to
  * TCP untouched (ULP attached, no key installed yet); SW encrypts or
- * decrypts records in software.
+ * decrypts records in software; HW frames records for a device that
+ * encrypts them (offload.c), with the software fallback behind it.
  */
 enum sm4ktls_conf {
 	SM4KTLS_BASE,
 	SM4KTLS_SW,
+	SM4KTLS_HW,
 	SM4KTLS_NUM_CONF,
 };
 
@@ -108,6 +111,7 @@ struct sm4ktls_tx {
 	struct sock *sk;
 	struct sm4ktls_rec open;	/* collecting plaintext */
 	struct sm4ktls_rec pending;	/* sealed, not fully in TCP yet */
+	struct sm4ktls_offload_conn *dev;	/* device mode: frame only */
 	struct scatterlist sg[SM4KTLS_REC_PAGES + 1];
 	/* Sealing straight from the sender's pages: AAD, pages, type. */
 	struct page *zc_pages[SM4KTLS_ZC_PAGES];
@@ -142,6 +146,8 @@ struct sm4ktls_ctx {
 	void (*sk_write_space)(struct sock *sk);
 	struct sm4ktls_tx *tx;
 	struct sm4ktls_rx *rx;
+	/* Device-mode TX; keeps ctx alive until the socket's destruct. */
+	struct sm4ktls_offload_conn *dtx;
 	u16 version;		/* of the first key installed, for diag */
 	u16 cipher;
 	u8 tx_conf;
@@ -149,6 +155,31 @@ struct sm4ktls_ctx {
 	u8 zc_ro;		/* TLS_TX_ZEROCOPY_RO as set by the user */
 	u8 rx_no_pad;		/* TLS_RX_EXPECT_NO_PAD as set by the user */
 	struct rcu_head rcu;
+};
+
+/* A device-mode TX record, kept for the fallback until TCP has it ACKed. */
+struct sm4ktls_drec {
+	struct list_head list;
+	refcount_t ref;
+	u32 end_seq;		/* TCP sequence number after the record */
+	u32 wire;		/* record bytes */
+	u64 seq;		/* TLS record sequence number */
+	struct page *pages[SM4KTLS_REC_PAGES];
+};
+
+/* One socket's TX in device mode (offload.c). */
+struct sm4ktls_offload_conn {
+	struct list_head list;		/* attached connections */
+	struct net_device __rcu *netdev;	/* NULL: fallback only */
+	const struct sm4ktls_offload_ops *ops;
+	void *priv;			/* the driver's */
+	struct sock *sk;
+	struct sm4ktls_ctx *ctx;
+	spinlock_t lock;		/* recs */
+	struct list_head recs;		/* oldest first */
+	struct sm4ktls_cipher fb;	/* the fallback's own AEAD */
+	void (*sk_destruct)(struct sock *sk);
+	struct work_struct free_work;
 };
 
 static inline struct sm4ktls_ctx *sm4ktls_get_ctx(const struct sock *sk)
@@ -175,11 +206,17 @@ int sm4ktls_getsockopt(struct sock *sk, int level, int optname,
 const struct sm4ktls_cipher_desc *sm4ktls_cipher_find(u16 type);
 int sm4ktls_cipher_init(struct sm4ktls_cipher *c,
 			const union sm4ktls_crypto_info *ci);
+int sm4ktls_cipher_init_sync(struct sm4ktls_cipher *c,
+			     const union sm4ktls_crypto_info *ci);
 void sm4ktls_cipher_free(struct sm4ktls_cipher *c);
 void sm4ktls_cipher_export(const struct sm4ktls_cipher *c,
 			   union sm4ktls_crypto_info *out);
 void sm4ktls_cipher_nonce(struct sm4ktls_cipher *c, const u8 *explicit);
+void sm4ktls_cipher_nonce_of(const struct sm4ktls_cipher *c, const u8 *seq,
+			     const u8 *explicit, u8 *out);
 void sm4ktls_cipher_aad(struct sm4ktls_cipher *c, u8 type, u16 plain_len);
+void sm4ktls_cipher_aad_of(const struct sm4ktls_cipher *c, const u8 *seq,
+			   u8 type, u16 plain_len, u8 *out);
 void sm4ktls_cipher_advance(struct sm4ktls_cipher *c);
 int sm4ktls_cipher_run(struct sm4ktls_cipher *c, struct scatterlist *src,
 		       struct scatterlist *dst, unsigned int len, bool enc);
@@ -209,6 +246,42 @@ void sm4ktls_rx_free(struct sock *sk, struct sm4ktls_ctx *ctx);
 int sm4ktls_recvmsg(struct sock *sk, struct msghdr *msg, size_t len,
 		    int flags, int *addr_len);
 bool sm4ktls_sock_is_readable(struct sock *sk);
+
+/* offload.c */
+int sm4ktls_offload_init(void);
+void sm4ktls_offload_exit(void);
+int sm4ktls_offload_tx_start(struct sock *sk, struct sm4ktls_ctx *ctx,
+			     const union sm4ktls_crypto_info *ci);
+int sm4ktls_offload_add_rec(struct sock *sk, struct sm4ktls_offload_conn *conn,
+			    struct page **pages, u32 wire, u64 seq);
+struct sm4ktls_drec *sm4ktls_drec_get(struct sm4ktls_offload_conn *conn,
+				      u32 seq);
+void sm4ktls_drec_release(struct sm4ktls_drec *r);
+void sm4ktls_drec_copy(const struct sm4ktls_drec *r, u8 *buf);
+
+/* fallback.c */
+struct sk_buff *sm4ktls_fallback_xmit(struct sock *sk,
+				      struct sm4ktls_offload_conn *conn,
+				      struct sk_buff *skb);
+
+/* TLS sequence numbers travel big-endian (RFC 5246 6.2.3.3). */
+static inline u64 sm4ktls_seq_get(const u8 *p)
+{
+	u64 v = 0;
+	int i;
+
+	for (i = 0; i < SM4KTLS_SEQ_LEN; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
+static inline void sm4ktls_seq_put(u8 *p, u64 v)
+{
+	int i;
+
+	for (i = SM4KTLS_SEQ_LEN - 1; i >= 0; i--, v >>= 8)
+		p[i] = v;
+}
 
 /* zc.c */
 void sm4ktls_unpin(struct page **pages, int npages);
@@ -247,6 +320,9 @@ enum sm4ktls_stat {
 	SM4KTLS_STAT_TX_REKEY_ERROR,
 	SM4KTLS_STAT_RX_REKEY_ERROR,
 	SM4KTLS_STAT_RX_REKEY_RECEIVED,
+	SM4KTLS_STAT_TX_DEVICE_RECORDS,
+	SM4KTLS_STAT_TX_FALLBACK,
+	SM4KTLS_STAT_TX_FALLBACK_ERROR,
 	SM4KTLS_NUM_STATS,
 };
 

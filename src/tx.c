@@ -103,6 +103,36 @@ static void sm4ktls_rec_header(struct sm4ktls_cipher *c,
 }
 
 /*
+ * Device mode: frame the open record for the device - header, nonce,
+ * text, type byte, zeroed tag room - keep it until ACKed, make it pending.
+ */
+static int sm4ktls_tx_frame(struct sock *sk, struct sm4ktls_tx *tx)
+{
+	struct sm4ktls_rec *rec = &tx->open;
+	struct sm4ktls_cipher *c = &tx->c;
+	u32 text = rec->len + c->tail;
+	int err;
+
+	rec->wire = c->prepend + text + c->tag;
+	err = sm4ktls_rec_grow(sk, rec, rec->wire);
+	if (err)
+		return err;
+	if (c->tail)
+		*sm4ktls_rec_ptr(rec, c->prepend + rec->len) = rec->type;
+	sm4ktls_rec_header(c, rec);
+	memset(sm4ktls_rec_ptr(rec, c->prepend + text), 0, c->tag);
+	err = sm4ktls_offload_add_rec(sk, tx->dev, rec->pages, rec->wire,
+				      sm4ktls_seq_get(c->seq));
+	if (err)
+		return err;
+	sm4ktls_stat_inc(sk, SM4KTLS_STAT_TX_DEVICE_RECORDS);
+	sm4ktls_cipher_advance(c);
+	tx->pending = *rec;
+	memset(rec, 0, sizeof(*rec));
+	return 0;
+}
+
+/*
  * Encrypt the open record into its pages and make it the pending one.
  * @src: the plaintext (AAD entry first) if not in the record already.
  */
@@ -115,6 +145,8 @@ static int sm4ktls_tx_seal(struct sock *sk, struct sm4ktls_tx *tx,
 	unsigned int n;
 	int err;
 
+	if (tx->dev)
+		return sm4ktls_tx_frame(sk, tx);
 	rec->wire = c->prepend + text + c->tag;
 	err = sm4ktls_rec_grow(sk, rec, rec->wire);
 	if (err)
@@ -149,6 +181,10 @@ static int sm4ktls_tx_push(struct sock *sk, struct sm4ktls_tx *tx, int flags)
 {
 	struct sm4ktls_rec *rec = &tx->pending;
 
+	/* TCP marks the skbs; only the device or the fallback sends them. */
+	if (tx->dev)
+		flags |= MSG_SENDPAGE_DECRYPTED;
+
 	while (rec->sent < rec->wire) {
 		u32 off = rec->sent % PAGE_SIZE;
 		u32 chunk = min_t(u32, rec->wire - rec->sent, PAGE_SIZE - off);
@@ -158,7 +194,8 @@ static int sm4ktls_tx_push(struct sock *sk, struct sm4ktls_tx *tx, int flags)
 		ret = sm4ktls_compat_push_page(sk, rec->pages[rec->sent / PAGE_SIZE],
 					       off, chunk,
 					       MSG_DONTWAIT | MSG_NOSIGNAL |
-					       (last ? flags : SM4KTLS_NOTLAST));
+					       (last ? flags : SM4KTLS_NOTLAST |
+						(flags & MSG_SENDPAGE_DECRYPTED)));
 		if (ret <= 0)
 			return ret ? : -EAGAIN;
 		rec->sent += ret;
@@ -293,7 +330,8 @@ static int sm4ktls_tx_direct(struct sock *sk, struct sm4ktls_tx *tx,
 	struct scatterlist *sg = tx->zc_sg;
 	int nsg, npages, err;
 
-	if (tx->open.len || !user_backed_iter(&msg->msg_iter) ||
+	/* Device records are kept until ACKed: never in the sender's pages. */
+	if (tx->open.len || tx->dev || !user_backed_iter(&msg->msg_iter) ||
 	    (n < SM4KTLS_MAX_PLAIN && !(eor && n == msg_data_left(msg))))
 		return 1;
 	sg_init_table(sg, ARRAY_SIZE(tx->zc_sg));
@@ -480,6 +518,14 @@ int sm4ktls_tx_init(struct sock *sk, struct sm4ktls_ctx *ctx,
 	INIT_WORK(&tx->work, sm4ktls_tx_work);
 	tx->sk = sk;
 	ctx->tx = tx;
+	/* The device if it takes the connection, else software: both work. */
+	if (!sm4ktls_offload_tx_start(sk, ctx, ci)) {
+		tx->dev = ctx->dtx;
+		ctx->tx_conf = SM4KTLS_HW;
+		sm4ktls_stat_inc(sk, SM4KTLS_STAT_TX_DEVICE);
+		sm4ktls_stat_inc(sk, SM4KTLS_STAT_CURR_TX_DEVICE);
+		return 0;
+	}
 	ctx->tx_conf = SM4KTLS_SW;
 	sm4ktls_stat_inc(sk, SM4KTLS_STAT_TX_SW);
 	sm4ktls_stat_inc(sk, SM4KTLS_STAT_CURR_TX_SW);
@@ -498,6 +544,9 @@ int sm4ktls_tx_rekey(struct sock *sk, struct sm4ktls_ctx *ctx,
 	struct sm4ktls_cipher next = {};
 	int err;
 
+	/* As upstream: a device holds one key for the connection's life. */
+	if (tx->dev)
+		return -EOPNOTSUPP;
 	err = sm4ktls_tx_close_rec(sk, tx, &timeo, MSG_NOSIGNAL);
 	if (!err)
 		err = sm4ktls_cipher_init(&next, ci);
@@ -526,5 +575,6 @@ void sm4ktls_tx_free(struct sock *sk, struct sm4ktls_ctx *ctx)
 	sm4ktls_cipher_free(&tx->c);
 	kfree(tx);
 	ctx->tx = NULL;
-	sm4ktls_stat_add(sk, SM4KTLS_STAT_CURR_TX_SW, -1);
+	sm4ktls_stat_add(sk, ctx->tx_conf == SM4KTLS_HW ?
+			 SM4KTLS_STAT_CURR_TX_DEVICE : SM4KTLS_STAT_CURR_TX_SW, -1);
 }

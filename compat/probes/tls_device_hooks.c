@@ -1,0 +1,26 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Device-mode TX needs what CONFIG_TLS_DEVICE and CONFIG_SOCK_VALIDATE_XMIT
+ * give the core: a per-socket validate hook, the skb mark TCP keeps apart
+ * when collapsing, and a callback when data is ACKed.
+ */
+#include <net/tcp.h>
+
+static struct sk_buff *probe_validate(struct sock *sk, struct net_device *dev,
+				      struct sk_buff *skb)
+{
+	return skb->decrypted ? skb : NULL;
+}
+
+static void probe_acked(struct sock *sk, u32 seq)
+{
+}
+
+void probe_hooks(struct sock *sk);
+void probe_hooks(struct sock *sk)
+{
+	sk->sk_validate_xmit_skb = probe_validate;
+	clean_acked_data_enable(inet_csk(sk), probe_acked);
+}
+
+int probe_flag = MSG_SENDPAGE_DECRYPTED;

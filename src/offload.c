@@ -1,0 +1,502 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sm4ktls: device offload - providers, and TX connections in device mode.
+ *
+ * A driver registers a net_device (include/sm4ktls/offload.h). When a
+ * socket installs its TX key and the lowest device under its route has a
+ * provider with NETIF_F_HW_TLS_TX set that takes the connection, records
+ * are framed but not encrypted (tx.c) and pushed to TCP marked with
+ * MSG_SENDPAGE_DECRYPTED. Each record is kept until TCP sees it ACKed
+ * (icsk_clean_acked), because a marked skb may be retransmitted, and
+ * every marked skb that leaves through some other device is encrypted
+ * by the software fallback (fallback.c) in sk_validate_xmit_skb.
+ *
+ * The device state outlives close(): TCP still retransmits while the
+ * socket lingers. It goes in the socket's sk_destruct, when no skb of
+ * the socket is left, and holds a module reference until then.
+ */
+#include <linux/if_vlan.h>
+#include <linux/module.h>
+#include <linux/rwsem.h>
+#include <net/tcp.h>
+
+#include "sm4ktls.h"
+
+/* One registered device. */
+struct sm4ktls_provider {
+	struct list_head list;
+	struct net_device *dev;
+	const struct sm4ktls_offload_ops *ops;
+	struct sm4ktls_offload_caps caps;
+};
+
+/*
+ * Writers (register, unregister, device events) exclude new connections
+ * while they detach old ones; adding a connection holds it for reading.
+ */
+static DECLARE_RWSEM(sm4ktls_offload_sem);
+static LIST_HEAD(sm4ktls_providers);
+static LIST_HEAD(sm4ktls_conns);	/* attached to a device */
+static struct workqueue_struct *sm4ktls_offload_wq;
+
+static const struct {
+	u16 type;
+	u32 cap;
+} sm4ktls_offload_ciphers[] = {
+	{ TLS_CIPHER_AES_GCM_128, SM4KTLS_OFFLOAD_AES_GCM_128 },
+	{ TLS_CIPHER_AES_GCM_256, SM4KTLS_OFFLOAD_AES_GCM_256 },
+	{ TLS_CIPHER_SM4_GCM, SM4KTLS_OFFLOAD_SM4_GCM },
+	{ TLS_CIPHER_AES_CCM_128, SM4KTLS_OFFLOAD_AES_CCM_128 },
+	{ TLS_CIPHER_SM4_CCM, SM4KTLS_OFFLOAD_SM4_CCM },
+	{ TLS_CIPHER_CHACHA20_POLY1305, SM4KTLS_OFFLOAD_CHACHA20 },
+};
+
+static bool sm4ktls_caps_allow(const struct sm4ktls_offload_caps *caps,
+			       const struct tls_crypto_info *info)
+{
+	u8 ver = info->version == TLS_1_3_VERSION ? SM4KTLS_OFFLOAD_TLS13 :
+						    SM4KTLS_OFFLOAD_TLS12;
+	unsigned int i;
+
+	if (!(caps->dirs & BIT(SM4KTLS_OFFLOAD_TX)) || !(caps->versions & ver))
+		return false;
+	for (i = 0; i < ARRAY_SIZE(sm4ktls_offload_ciphers); i++)
+		if (sm4ktls_offload_ciphers[i].type == info->cipher_type)
+			return caps->ciphers & sm4ktls_offload_ciphers[i].cap;
+	return false;
+}
+
+static struct sm4ktls_provider *sm4ktls_provider_find(struct net_device *dev)
+{
+	struct sm4ktls_provider *p;
+
+	list_for_each_entry(p, &sm4ktls_providers, list)
+		if (p->dev == dev)
+			return p;
+	return NULL;
+}
+
+/* Through VLANs and bonds (per flow) to the device that sends. */
+static struct net_device *sm4ktls_lowest_dev(struct net_device *dev,
+					     const struct sock *sk)
+{
+	struct net_device *lower;
+
+	for (;;) {
+		if (is_vlan_dev(dev)) {
+			dev = vlan_dev_real_dev(dev);
+			continue;
+		}
+		lower = netdev_sk_get_lowest_dev(dev, (struct sock *)sk);
+		if (lower == dev)
+			return dev;
+		dev = lower;
+	}
+}
+
+void sm4ktls_offload_set_priv(struct sm4ktls_offload_conn *conn, void *priv)
+{
+	conn->priv = priv;
+}
+EXPORT_SYMBOL_GPL(sm4ktls_offload_set_priv);
+
+void *sm4ktls_offload_priv(const struct sm4ktls_offload_conn *conn)
+{
+	return conn->priv;
+}
+EXPORT_SYMBOL_GPL(sm4ktls_offload_priv);
+
+/* --- records kept until ACKed --- */
+
+static void sm4ktls_drec_put(struct sm4ktls_drec *r)
+{
+	unsigned int i;
+
+	if (!refcount_dec_and_test(&r->ref))
+		return;
+	for (i = 0; i < SM4KTLS_REC_PAGES; i++)
+		if (r->pages[i])
+			put_page(r->pages[i]);
+	kfree(r);
+}
+
+/* The record holding stream byte @seq, with a reference, or NULL. */
+struct sm4ktls_drec *sm4ktls_drec_get(struct sm4ktls_offload_conn *conn,
+				      u32 seq)
+{
+	struct sm4ktls_drec *r, *found = NULL;
+	unsigned long flags;
+
+	spin_lock_irqsave(&conn->lock, flags);
+	list_for_each_entry(r, &conn->recs, list) {
+		if (before(seq, r->end_seq)) {
+			if (!before(seq, r->end_seq - r->wire)) {
+				refcount_inc(&r->ref);
+				found = r;
+			}
+			break;
+		}
+	}
+	spin_unlock_irqrestore(&conn->lock, flags);
+	return found;
+}
+
+void sm4ktls_drec_release(struct sm4ktls_drec *r)
+{
+	sm4ktls_drec_put(r);
+}
+
+void sm4ktls_drec_copy(const struct sm4ktls_drec *r, u8 *buf)
+{
+	u32 pos, chunk;
+
+	for (pos = 0; pos < r->wire; pos += chunk) {
+		chunk = min_t(u32, r->wire - pos, PAGE_SIZE);
+		memcpy(buf + pos, page_address(r->pages[pos / PAGE_SIZE]), chunk);
+	}
+}
+
+int sm4ktls_offload_tx_record(struct sm4ktls_offload_conn *conn, u32 tcp_seq,
+			      struct sm4ktls_offload_txrec *rec, u8 *buf)
+{
+	struct sm4ktls_drec *r = sm4ktls_drec_get(conn, tcp_seq);
+
+	if (!r)
+		return -ENOENT;
+	rec->tcp_seq = r->end_seq - r->wire;
+	rec->len = r->wire;
+	rec->rec_seq = r->seq;
+	sm4ktls_drec_copy(r, buf);
+	sm4ktls_drec_put(r);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(sm4ktls_offload_tx_record);
+
+/*
+ * A framed record (wire bytes in @pages) starts at TCP's write_seq: the
+ * caller holds the socket and has nothing else queued for TCP.
+ */
+int sm4ktls_offload_add_rec(struct sock *sk, struct sm4ktls_offload_conn *conn,
+			    struct page **pages, u32 wire, u64 seq)
+{
+	struct sm4ktls_drec *r = kzalloc(sizeof(*r), sk->sk_allocation);
+	unsigned long flags;
+	unsigned int i;
+
+	if (!r)
+		return -ENOMEM;
+	refcount_set(&r->ref, 1);
+	r->wire = wire;
+	r->seq = seq;
+	r->end_seq = tcp_sk(sk)->write_seq + wire;
+	for (i = 0; i < DIV_ROUND_UP(wire, PAGE_SIZE); i++) {
+		get_page(pages[i]);
+		r->pages[i] = pages[i];
+	}
+	spin_lock_irqsave(&conn->lock, flags);
+	list_add_tail(&r->list, &conn->recs);
+	spin_unlock_irqrestore(&conn->lock, flags);
+	return 0;
+}
+
+/* TCP: everything before @acked_seq is ACKed (socket locked, softirq). */
+static void sm4ktls_clean_acked(struct sock *sk, u32 acked_seq)
+{
+	struct sm4ktls_offload_conn *conn = sm4ktls_get_ctx(sk)->dtx;
+	struct sm4ktls_drec *r, *tmp;
+	unsigned long flags;
+	LIST_HEAD(done);
+
+	spin_lock_irqsave(&conn->lock, flags);
+	list_for_each_entry_safe(r, tmp, &conn->recs, list) {
+		if (after(r->end_seq, acked_seq))
+			break;
+		list_move_tail(&r->list, &done);
+	}
+	spin_unlock_irqrestore(&conn->lock, flags);
+	list_for_each_entry_safe(r, tmp, &done, list)
+		sm4ktls_drec_put(r);
+}
+
+static void sm4ktls_drecs_free(struct sm4ktls_offload_conn *conn)
+{
+	struct sm4ktls_drec *r, *tmp;
+
+	list_for_each_entry_safe(r, tmp, &conn->recs, list)
+		sm4ktls_drec_put(r);
+	INIT_LIST_HEAD(&conn->recs);
+}
+
+/* --- the transmit hook --- */
+
+/* Does a packet leaving through @dev reach the offloading device? */
+static bool sm4ktls_dev_reaches(struct net_device *dev,
+				struct net_device *target)
+{
+	if (!target)
+		return false;
+	if (dev == target || netif_is_bond_master(dev))
+		return true;
+	while (is_vlan_dev(dev))
+		dev = vlan_dev_real_dev(dev);
+	return dev == target || netif_is_bond_master(dev);
+}
+
+static struct sk_buff *sm4ktls_validate_xmit(struct sock *sk,
+					     struct net_device *dev,
+					     struct sk_buff *skb)
+{
+	struct sm4ktls_offload_conn *conn = sm4ktls_get_ctx(sk)->dtx;
+
+	if (!sm4ktls_skb_marked(skb))
+		return skb;
+	if (sm4ktls_dev_reaches(dev, rcu_dereference_bh(conn->netdev)))
+		return skb;
+	return sm4ktls_fallback_xmit(sk, conn, skb);
+}
+
+struct sm4ktls_offload_conn *
+sm4ktls_offload_skb_conn(const struct sk_buff *skb, struct net_device *dev)
+{
+	struct sock *sk = skb->sk;
+	struct sm4ktls_offload_conn *conn;
+
+	if (!sk || !sk_fullsock(sk) || !sm4ktls_skb_marked(skb) ||
+	    READ_ONCE(sk->sk_validate_xmit_skb) != sm4ktls_validate_xmit)
+		return NULL;
+	conn = sm4ktls_get_ctx(sk)->dtx;
+	return rcu_access_pointer(conn->netdev) == dev ? conn : NULL;
+}
+EXPORT_SYMBOL_GPL(sm4ktls_offload_skb_conn);
+
+/* --- attaching and detaching connections --- */
+
+/* Stop using the device: packets go to the fallback from now on. */
+static void sm4ktls_conn_detach(struct sm4ktls_offload_conn *conn)
+{
+	struct net_device *dev = rcu_dereference_protected(conn->netdev,
+				lockdep_is_held(&sm4ktls_offload_sem));
+
+	list_del_init(&conn->list);
+	rcu_assign_pointer(conn->netdev, NULL);
+	/* No xmit may still hold a marked skb of this connection. */
+	synchronize_net();
+	conn->ops->del(dev, conn, SM4KTLS_OFFLOAD_TX);
+	dev_put(dev);
+}
+
+static void sm4ktls_detach_dev(struct net_device *dev)
+{
+	struct sm4ktls_offload_conn *conn, *tmp;
+
+	list_for_each_entry_safe(conn, tmp, &sm4ktls_conns, list)
+		if (rcu_access_pointer(conn->netdev) == dev)
+			sm4ktls_conn_detach(conn);
+}
+
+/* The device for @sk's route, if it offers TX for @info; rwsem held. */
+static struct sm4ktls_provider *
+sm4ktls_pick_provider(struct sock *sk, const struct tls_crypto_info *info)
+{
+	struct dst_entry *dst = __sk_dst_get(sk);
+	struct sm4ktls_provider *p;
+	struct net_device *dev;
+
+	if (!dst || !dst->dev)
+		return NULL;
+	dev = sm4ktls_lowest_dev(dst->dev, sk);
+	p = sm4ktls_provider_find(dev);
+	if (!p || !netif_running(dev) || !(dev->features & NETIF_F_HW_TLS_TX) ||
+	    !sm4ktls_caps_allow(&p->caps, info))
+		return NULL;
+	return p;
+}
+
+static void sm4ktls_conn_free(struct sm4ktls_offload_conn *conn)
+{
+	sm4ktls_drecs_free(conn);
+	sm4ktls_cipher_free(&conn->fb);
+	kfree(conn);
+}
+
+static void sm4ktls_conn_free_work(struct work_struct *work)
+{
+	struct sm4ktls_offload_conn *conn =
+		container_of(work, struct sm4ktls_offload_conn, free_work);
+
+	down_write(&sm4ktls_offload_sem);
+	if (rcu_access_pointer(conn->netdev))
+		sm4ktls_conn_detach(conn);
+	up_write(&sm4ktls_offload_sem);
+	sm4ktls_ctx_free(conn->ctx);
+	sm4ktls_conn_free(conn);
+	/* Module exit drains this workqueue, so returning is safe. */
+	module_put(THIS_MODULE);
+}
+
+/* The last skb of the socket is gone: nothing can reach conn any more. */
+static void sm4ktls_sk_destruct(struct sock *sk)
+{
+	struct sm4ktls_ctx *ctx = sm4ktls_get_ctx(sk);
+	struct sm4ktls_offload_conn *conn = ctx->dtx;
+
+	sk->sk_destruct = conn->sk_destruct;
+	clean_acked_data_disable(inet_csk(sk));
+	rcu_assign_pointer(inet_csk(sk)->icsk_ulp_data, NULL);
+	sk->sk_destruct(sk);
+	/* driver del() may sleep; sk_destruct may run in softirq. */
+	queue_work(sm4ktls_offload_wq, &conn->free_work);
+}
+
+static struct sm4ktls_offload_conn *
+sm4ktls_conn_alloc(struct sock *sk, const union sm4ktls_crypto_info *ci)
+{
+	struct sm4ktls_offload_conn *conn = kzalloc(sizeof(*conn), GFP_KERNEL);
+
+	if (!conn)
+		return NULL;
+	INIT_LIST_HEAD(&conn->list);
+	INIT_LIST_HEAD(&conn->recs);
+	spin_lock_init(&conn->lock);
+	INIT_WORK(&conn->free_work, sm4ktls_conn_free_work);
+	conn->sk = sk;
+	/* The fallback runs in softirq: only synchronous AEADs. */
+	if (sm4ktls_cipher_init_sync(&conn->fb, ci)) {
+		kfree(conn);
+		return NULL;
+	}
+	return conn;
+}
+
+/* Offer the connection to the device; rwsem held for reading. */
+static int sm4ktls_conn_attach(struct sock *sk,
+			       struct sm4ktls_offload_conn *conn,
+			       const union sm4ktls_crypto_info *ci)
+{
+	struct sm4ktls_provider *p = sm4ktls_pick_provider(sk, &ci->info);
+	int err;
+
+	if (!p)
+		return -ENODEV;
+	conn->ops = p->ops;
+	err = p->ops->add(p->dev, conn, SM4KTLS_OFFLOAD_TX, &ci->info,
+			  tcp_sk(sk)->write_seq);
+	if (err)
+		return err;
+	dev_hold(p->dev);
+	rcu_assign_pointer(conn->netdev, p->dev);
+	list_add(&conn->list, &sm4ktls_conns);
+	return 0;
+}
+
+/*
+ * TLS_TX: try device mode. 0 means the socket's TX now runs on the
+ * device; any error means software mode (which is not an error).
+ */
+int sm4ktls_offload_tx_start(struct sock *sk, struct sm4ktls_ctx *ctx,
+			     const union sm4ktls_crypto_info *ci)
+{
+	struct sm4ktls_offload_conn *conn;
+	int err;
+
+	if (list_empty(&sm4ktls_providers))
+		return -ENODEV;
+	conn = sm4ktls_conn_alloc(sk, ci);
+	if (!conn)
+		return -ENOMEM;
+	down_read(&sm4ktls_offload_sem);
+	err = sm4ktls_conn_attach(sk, conn, ci);
+	if (!err)
+		__module_get(THIS_MODULE);
+	up_read(&sm4ktls_offload_sem);
+	if (err) {
+		sm4ktls_conn_free(conn);
+		return err;
+	}
+	conn->ctx = ctx;
+	ctx->dtx = conn;
+	/* Data queued before the key stays apart from marked skbs. */
+	sm4ktls_compat_collapse_fence(sk);
+	clean_acked_data_enable(inet_csk(sk), sm4ktls_clean_acked);
+	conn->sk_destruct = sk->sk_destruct;
+	smp_store_release(&sk->sk_destruct, sm4ktls_sk_destruct);
+	smp_store_release(&sk->sk_validate_xmit_skb, sm4ktls_validate_xmit);
+	return 0;
+}
+
+/* --- providers --- */
+
+int sm4ktls_offload_register(struct net_device *dev,
+			     const struct sm4ktls_offload_ops *ops,
+			     const struct sm4ktls_offload_caps *caps)
+{
+	struct sm4ktls_provider *p = kzalloc(sizeof(*p), GFP_KERNEL);
+	int err = 0;
+
+	if (!p)
+		return -ENOMEM;
+	p->dev = dev;
+	p->ops = ops;
+	p->caps = *caps;
+	down_write(&sm4ktls_offload_sem);
+	if (sm4ktls_provider_find(dev))
+		err = -EEXIST;
+	else
+		list_add_tail(&p->list, &sm4ktls_providers);
+	up_write(&sm4ktls_offload_sem);
+	if (err)
+		kfree(p);
+	return err;
+}
+EXPORT_SYMBOL_GPL(sm4ktls_offload_register);
+
+void sm4ktls_offload_unregister(struct net_device *dev)
+{
+	struct sm4ktls_provider *p;
+
+	down_write(&sm4ktls_offload_sem);
+	sm4ktls_detach_dev(dev);
+	p = sm4ktls_provider_find(dev);
+	if (p)
+		list_del(&p->list);
+	up_write(&sm4ktls_offload_sem);
+	kfree(p);
+}
+EXPORT_SYMBOL_GPL(sm4ktls_offload_unregister);
+
+/* A device that goes down or away takes no more packets: fall back. */
+static int sm4ktls_netdev_event(struct notifier_block *nb,
+				unsigned long event, void *ptr)
+{
+	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
+
+	if (event != NETDEV_DOWN && event != NETDEV_UNREGISTER)
+		return NOTIFY_DONE;
+	down_write(&sm4ktls_offload_sem);
+	sm4ktls_detach_dev(dev);
+	up_write(&sm4ktls_offload_sem);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block sm4ktls_netdev_nb = {
+	.notifier_call = sm4ktls_netdev_event,
+};
+
+int sm4ktls_offload_init(void)
+{
+	int err;
+
+	sm4ktls_offload_wq = alloc_workqueue("sm4ktls_offload", 0, 0);
+	if (!sm4ktls_offload_wq)
+		return -ENOMEM;
+	err = register_netdevice_notifier(&sm4ktls_netdev_nb);
+	if (err)
+		destroy_workqueue(sm4ktls_offload_wq);
+	return err;
+}
+
+void sm4ktls_offload_exit(void)
+{
+	unregister_netdevice_notifier(&sm4ktls_netdev_nb);
+	destroy_workqueue(sm4ktls_offload_wq);
+}
