@@ -1,0 +1,275 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Device offload end to end, inside a guest (TAP output): sm4ktls with the
+# simulated offload NIC sm4ktls_sim.ko. Two network namespaces:
+#
+#   sa (sender, kTLS TX)                  sb (receiver, userspace decrypt)
+#   10.8.0.1 on lo                        10.9.0.2 on lo
+#   sm4sim0a 10.1.0.1  <-- sim pair -->   sm4sim0b 10.1.0.2   metric 10
+#   va       10.2.0.1  <-- veth pair -->  vb       10.2.0.2   metric 20
+#
+# The stream goes 10.8.0.1 -> 10.9.0.2 over the sim pair (device mode)
+# unless a case moves it to the veth pair (software fallback). The
+# receiver opens every record in userspace and checks every byte.
+# Needs sm4ktls_crypto.ko and sm4ktls.ko loaded; loads sm4ktls_sim.ko.
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+obj=$top/build/obj/$(uname -r)
+peer=$top/build/selftests/offload_peer
+bytes=${SM4KTLS_OFFLOAD_BYTES:-2097152}
+work=$(mktemp -d)
+n=0
+rc=0
+
+tap() { # STATUS DESCRIPTION
+	n=$((n + 1))
+	if [ "$1" = 0 ]; then echo "ok $n $2"; else echo "not ok $n $2"; rc=1; fi
+}
+
+sa() { ip netns exec sa "$@"; }
+sb() { ip netns exec sb "$@"; }
+
+counter() { # NAME: sm4ktls counter of the sender's netns
+	sa awk -v k="$1" '$1 == k { print $2; f = 1 } END { if (!f) print -1 }' \
+		/proc/net/sm4ktls_stat
+}
+
+simstat() { # NAME: ethtool -S counter of sm4sim0a
+	sa ethtool -S sm4sim0a 2>/dev/null | awk -v k="$1:" '$1 == k { print $2 }'
+}
+
+snap() { # PREFIX
+	local c
+	for c in TlsTxDevice TlsTxSw TlsTxDeviceRecords TlsTxFallbackSkbs \
+		 TlsTxFallbackErrors; do
+		eval "${1}_$c=$(counter $c)"
+	done
+	eval "${1}_sim=$(simstat tls_tx_records)"
+}
+
+delta() { # NAME
+	eval "echo \$((a_$1 - b_$1))"
+}
+
+setup_links() {
+	ip link set sm4sim0a netns sa && ip link set sm4sim0b netns sb &&
+	sa ip addr add 10.1.0.1/24 dev sm4sim0a &&
+	sb ip addr add 10.1.0.2/24 dev sm4sim0b &&
+	sa ip link set sm4sim0a up && sb ip link set sm4sim0b up &&
+	sa ip route add 10.9.0.2/32 via 10.1.0.2 dev sm4sim0a src 10.8.0.1 metric 10 &&
+	sb ip route add 10.8.0.1/32 via 10.1.0.1 dev sm4sim0b metric 10
+}
+
+setup() {
+	ip netns add sa && ip netns add sb || return 1
+	sa ip link set lo up && sb ip link set lo up &&
+	sa ip addr add 10.8.0.1/32 dev lo && sb ip addr add 10.9.0.2/32 dev lo &&
+	ip link add va netns sa type veth peer name vb netns sb &&
+	sa ip addr add 10.2.0.1/24 dev va && sb ip addr add 10.2.0.2/24 dev vb &&
+	sa ip link set va up && sb ip link set vb up &&
+	sa ip route add 10.9.0.2/32 via 10.2.0.2 dev va src 10.8.0.1 metric 20 &&
+	sb ip route add 10.8.0.1/32 via 10.2.0.1 dev vb metric 20 &&
+	setup_links
+}
+
+wait_listen() { # PORT PID
+	local i
+	for i in $(seq 150); do
+		[ -n "$(sb ss -Hltn "sport = :$1")" ] && return 0
+		kill -0 "$2" 2>/dev/null || return 1
+		sleep 0.2
+	done
+	return 1
+}
+
+# One transfer: NAME CIPHER VERSION [ACTION]. ACTION runs once the sender
+# is halfway (and paused); then the rest goes out.
+xfer() {
+	local name=$1 cipher=$2 ver=$3 action=${4:-} port rpid spid s r
+	port=$((20000 + RANDOM % 12000))
+	rm -f "$work/half" "$work/go"
+	snap b
+	sb timeout 300 "$peer" recv 10.9.0.2 "$port" "$cipher" "$ver" "$bytes" \
+		>"$work/recv.log" 2>&1 &
+	rpid=$!
+	if ! wait_listen "$port" "$rpid"; then
+		tap 1 "$name: receiver listening"
+		kill "$rpid" 2>/dev/null
+		return 1
+	fi
+	if [ -n "$action" ]; then
+		sa timeout 300 "$peer" send 10.9.0.2 "$port" "$cipher" "$ver" "$bytes" "$work" \
+			>"$work/send.log" 2>&1 &
+		spid=$!
+		for _ in $(seq 600); do
+			[ -e "$work/half" ] || ! kill -0 "$spid" 2>/dev/null && break
+			sleep 0.1
+		done
+		$action
+		touch "$work/go"
+		wait "$spid"
+	else
+		sa timeout 300 "$peer" send 10.9.0.2 "$port" "$cipher" "$ver" "$bytes" \
+			>"$work/send.log" 2>&1
+	fi
+	s=$?
+	wait "$rpid"
+	r=$?
+	[ $s = 0 ] || echo "# sender exited $s"
+	[ $r = 0 ] || echo "# receiver exited $r"
+	sed 's/^/# /' "$work/send.log" "$work/recv.log"
+	s=$((s | r))
+	# Device-mode sockets keep their state until TCP is done with them.
+	sleep 0.5
+	snap a
+	tap $s "$name: $bytes bytes, every byte checked by the userspace receiver"
+	return $s
+}
+
+check() { # DESCRIPTION CONDITION...
+	local what=$1
+	shift
+	"$@"
+	tap $? "$what"
+}
+
+counters_line() {
+	echo "dev $(delta TlsTxDevice) sw $(delta TlsTxSw) records $(delta TlsTxDeviceRecords) fallback $(delta TlsTxFallbackSkbs) errors $(delta TlsTxFallbackErrors) sim-records $(delta sim)"
+}
+
+# --- the cases ---
+
+case_device() { # CIPHER VERSION
+	local t="$1 TLS1.$(( $2 - 10 )) device mode"
+	xfer "$t" "$1" "$2" || return
+	check "$t: on the device, no fallback ($(counters_line))" \
+		test "$(delta TlsTxDevice)" = 1 -a "$(delta TlsTxSw)" = 0 \
+		-a "$(delta TlsTxDeviceRecords)" -gt 0 -a "$(delta sim)" -gt 0 \
+		-a "$(delta TlsTxFallbackSkbs)" = 0 -a "$(delta TlsTxFallbackErrors)" = 0
+}
+
+to_veth() {
+	sa ip route del 10.9.0.2/32 metric 10
+	sb ip route del 10.8.0.1/32 metric 10
+}
+
+case_reroute() { # CIPHER VERSION
+	local t="$1 TLS1.$(( $2 - 10 )) route change to a plain veth mid-stream"
+	xfer "$t" "$1" "$2" to_veth
+	check "$t: device first, then the fallback ($(counters_line))" \
+		test "$(delta TlsTxDevice)" = 1 -a "$(delta sim)" -gt 0 \
+		-a "$(delta TlsTxFallbackSkbs)" -gt 0 -a "$(delta TlsTxFallbackErrors)" = 0
+	restore_routes
+}
+
+restore_routes() {
+	sa ip link set sm4sim0a up 2>/dev/null
+	sb ip link set sm4sim0b up 2>/dev/null
+	sa ip route replace 10.9.0.2/32 via 10.1.0.2 dev sm4sim0a src 10.8.0.1 metric 10
+	sb ip route replace 10.8.0.1/32 via 10.1.0.1 dev sm4sim0b metric 10
+}
+
+sim_down() {
+	sa ip link set sm4sim0a down
+	sb ip link set sm4sim0b down
+}
+
+case_down() { # CIPHER VERSION
+	local t="$1 TLS1.$(( $2 - 10 )) device down mid-stream"
+	xfer "$t" "$1" "$2" sim_down
+	check "$t: fallback took over ($(counters_line))" \
+		test "$(delta TlsTxDevice)" = 1 -a "$(delta TlsTxFallbackSkbs)" -gt 0 \
+		-a "$(delta TlsTxFallbackErrors)" = 0
+	restore_routes
+}
+
+retrans() {
+	sa nstat -az TcpRetransSegs | awk '$1 == "TcpRetransSegs" { print $2 }'
+}
+
+case_netem() { # CIPHER VERSION DEV
+	local t="$1 TLS1.$(( $2 - 10 )) loss and reordering on $3" r0
+	sa tc qdisc add dev "$3" root netem delay 2ms loss 3% reorder 25% 50%
+	[ "$3" = va ] && to_veth
+	r0=$(retrans)
+	xfer "$t" "$1" "$2"
+	check "$t: TCP retransmitted ($(( $(retrans) - r0 )) segments; $(counters_line))" \
+		test "$(( $(retrans) - r0 ))" -gt 0 -a "$(delta TlsTxFallbackErrors)" = 0
+	sa tc qdisc del dev "$3" root
+	restore_routes
+}
+
+case_refuse() { # CIPHER VERSION
+	local t="$1 TLS1.$(( $2 - 10 )) device refuses the connection"
+	echo 1 >/sys/module/sm4ktls_sim/parameters/refuse_add
+	xfer "$t" "$1" "$2"
+	echo 0 >/sys/module/sm4ktls_sim/parameters/refuse_add
+	check "$t: software mode from the start ($(counters_line))" \
+		test "$(delta TlsTxDevice)" = 0 -a "$(delta TlsTxSw)" = 1 \
+		-a "$(delta TlsTxDeviceRecords)" = 0 -a "$(delta sim)" = 0
+}
+
+case_feature_off() { # CIPHER VERSION
+	local t="$1 TLS1.$(( $2 - 10 )) ethtool -K tls-hw-tx-offload off"
+	sa ethtool -K sm4sim0a tls-hw-tx-offload off
+	sa ethtool -k sm4sim0a | grep -q 'tls-hw-tx-offload: off'
+	tap $? "ethtool -k shows tls-hw-tx-offload: off after ethtool -K"
+	xfer "$t" "$1" "$2"
+	sa ethtool -K sm4sim0a tls-hw-tx-offload on
+	check "$t: software mode ($(counters_line))" \
+		test "$(delta TlsTxDevice)" = 0 -a "$(delta TlsTxSw)" = 1
+}
+
+rmmod_sim() {
+	rmmod sm4ktls_sim
+	echo $? >"$work/rmmod.rc"
+	sb ip route del 10.8.0.1/32 metric 10 2>/dev/null
+}
+
+case_rmmod() { # CIPHER VERSION
+	local t="$1 TLS1.$(( $2 - 10 )) rmmod of the device driver mid-stream"
+	xfer "$t" "$1" "$2" rmmod_sim
+	check "rmmod sm4ktls_sim with a live offloaded connection" \
+		test "$(cat "$work/rmmod.rc")" = 0
+	check "$t: fallback took over ($(counters_line))" \
+		test "$(delta TlsTxDevice)" = 1 -a "$(delta TlsTxFallbackSkbs)" -gt 0 \
+		-a "$(delta TlsTxFallbackErrors)" = 0
+}
+
+cleanup() {
+	ip netns del sa 2>/dev/null
+	ip netns del sb 2>/dev/null
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+insmod "$obj/sm4ktls_sim.ko"
+tap $? "insmod sm4ktls_sim.ko"
+grep -q '^sm4ktls_sim ' /proc/modules || exit 1
+setup
+tap $? "namespaces, sim pair and veth pair set up"
+sa ethtool -k sm4sim0a | grep -q 'tls-hw-tx-offload: on'
+tap $? "ethtool -k sm4sim0a shows tls-hw-tx-offload: on"
+
+if [ -n "${SM4KTLS_OFFLOAD_ONLY:-}" ]; then
+	$SM4KTLS_OFFLOAD_ONLY
+	echo "1..$n"
+	exit $rc
+fi
+for v in 12 13; do
+	for c in aes128gcm sm4gcm; do
+		case_device "$c" "$v"
+		case_reroute "$c" "$v"
+		case_down "$c" "$v"
+		case_netem "$c" "$v" sm4sim0a
+	done
+done
+case_device aes256gcm 13
+case_netem sm4gcm 12 va
+case_netem aes128gcm 13 va
+case_refuse sm4gcm 13
+case_feature_off aes128gcm 12
+case_rmmod sm4gcm 13
+echo "1..$n"
+exit $rc

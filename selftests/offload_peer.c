@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Both ends of the device-offload tests (offload.sh).
+ *
+ *   offload_peer send ADDR PORT CIPHER VERSION BYTES [SYNC_DIR]
+ *	kTLS TX (sm4ktls): sends BYTES of a position-dependent pattern in
+ *	chunks of varying size. With SYNC_DIR, stops halfway, creates
+ *	SYNC_DIR/half and waits for SYNC_DIR/go, so the script can change
+ *	the path mid-stream.
+ *   offload_peer recv ADDR PORT CIPHER VERSION BYTES
+ *	Plain TCP: opens every record with the userspace record layer
+ *	(tlsrec.c, not the kernel) and checks every byte of the pattern.
+ *
+ * CIPHER: aes128gcm, aes256gcm or sm4gcm; VERSION: 12 or 13. Both ends
+ * derive the same keys from fixed bytes. Exit status 0 on success.
+ */
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <sys/stat.h>
+
+#include "ktls.h"
+
+static u8 pattern(unsigned long long i)
+{
+	return (i * 31 + (i >> 8) * 7) ^ (i >> 16) ^ 0x5a;
+}
+
+static int parse_key(struct tlsrec_key *k, const char *cipher, const char *ver)
+{
+	static const struct { const char *name; u16 id; } ciphers[] = {
+		{ "aes128gcm", TLS_CIPHER_AES_GCM_128 },
+		{ "aes256gcm", TLS_CIPHER_AES_GCM_256 },
+		{ "sm4gcm", TLS_CIPHER_SM4_GCM },
+	};
+	const struct tlsrec_suite *s = NULL;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(ciphers); i++)
+		if (!strcmp(cipher, ciphers[i].name))
+			s = tlsrec_suite_by_cipher(ciphers[i].id);
+	if (!s)
+		return -1;
+	memset(k, 0, sizeof(*k));
+	k->suite = s;
+	k->version = !strcmp(ver, "13") ? TLS_1_3_VERSION : TLS_1_2_VERSION;
+	for (i = 0; i < sizeof(k->key); i++)
+		k->key[i] = i * 7 + 1;
+	for (i = 0; i < sizeof(k->salt); i++)
+		k->salt[i] = i * 13 + 5;
+	for (i = 0; i < sizeof(k->iv); i++)
+		k->iv[i] = i * 3 + 9;
+	k->rec_seq[7] = 3;
+	return 0;
+}
+
+static int sock_addr(const char *addr, const char *port,
+		     struct sockaddr_storage *ss, socklen_t *len)
+{
+	struct addrinfo hints = { .ai_flags = AI_NUMERICHOST | AI_NUMERICSERV,
+				  .ai_socktype = SOCK_STREAM };
+	struct addrinfo *ai;
+
+	if (getaddrinfo(addr, port, &hints, &ai))
+		return -1;
+	memcpy(ss, ai->ai_addr, ai->ai_addrlen);
+	*len = ai->ai_addrlen;
+	freeaddrinfo(ai);
+	return 0;
+}
+
+static int wait_file(const char *dir, const char *name)
+{
+	char path[512];
+	struct stat st;
+	int i;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	for (i = 0; i < 2400; i++) {
+		if (!stat(path, &st))
+			return 0;
+		usleep(50000);
+	}
+	return -1;
+}
+
+static int touch_file(const char *dir, const char *name)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	return f ? fclose(f) : -1;
+}
+
+static int send_range(int fd, unsigned long long from, unsigned long long to)
+{
+	static u8 buf[70000];
+	unsigned long long pos = from, j;
+	size_t n;
+
+	while (pos < to) {
+		n = 1000 + (pos * 7919) % (sizeof(buf) - 1000);
+		if (n > to - pos)
+			n = to - pos;
+		for (j = 0; j < n; j++)
+			buf[j] = pattern(pos + j);
+		if (tlsrec_write_all(fd, buf, n)) {
+			perror("# send");
+			return -1;
+		}
+		pos += n;
+	}
+	return 0;
+}
+
+static int do_send(int argc, char **argv, const struct tlsrec_key *k,
+		   unsigned long long bytes)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int fd, err;
+
+	if (sock_addr(argv[2], argv[3], &ss, &len))
+		return 2;
+	fd = socket(ss.ss_family, SOCK_STREAM, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&ss, len)) {
+		perror("# connect");
+		return 1;
+	}
+	if (dp_attach(fd))
+		return 1;
+	err = dp_set_key(fd, TLS_TX, k);
+	if (err) {
+		fprintf(stderr, "# TLS_TX: %s\n", strerror(-err));
+		return 1;
+	}
+	if (argc > 7) {
+		if (send_range(fd, 0, bytes / 2) || touch_file(argv[7], "half") ||
+		    wait_file(argv[7], "go"))
+			return 1;
+		err = send_range(fd, bytes / 2, bytes);
+	} else {
+		err = send_range(fd, 0, bytes);
+	}
+	return close(fd) || err ? 1 : 0;
+}
+
+/* Open every record and check its bytes; returns the bytes checked. */
+static long long check_stream(int fd, struct tlsrec_state *st)
+{
+	static u8 rec[TLSREC_MAX_RECORD], pt[TLSREC_MAX_RECORD];
+	unsigned long long pos = 0;
+	long n, i;
+	u8 type;
+
+	/* A clean end of stream falls between records. */
+	while (recv(fd, rec, 1, MSG_PEEK | MSG_WAITALL) == 1) {
+		n = tlsrec_read_record(fd, rec, sizeof(rec));
+		if (n > 0)
+			n = tlsrec_open(st, rec, n, &type, pt);
+		if (n < 0 || type != TLSREC_TYPE_DATA) {
+			fprintf(stderr, "# record at byte %llu: %s\n", pos,
+				n < 0 ? strerror(-n) : "not application data");
+			return -1;
+		}
+		for (i = 0; i < n; i++, pos++) {
+			if (pt[i] != pattern(pos)) {
+				fprintf(stderr, "# byte %llu differs\n", pos);
+				return -1;
+			}
+		}
+	}
+	return pos;
+}
+
+static int do_recv(char **argv, const struct tlsrec_key *k,
+		   unsigned long long bytes)
+{
+	struct sockaddr_storage ss;
+	struct tlsrec_state st;
+	socklen_t len;
+	long long got;
+	int lfd, fd, one = 1;
+
+	if (sock_addr(argv[2], argv[3], &ss, &len))
+		return 2;
+	lfd = socket(ss.ss_family, SOCK_STREAM, 0);
+	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (lfd < 0 || bind(lfd, (struct sockaddr *)&ss, len) || listen(lfd, 1)) {
+		perror("# listen");
+		return 1;
+	}
+	fd = accept(lfd, NULL, NULL);
+	if (fd < 0)
+		return 1;
+	tlsrec_state_init(&st, k);
+	got = check_stream(fd, &st);
+	printf("# received and checked %lld of %llu bytes\n", got, bytes);
+	return got == (long long)bytes ? 0 : 1;
+}
+
+int main(int argc, char **argv)
+{
+	unsigned long long bytes;
+	struct tlsrec_key k;
+
+	if (argc < 7 || tlsrec_init() || parse_key(&k, argv[4], argv[5])) {
+		fprintf(stderr, "usage: %s send|recv ADDR PORT CIPHER 12|13 BYTES [SYNC_DIR]\n",
+			argv[0]);
+		return 2;
+	}
+	bytes = strtoull(argv[6], NULL, 0);
+	if (!strcmp(argv[1], "send"))
+		return do_send(argc, argv, &k, bytes);
+	return do_recv(argv, &k, bytes);
+}

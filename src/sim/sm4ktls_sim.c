@@ -1,0 +1,475 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sm4ktls_sim: a simulated TLS offload NIC, to exercise the provider
+ * interface of sm4ktls (include/sm4ktls/offload.h) without hardware.
+ *
+ * Each pair sm4simNa <-> sm4simNb is a veth-like pair: what one end
+ * transmits, the other receives. Both ends register as TLS TX offload
+ * providers (ethtool -k: tls-hw-tx-offload) and, like a NIC, encrypt the
+ * records of offloaded connections in their transmit path, with their own
+ * AEAD keyed from the crypto_info handed to add(). Knobs (module
+ * parameters, writable at run time): refuse_add makes add() fail.
+ * ethtool -S shows what the device did.
+ *
+ * The device also advertises NETIF_F_HW_TLS_TX to the in-tree tls.ko,
+ * which would call tlsdev_ops: those refuse, so tls.ko stays in software.
+ */
+#include <crypto/aead.h>
+#include <linux/etherdevice.h>
+#include <linux/ethtool.h>
+#include <linux/module.h>
+#include <linux/netdevice.h>
+#include <linux/scatterlist.h>
+#include <net/tcp.h>
+#include <net/tls.h>
+#include <sm4ktls/offload.h>
+
+static unsigned int nr_pairs = 1;
+module_param(nr_pairs, uint, 0444);
+MODULE_PARM_DESC(nr_pairs, "device pairs to create: sm4sim<N>a <-> sm4sim<N>b");
+
+static bool refuse_add;
+module_param(refuse_add, bool, 0644);
+MODULE_PARM_DESC(refuse_add, "refuse every new offloaded connection");
+
+#define SIM_MAX_PAIRS	4
+#define SIM_TAG		16
+#define SIM_SALT	4
+
+enum sim_stat {
+	SIM_TLS_TX_ADD,
+	SIM_TLS_TX_REFUSED,
+	SIM_TLS_TX_DEL,
+	SIM_TLS_TX_SKBS,
+	SIM_TLS_TX_RECORDS,	/* tags put on the wire */
+	SIM_TLS_TX_ERRORS,
+	SIM_NUM_STATS,
+};
+
+static const char sim_stat_names[SIM_NUM_STATS][ETH_GSTRING_LEN] = {
+	"tls_tx_add", "tls_tx_refused", "tls_tx_del", "tls_tx_skbs",
+	"tls_tx_records", "tls_tx_errors",
+};
+
+struct sim_priv {
+	struct net_device __rcu *peer;
+	atomic64_t stats[SIM_NUM_STATS];
+};
+
+/* The device's per-connection engine state. */
+struct sim_conn {
+	struct crypto_aead *aead;
+	bool tls13;
+	u8 iv[SIM_SALT + 8];	/* salt || iv: the TLS 1.3 static iv */
+};
+
+/* One record in flight through the engine. */
+struct sim_work {
+	u8 nonce[12];
+	u8 aad[13];
+	struct scatterlist sg[2];
+	u8 rec[SM4KTLS_OFFLOAD_MAX_RECORD];
+	struct aead_request req;	/* followed by its context */
+};
+
+static struct net_device *sim_devs[SIM_MAX_PAIRS * 2];
+
+static void sim_count(struct net_device *dev, enum sim_stat s)
+{
+	struct sim_priv *priv = netdev_priv(dev);
+
+	atomic64_inc(&priv->stats[s]);
+}
+
+/* --- the engine: TLS 1.2/1.3 GCM record sealing (RFC 5288, 8446) --- */
+
+static void sim_nonce_aad(struct sim_conn *sc, struct sim_work *w,
+			  const struct sm4ktls_offload_txrec *rec)
+{
+	u16 text = rec->len - 5 - (sc->tls13 ? 0 : 8) - SIM_TAG;
+	int i;
+
+	memcpy(w->nonce, sc->iv, sizeof(w->nonce));
+	if (sc->tls13) {
+		for (i = 0; i < 8; i++)
+			w->nonce[4 + i] ^= rec->rec_seq >> (56 - 8 * i);
+		memcpy(w->aad, w->rec, 5);
+		return;
+	}
+	memcpy(w->nonce + SIM_SALT, w->rec + 5, 8);	/* explicit nonce */
+	for (i = 0; i < 8; i++)
+		w->aad[i] = rec->rec_seq >> (56 - 8 * i);
+	memcpy(w->aad + 8, w->rec, 3);
+	w->aad[11] = text >> 8;
+	w->aad[12] = text & 0xff;
+}
+
+static int sim_seal(struct sim_conn *sc, struct sim_work *w,
+		    const struct sm4ktls_offload_txrec *rec)
+{
+	unsigned int pre = sc->tls13 ? 5 : 13, alen = sc->tls13 ? 5 : 13;
+	unsigned int text = rec->len - pre - SIM_TAG;
+
+	sim_nonce_aad(sc, w, rec);
+	sg_init_table(w->sg, 2);
+	sg_set_buf(&w->sg[0], w->aad, alen);
+	sg_set_buf(&w->sg[1], w->rec + pre, text + SIM_TAG);
+	aead_request_set_tfm(&w->req, sc->aead);
+	aead_request_set_callback(&w->req, 0, NULL, NULL);
+	aead_request_set_crypt(&w->req, w->sg, w->sg, text, w->nonce);
+	aead_request_set_ad(&w->req, alen);
+	return crypto_aead_encrypt(&w->req);
+}
+
+/* Replace the payload of @skb (linear) from stream byte @seq on. */
+static int sim_encrypt_payload(struct net_device *dev,
+			       struct sm4ktls_offload_conn *conn,
+			       struct sim_work *w, u8 *data, u32 seq, u32 len)
+{
+	struct sim_conn *sc = sm4ktls_offload_priv(conn);
+	struct sm4ktls_offload_txrec rec;
+	u32 done, off, n;
+	int err;
+
+	for (done = 0; done < len; done += n) {
+		err = sm4ktls_offload_tx_record(conn, seq + done, &rec, w->rec);
+		if (!err)
+			err = sim_seal(sc, w, &rec);
+		if (err)
+			return err;
+		off = seq + done - rec.tcp_seq;
+		n = min(len - done, rec.len - off);
+		memcpy(data + done, w->rec + off, n);
+		if (off + n == rec.len)
+			sim_count(dev, SIM_TLS_TX_RECORDS);
+	}
+	return 0;
+}
+
+static struct sk_buff *sim_encrypt(struct net_device *dev,
+				   struct sm4ktls_offload_conn *conn,
+				   struct sk_buff *skb)
+{
+	struct sim_conn *sc = sm4ktls_offload_priv(conn);
+	int hdr = skb_tcp_all_headers(skb), err = -ENOMEM;
+	struct sk_buff *nskb;
+	struct sim_work *w;
+
+	w = kmalloc(sizeof(*w) + crypto_aead_reqsize(sc->aead), GFP_ATOMIC);
+	/* The skb's pages are TCP's retransmit copy: encrypt a private one. */
+	nskb = w ? skb_copy(skb, GFP_ATOMIC) : NULL;
+	if (nskb)
+		err = sim_encrypt_payload(dev, conn, w, nskb->data + hdr,
+					  ntohl(tcp_hdr(skb)->seq),
+					  skb->len - hdr);
+	kfree_sensitive(w);
+	consume_skb(skb);
+	if (err) {
+		kfree_skb(nskb);
+		return NULL;
+	}
+	nskb->decrypted = 0;
+	return nskb;
+}
+
+/* --- the provider ops --- */
+
+static const char *sim_alg(u16 cipher)
+{
+	switch (cipher) {
+	case TLS_CIPHER_AES_GCM_128:
+	case TLS_CIPHER_AES_GCM_256:
+		return "gcm(aes)";
+	case TLS_CIPHER_SM4_GCM:
+		return "gcm(sm4)";
+	}
+	return NULL;
+}
+
+/* The GCM crypto_info structs share a layout: iv, key, salt, rec_seq. */
+static int sim_conn_key(struct sim_conn *sc, const struct tls_crypto_info *info)
+{
+	const struct tls12_crypto_info_aes_gcm_256 *g256 = (const void *)info;
+	const struct tls12_crypto_info_aes_gcm_128 *g = (const void *)info;
+	unsigned int klen = info->cipher_type == TLS_CIPHER_AES_GCM_256 ? 32 : 16;
+	const u8 *key = klen == 32 ? g256->key : g->key;
+	const u8 *salt = klen == 32 ? g256->salt : g->salt;
+	const u8 *iv = klen == 32 ? g256->iv : g->iv;
+	const char *alg = sim_alg(info->cipher_type);
+	int err;
+
+	if (!alg)
+		return -EOPNOTSUPP;
+	sc->aead = crypto_alloc_aead(alg, 0, CRYPTO_ALG_ASYNC);
+	if (IS_ERR(sc->aead))
+		return PTR_ERR(sc->aead);
+	err = crypto_aead_setkey(sc->aead, key, klen);
+	if (!err)
+		err = crypto_aead_setauthsize(sc->aead, SIM_TAG);
+	if (err)
+		crypto_free_aead(sc->aead);
+	sc->tls13 = info->version == TLS_1_3_VERSION;
+	memcpy(sc->iv, salt, SIM_SALT);
+	memcpy(sc->iv + SIM_SALT, iv, 8);
+	return err;
+}
+
+static int sim_add(struct net_device *dev, struct sm4ktls_offload_conn *conn,
+		   enum sm4ktls_offload_dir dir,
+		   const struct tls_crypto_info *info, u32 tcp_seq)
+{
+	struct sim_conn *sc;
+	int err;
+
+	if (READ_ONCE(refuse_add) || dir != SM4KTLS_OFFLOAD_TX) {
+		sim_count(dev, SIM_TLS_TX_REFUSED);
+		return -EBUSY;
+	}
+	sc = kzalloc(sizeof(*sc), GFP_KERNEL);
+	if (!sc)
+		return -ENOMEM;
+	err = sim_conn_key(sc, info);
+	if (err) {
+		kfree_sensitive(sc);
+		return err;
+	}
+	sm4ktls_offload_set_priv(conn, sc);
+	sim_count(dev, SIM_TLS_TX_ADD);
+	return 0;
+}
+
+static void sim_del(struct net_device *dev, struct sm4ktls_offload_conn *conn,
+		    enum sm4ktls_offload_dir dir)
+{
+	struct sim_conn *sc = sm4ktls_offload_priv(conn);
+
+	crypto_free_aead(sc->aead);
+	kfree_sensitive(sc);
+	sm4ktls_offload_set_priv(conn, NULL);
+	sim_count(dev, SIM_TLS_TX_DEL);
+}
+
+static const struct sm4ktls_offload_ops sim_offload_ops = {
+	.add = sim_add,
+	.del = sim_del,
+};
+
+static const struct sm4ktls_offload_caps sim_caps = {
+	.ciphers = SM4KTLS_OFFLOAD_AES_GCM_128 | SM4KTLS_OFFLOAD_AES_GCM_256 |
+		   SM4KTLS_OFFLOAD_SM4_GCM,
+	.versions = SM4KTLS_OFFLOAD_TLS12 | SM4KTLS_OFFLOAD_TLS13,
+	.dirs = BIT(SM4KTLS_OFFLOAD_TX),
+};
+
+/* The in-tree tls.ko reads NETIF_F_HW_TLS_TX too: it gets a refusal. */
+static int sim_tls_dev_add(struct net_device *dev, struct sock *sk,
+			   enum tls_offload_ctx_dir dir,
+			   struct tls_crypto_info *info, u32 tcp_seq)
+{
+	return -EOPNOTSUPP;
+}
+
+static void sim_tls_dev_del(struct net_device *dev, struct tls_context *ctx,
+			    enum tls_offload_ctx_dir dir)
+{
+}
+
+static int sim_tls_dev_resync(struct net_device *dev, struct sock *sk,
+			      u32 seq, u8 *rcd_sn, enum tls_offload_ctx_dir dir)
+{
+	return -EOPNOTSUPP;
+}
+
+static const struct tlsdev_ops sim_tlsdev_ops = {
+	.tls_dev_add = sim_tls_dev_add,
+	.tls_dev_del = sim_tls_dev_del,
+	.tls_dev_resync = sim_tls_dev_resync,
+};
+
+/* --- the net_device --- */
+
+static netdev_tx_t sim_xmit(struct sk_buff *skb, struct net_device *dev)
+{
+	struct sim_priv *priv = netdev_priv(dev);
+	struct sm4ktls_offload_conn *conn;
+	struct net_device *peer;
+
+	conn = sm4ktls_offload_skb_conn(skb, dev);
+	if (conn) {
+		sim_count(dev, SIM_TLS_TX_SKBS);
+		skb = sim_encrypt(dev, conn, skb);
+	} else if (skb->decrypted) {
+		/* Plaintext records without a key here: never to the wire. */
+		kfree_skb(skb);
+		skb = NULL;
+	}
+	if (!skb) {
+		sim_count(dev, SIM_TLS_TX_ERRORS);
+		return NETDEV_TX_OK;
+	}
+	skb_tx_timestamp(skb);
+	rcu_read_lock();
+	peer = rcu_dereference(priv->peer);
+	if (peer && netif_running(peer))
+		dev_forward_skb(peer, skb);	/* frees it on failure */
+	else
+		kfree_skb(skb);
+	rcu_read_unlock();
+	return NETDEV_TX_OK;
+}
+
+static int sim_open(struct net_device *dev)
+{
+	netif_carrier_on(dev);
+	return 0;
+}
+
+static int sim_stop(struct net_device *dev)
+{
+	netif_carrier_off(dev);
+	return 0;
+}
+
+static const struct net_device_ops sim_netdev_ops = {
+	.ndo_open = sim_open,
+	.ndo_stop = sim_stop,
+	.ndo_start_xmit = sim_xmit,
+	.ndo_set_mac_address = eth_mac_addr,
+};
+
+static void sim_get_drvinfo(struct net_device *dev,
+			    struct ethtool_drvinfo *info)
+{
+	strscpy(info->driver, KBUILD_MODNAME, sizeof(info->driver));
+}
+
+static int sim_get_sset_count(struct net_device *dev, int sset)
+{
+	return sset == ETH_SS_STATS ? SIM_NUM_STATS : -EOPNOTSUPP;
+}
+
+static void sim_get_strings(struct net_device *dev, u32 sset, u8 *buf)
+{
+	if (sset == ETH_SS_STATS)
+		memcpy(buf, sim_stat_names, sizeof(sim_stat_names));
+}
+
+static void sim_get_ethtool_stats(struct net_device *dev,
+				  struct ethtool_stats *es, u64 *data)
+{
+	struct sim_priv *priv = netdev_priv(dev);
+	int i;
+
+	for (i = 0; i < SIM_NUM_STATS; i++)
+		data[i] = atomic64_read(&priv->stats[i]);
+}
+
+static const struct ethtool_ops sim_ethtool_ops = {
+	.get_drvinfo = sim_get_drvinfo,
+	.get_link = ethtool_op_get_link,
+	.get_sset_count = sim_get_sset_count,
+	.get_strings = sim_get_strings,
+	.get_ethtool_stats = sim_get_ethtool_stats,
+};
+
+static void sim_setup(struct net_device *dev)
+{
+	netdev_features_t f = NETIF_F_SG | NETIF_F_HW_CSUM | NETIF_F_RXCSUM |
+			      NETIF_F_HIGHDMA | NETIF_F_GSO_SOFTWARE;
+
+	ether_setup(dev);
+	dev->netdev_ops = &sim_netdev_ops;
+	dev->ethtool_ops = &sim_ethtool_ops;
+	dev->tlsdev_ops = &sim_tlsdev_ops;
+	dev->priv_flags |= IFF_NO_QUEUE;
+	dev->features = f | NETIF_F_HW_TLS_TX;
+	dev->hw_features = f | NETIF_F_HW_TLS_TX;
+	dev->vlan_features = f;
+	dev->max_mtu = ETH_MAX_MTU;
+	eth_hw_addr_random(dev);
+}
+
+static struct net_device *sim_create(unsigned int pair, char end)
+{
+	char name[IFNAMSIZ];
+	struct net_device *dev;
+
+	snprintf(name, sizeof(name), "sm4sim%u%c", pair, end);
+	dev = alloc_netdev(sizeof(struct sim_priv), name, NET_NAME_USER,
+			   sim_setup);
+	if (!dev)
+		return NULL;
+	if (register_netdev(dev)) {
+		free_netdev(dev);
+		return NULL;
+	}
+	if (sm4ktls_offload_register(dev, &sim_offload_ops, &sim_caps)) {
+		unregister_netdev(dev);
+		free_netdev(dev);
+		return NULL;
+	}
+	return dev;
+}
+
+static void sim_destroy(struct net_device *dev)
+{
+	/* Connections go on in software before the device goes away. */
+	sm4ktls_offload_unregister(dev);
+	unregister_netdev(dev);
+	free_netdev(dev);
+}
+
+static void sim_link(struct net_device *a, struct net_device *b)
+{
+	struct sim_priv *pa = netdev_priv(a), *pb = netdev_priv(b);
+
+	rcu_assign_pointer(pa->peer, b);
+	rcu_assign_pointer(pb->peer, a);
+}
+
+static void sim_destroy_all(void)
+{
+	struct sim_priv *priv;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(sim_devs); i++) {
+		if (!sim_devs[i])
+			continue;
+		priv = netdev_priv(sim_devs[i]);
+		RCU_INIT_POINTER(priv->peer, NULL);
+	}
+	synchronize_net();	/* no xmit still forwards to a peer */
+	for (i = 0; i < ARRAY_SIZE(sim_devs); i++) {
+		if (sim_devs[i])
+			sim_destroy(sim_devs[i]);
+		sim_devs[i] = NULL;
+	}
+}
+
+static int __init sim_init(void)
+{
+	unsigned int i;
+
+	if (nr_pairs > SIM_MAX_PAIRS)
+		return -EINVAL;
+	for (i = 0; i < nr_pairs; i++) {
+		sim_devs[2 * i] = sim_create(i, 'a');
+		sim_devs[2 * i + 1] = sim_create(i, 'b');
+		if (!sim_devs[2 * i] || !sim_devs[2 * i + 1]) {
+			sim_destroy_all();
+			return -ENOMEM;
+		}
+		sim_link(sim_devs[2 * i], sim_devs[2 * i + 1]);
+	}
+	return 0;
+}
+
+static void __exit sim_exit(void)
+{
+	sim_destroy_all();
+}
+
+module_init(sim_init);
+module_exit(sim_exit);
+MODULE_DESCRIPTION("Simulated TLS offload NIC pairs for sm4ktls's provider interface");
+MODULE_LICENSE("GPL");
