@@ -188,15 +188,34 @@ retrans() {
 	sa nstat -az TcpRetransSegs | awk '$1 == "TcpRetransSegs" { print $2 }'
 }
 
-case_netem() { # CIPHER VERSION DEV
-	local t="$1 TLS1.$(( $2 - 10 )) loss and reordering on $3" r0
-	sa tc qdisc add dev "$3" root netem delay 2ms loss 3% reorder 25% 50%
-	[ "$3" = va ] && to_veth
+# Loss and reordering on the sim wire, after the device's crypto: the
+# device re-encrypts retransmitted partial records. (netem with a delay
+# cannot stand in: it orphans marked skbs, which the core then drops.)
+case_wire() { # CIPHER VERSION
+	local t="$1 TLS1.$(( $2 - 10 )) loss and reordering on the device's wire" r0
+	echo 20 >/sys/module/sm4ktls_sim/parameters/wire_loss
+	echo 50 >/sys/module/sm4ktls_sim/parameters/wire_reorder
 	r0=$(retrans)
 	xfer "$t" "$1" "$2"
-	check "$t: TCP retransmitted ($(( $(retrans) - r0 )) segments; $(counters_line))" \
-		test "$(( $(retrans) - r0 ))" -gt 0 -a "$(delta TlsTxFallbackErrors)" = 0
-	sa tc qdisc del dev "$3" root
+	echo 0 >/sys/module/sm4ktls_sim/parameters/wire_loss
+	echo 0 >/sys/module/sm4ktls_sim/parameters/wire_reorder
+	check "$t: retransmitted through the device ($(( $(retrans) - r0 )) segments; $(counters_line))" \
+		test "$(( $(retrans) - r0 ))" -gt 0 -a "$(delta sim)" -gt 0 \
+		-a "$(delta TlsTxFallbackSkbs)" = 0
+}
+
+# Loss and duplicates on the veth path: the fallback encrypts the
+# retransmitted partial records.
+case_netem() { # CIPHER VERSION
+	local t="$1 TLS1.$(( $2 - 10 )) loss on the fallback path" r0
+	sa tc qdisc add dev va root netem loss 3% duplicate 1%
+	to_veth
+	r0=$(retrans)
+	xfer "$t" "$1" "$2"
+	check "$t: retransmitted through the fallback ($(( $(retrans) - r0 )) segments; $(counters_line))" \
+		test "$(( $(retrans) - r0 ))" -gt 0 -a "$(delta TlsTxFallbackSkbs)" -gt 0 \
+		-a "$(delta TlsTxFallbackErrors)" = 0
+	sa tc qdisc del dev va root
 	restore_routes
 }
 
@@ -262,12 +281,12 @@ for v in 12 13; do
 		case_device "$c" "$v"
 		case_reroute "$c" "$v"
 		case_down "$c" "$v"
-		case_netem "$c" "$v" sm4sim0a
+		case_wire "$c" "$v"
 	done
 done
 case_device aes256gcm 13
-case_netem sm4gcm 12 va
-case_netem aes128gcm 13 va
+case_netem sm4gcm 12
+case_netem aes128gcm 13
 case_refuse sm4gcm 13
 case_feature_off aes128gcm 12
 case_rmmod sm4gcm 13

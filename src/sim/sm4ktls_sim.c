@@ -8,7 +8,9 @@
  * providers (ethtool -k: tls-hw-tx-offload) and, like a NIC, encrypt the
  * records of offloaded connections in their transmit path, with their own
  * AEAD keyed from the crypto_info handed to add(). Knobs (module
- * parameters, writable at run time): refuse_add makes add() fail.
+ * parameters, writable at run time): refuse_add makes add() fail;
+ * wire_loss and wire_reorder impair the wire after the device's crypto
+ * (netem cannot: it orphans marked skbs, which the core then drops).
  * ethtool -S shows what the device did.
  *
  * The device also advertises NETIF_F_HW_TLS_TX to the in-tree tls.ko,
@@ -32,6 +34,15 @@ static bool refuse_add;
 module_param(refuse_add, bool, 0644);
 MODULE_PARM_DESC(refuse_add, "refuse every new offloaded connection");
 
+/* A lossy, reordering wire, after the device's own crypto. */
+static unsigned int wire_loss;
+module_param(wire_loss, uint, 0644);
+MODULE_PARM_DESC(wire_loss, "drop this many packets per 1000 on the wire");
+
+static unsigned int wire_reorder;
+module_param(wire_reorder, uint, 0644);
+MODULE_PARM_DESC(wire_reorder, "hold back this many packets per 1000 behind the next one");
+
 #define SIM_MAX_PAIRS	4
 #define SIM_TAG		16
 #define SIM_SALT	4
@@ -43,16 +54,21 @@ enum sim_stat {
 	SIM_TLS_TX_SKBS,
 	SIM_TLS_TX_RECORDS,	/* tags put on the wire */
 	SIM_TLS_TX_ERRORS,
+	SIM_WIRE_DROPPED,
+	SIM_WIRE_REORDERED,
 	SIM_NUM_STATS,
 };
 
 static const char sim_stat_names[SIM_NUM_STATS][ETH_GSTRING_LEN] = {
 	"tls_tx_add", "tls_tx_refused", "tls_tx_del", "tls_tx_skbs",
-	"tls_tx_records", "tls_tx_errors",
+	"tls_tx_records", "tls_tx_errors", "wire_dropped", "wire_reordered",
 };
 
 struct sim_priv {
 	struct net_device __rcu *peer;
+	spinlock_t wire_lock;
+	struct sk_buff *held;		/* reordered: goes after the next */
+	struct timer_list wire_timer;	/* or on its own, shortly */
 	atomic64_t stats[SIM_NUM_STATS];
 };
 
@@ -286,13 +302,72 @@ static const struct tlsdev_ops sim_tlsdev_ops = {
 	.tls_dev_resync = sim_tls_dev_resync,
 };
 
+/* --- the wire --- */
+
+static void sim_deliver(struct net_device *dev, struct sk_buff *skb)
+{
+	struct sim_priv *priv = netdev_priv(dev);
+	struct net_device *peer;
+
+	rcu_read_lock();
+	peer = rcu_dereference(priv->peer);
+	if (peer && netif_running(peer))
+		dev_forward_skb(peer, skb);	/* frees it on failure */
+	else
+		kfree_skb(skb);
+	rcu_read_unlock();
+}
+
+static struct sk_buff *sim_unhold(struct sim_priv *priv)
+{
+	struct sk_buff *skb;
+
+	spin_lock_bh(&priv->wire_lock);
+	skb = priv->held;
+	priv->held = NULL;
+	spin_unlock_bh(&priv->wire_lock);
+	return skb;
+}
+
+static void sim_wire_timer(struct timer_list *t)
+{
+	struct sim_priv *priv = from_timer(priv, t, wire_timer);
+	struct sk_buff *skb = sim_unhold(priv);
+
+	if (skb)
+		sim_deliver(skb->dev, skb);
+}
+
+/* Lose, hold back or deliver @skb, as the knobs say. */
+static void sim_wire(struct net_device *dev, struct sk_buff *skb)
+{
+	struct sim_priv *priv = netdev_priv(dev);
+	struct sk_buff *held;
+
+	if (get_random_u32_below(1000) < READ_ONCE(wire_loss)) {
+		sim_count(dev, SIM_WIRE_DROPPED);
+		kfree_skb(skb);
+		return;
+	}
+	held = sim_unhold(priv);
+	if (!held && get_random_u32_below(1000) < READ_ONCE(wire_reorder)) {
+		spin_lock_bh(&priv->wire_lock);
+		priv->held = skb;
+		spin_unlock_bh(&priv->wire_lock);
+		sim_count(dev, SIM_WIRE_REORDERED);
+		mod_timer(&priv->wire_timer, jiffies + 2);
+		return;
+	}
+	sim_deliver(dev, skb);
+	if (held)
+		sim_deliver(dev, held);
+}
+
 /* --- the net_device --- */
 
 static netdev_tx_t sim_xmit(struct sk_buff *skb, struct net_device *dev)
 {
-	struct sim_priv *priv = netdev_priv(dev);
 	struct sm4ktls_offload_conn *conn;
-	struct net_device *peer;
 
 	conn = sm4ktls_offload_skb_conn(skb, dev);
 	if (conn) {
@@ -308,13 +383,7 @@ static netdev_tx_t sim_xmit(struct sk_buff *skb, struct net_device *dev)
 		return NETDEV_TX_OK;
 	}
 	skb_tx_timestamp(skb);
-	rcu_read_lock();
-	peer = rcu_dereference(priv->peer);
-	if (peer && netif_running(peer))
-		dev_forward_skb(peer, skb);	/* frees it on failure */
-	else
-		kfree_skb(skb);
-	rcu_read_unlock();
+	sim_wire(dev, skb);
 	return NETDEV_TX_OK;
 }
 
@@ -326,7 +395,11 @@ static int sim_open(struct net_device *dev)
 
 static int sim_stop(struct net_device *dev)
 {
+	struct sim_priv *priv = netdev_priv(dev);
+
 	netif_carrier_off(dev);
+	timer_delete_sync(&priv->wire_timer);
+	kfree_skb(sim_unhold(priv));
 	return 0;
 }
 
@@ -389,6 +462,14 @@ static void sim_setup(struct net_device *dev)
 	eth_hw_addr_random(dev);
 }
 
+static void sim_init_priv(struct net_device *dev)
+{
+	struct sim_priv *priv = netdev_priv(dev);
+
+	spin_lock_init(&priv->wire_lock);
+	timer_setup(&priv->wire_timer, sim_wire_timer, 0);
+}
+
 static struct net_device *sim_create(unsigned int pair, char end)
 {
 	char name[IFNAMSIZ];
@@ -399,6 +480,7 @@ static struct net_device *sim_create(unsigned int pair, char end)
 			   sim_setup);
 	if (!dev)
 		return NULL;
+	sim_init_priv(dev);
 	if (register_netdev(dev)) {
 		free_netdev(dev);
 		return NULL;
