@@ -204,14 +204,14 @@ case_wire() { # CIPHER VERSION
 		-a "$(delta TlsTxFallbackSkbs)" = 0
 }
 
-# Loss and duplicates on the veth path: the fallback encrypts the
-# retransmitted partial records.
+# Moved mid-stream to a veth path with loss and duplicates: the fallback
+# encrypts the retransmitted partial records (netem without a delay
+# keeps the socket on its skbs).
 case_netem() { # CIPHER VERSION
 	local t="$1 TLS1.$(( $2 - 10 )) loss on the fallback path" r0
 	sa tc qdisc add dev va root netem loss 3% duplicate 1%
-	to_veth
 	r0=$(retrans)
-	xfer "$t" "$1" "$2"
+	xfer "$t" "$1" "$2" to_veth
 	check "$t: retransmitted through the fallback ($(( $(retrans) - r0 )) segments; $(counters_line))" \
 		test "$(( $(retrans) - r0 ))" -gt 0 -a "$(delta TlsTxFallbackSkbs)" -gt 0 \
 		-a "$(delta TlsTxFallbackErrors)" = 0

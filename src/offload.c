@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * sm4ktls: device offload - providers, and TX connections in device mode.
+ * sm4ktls: device offload - providers, and connections in device mode.
  *
  * A driver registers a net_device (include/sm4ktls/offload.h). When a
  * socket installs its TX key and the lowest device under its route has a
@@ -11,9 +11,13 @@
  * every marked skb that leaves through some other device is encrypted
  * by the software fallback (fallback.c) in sk_validate_xmit_skb.
  *
- * The device state outlives close(): TCP still retransmits while the
+ * The TX device state outlives close(): TCP still retransmits while the
  * socket lingers. It goes in the socket's sk_destruct, when no skb of
  * the socket is left, and holds a module reference until then.
+ *
+ * RX in device mode (rx.c) takes what the device already decrypted; the
+ * connection object only carries the device binding and resync requests,
+ * and goes at close.
  */
 #include <linux/if_vlan.h>
 #include <linux/module.h>
@@ -52,13 +56,14 @@ static const struct {
 };
 
 static bool sm4ktls_caps_allow(const struct sm4ktls_offload_caps *caps,
-			       const struct tls_crypto_info *info)
+			       const struct tls_crypto_info *info,
+			       enum sm4ktls_offload_dir dir)
 {
 	u8 ver = info->version == TLS_1_3_VERSION ? SM4KTLS_OFFLOAD_TLS13 :
 						    SM4KTLS_OFFLOAD_TLS12;
 	unsigned int i;
 
-	if (!(caps->dirs & BIT(SM4KTLS_OFFLOAD_TX)) || !(caps->versions & ver))
+	if (!(caps->dirs & BIT(dir)) || !(caps->versions & ver))
 		return false;
 	for (i = 0; i < ARRAY_SIZE(sm4ktls_offload_ciphers); i++)
 		if (sm4ktls_offload_ciphers[i].type == info->cipher_type)
@@ -105,6 +110,37 @@ void *sm4ktls_offload_priv(const struct sm4ktls_offload_conn *conn)
 	return conn->priv;
 }
 EXPORT_SYMBOL_GPL(sm4ktls_offload_priv);
+
+struct sock *sm4ktls_offload_conn_sk(const struct sm4ktls_offload_conn *conn)
+{
+	return conn->sk;
+}
+EXPORT_SYMBOL_GPL(sm4ktls_offload_conn_sk);
+
+void sm4ktls_offload_rx_resync_request(struct sm4ktls_offload_conn *conn)
+{
+	set_bit(SM4KTLS_CONN_RESYNC, &conn->flags);
+}
+EXPORT_SYMBOL_GPL(sm4ktls_offload_rx_resync_request);
+
+/*
+ * RX: if the device asked, tell it where a record starts. False if it
+ * did not ask (or is gone), so the caller may try again later.
+ */
+bool sm4ktls_offload_rx_resync(struct sm4ktls_offload_conn *conn, u32 tcp_seq,
+			       u64 rec_seq)
+{
+	struct net_device *dev;
+
+	if (!test_and_clear_bit(SM4KTLS_CONN_RESYNC, &conn->flags))
+		return false;
+	rcu_read_lock();
+	dev = rcu_dereference(conn->netdev);
+	if (dev)
+		conn->ops->resync(dev, conn, tcp_seq, rec_seq);
+	rcu_read_unlock();
+	return dev;
+}
 
 /* --- records kept until ACKed --- */
 
@@ -281,7 +317,7 @@ static void sm4ktls_conn_detach(struct sm4ktls_offload_conn *conn)
 	rcu_assign_pointer(conn->netdev, NULL);
 	/* No xmit may still hold a marked skb of this connection. */
 	synchronize_net();
-	conn->ops->del(dev, conn, SM4KTLS_OFFLOAD_TX);
+	conn->ops->del(dev, conn, conn->dir);
 	dev_put(dev);
 }
 
@@ -296,18 +332,22 @@ static void sm4ktls_detach_dev(struct net_device *dev)
 
 /* The device for @sk's route, if it offers TX for @info; rwsem held. */
 static struct sm4ktls_provider *
-sm4ktls_pick_provider(struct sock *sk, const struct tls_crypto_info *info)
+sm4ktls_pick_provider(struct sock *sk, const struct tls_crypto_info *info,
+		      enum sm4ktls_offload_dir dir)
 {
+	netdev_features_t feature = dir == SM4KTLS_OFFLOAD_TX ?
+				    NETIF_F_HW_TLS_TX : NETIF_F_HW_TLS_RX;
 	struct dst_entry *dst = __sk_dst_get(sk);
 	struct sm4ktls_provider *p;
 	struct net_device *dev;
 
+	/* Like upstream, RX too goes by the route: the device replies leave. */
 	if (!dst || !dst->dev)
 		return NULL;
 	dev = sm4ktls_lowest_dev(dst->dev, sk);
 	p = sm4ktls_provider_find(dev);
-	if (!p || !netif_running(dev) || !(dev->features & NETIF_F_HW_TLS_TX) ||
-	    !sm4ktls_caps_allow(&p->caps, info))
+	if (!p || !netif_running(dev) || !(dev->features & feature) ||
+	    !sm4ktls_caps_allow(&p->caps, info, dir))
 		return NULL;
 	return p;
 }
@@ -349,7 +389,8 @@ static void sm4ktls_sk_destruct(struct sock *sk)
 }
 
 static struct sm4ktls_offload_conn *
-sm4ktls_conn_alloc(struct sock *sk, const union sm4ktls_crypto_info *ci)
+sm4ktls_conn_alloc(struct sock *sk, const union sm4ktls_crypto_info *ci,
+		   enum sm4ktls_offload_dir dir)
 {
 	struct sm4ktls_offload_conn *conn = kzalloc(sizeof(*conn), GFP_KERNEL);
 
@@ -360,33 +401,80 @@ sm4ktls_conn_alloc(struct sock *sk, const union sm4ktls_crypto_info *ci)
 	spin_lock_init(&conn->lock);
 	INIT_WORK(&conn->free_work, sm4ktls_conn_free_work);
 	conn->sk = sk;
-	/* The fallback runs in softirq: only synchronous AEADs. */
-	if (sm4ktls_cipher_init_sync(&conn->fb, ci)) {
+	conn->dir = dir;
+	/* The TX fallback runs in softirq: only synchronous AEADs. */
+	if (dir == SM4KTLS_OFFLOAD_TX && sm4ktls_cipher_init_sync(&conn->fb, ci)) {
 		kfree(conn);
 		return NULL;
 	}
 	return conn;
 }
 
-/* Offer the connection to the device; rwsem held for reading. */
+/*
+ * Offer the connection to the device; rwsem held for reading. @tcp_seq:
+ * where the first record under this key starts.
+ */
 static int sm4ktls_conn_attach(struct sock *sk,
 			       struct sm4ktls_offload_conn *conn,
-			       const union sm4ktls_crypto_info *ci)
+			       const union sm4ktls_crypto_info *ci, u32 tcp_seq)
 {
-	struct sm4ktls_provider *p = sm4ktls_pick_provider(sk, &ci->info);
+	struct sm4ktls_provider *p;
 	int err;
 
+	p = sm4ktls_pick_provider(sk, &ci->info, conn->dir);
 	if (!p)
 		return -ENODEV;
+	if (conn->dir == SM4KTLS_OFFLOAD_RX && !p->ops->resync)
+		return -EOPNOTSUPP;
 	conn->ops = p->ops;
-	err = p->ops->add(p->dev, conn, SM4KTLS_OFFLOAD_TX, &ci->info,
-			  tcp_sk(sk)->write_seq);
+	err = p->ops->add(p->dev, conn, conn->dir, &ci->info, tcp_seq);
 	if (err)
 		return err;
 	dev_hold(p->dev);
 	rcu_assign_pointer(conn->netdev, p->dev);
 	list_add(&conn->list, &sm4ktls_conns);
 	return 0;
+}
+
+/* Allocate and attach, or NULL: the direction stays in software. */
+static struct sm4ktls_offload_conn *
+sm4ktls_conn_start(struct sock *sk, const union sm4ktls_crypto_info *ci,
+		   enum sm4ktls_offload_dir dir, u32 tcp_seq)
+{
+	struct sm4ktls_offload_conn *conn;
+	int err;
+
+	if (list_empty(&sm4ktls_providers))
+		return NULL;
+	conn = sm4ktls_conn_alloc(sk, ci, dir);
+	if (!conn)
+		return NULL;
+	down_read(&sm4ktls_offload_sem);
+	err = sm4ktls_conn_attach(sk, conn, ci, tcp_seq);
+	up_read(&sm4ktls_offload_sem);
+	if (err) {
+		sm4ktls_conn_free(conn);
+		return NULL;
+	}
+	return conn;
+}
+
+/* TLS_RX: device mode if the device takes it; NULL means software. */
+struct sm4ktls_offload_conn *
+sm4ktls_offload_rx_start(struct sock *sk, const union sm4ktls_crypto_info *ci)
+{
+	return sm4ktls_conn_start(sk, ci, SM4KTLS_OFFLOAD_RX,
+				  tcp_sk(sk)->copied_seq);
+}
+
+/* close(): RX needs the device no longer. Sleeps. */
+void sm4ktls_offload_rx_stop(struct sm4ktls_offload_conn *conn)
+{
+	down_write(&sm4ktls_offload_sem);
+	if (rcu_access_pointer(conn->netdev))
+		sm4ktls_conn_detach(conn);
+	up_write(&sm4ktls_offload_sem);
+	sm4ktls_conn_free(conn);
 }
 
 /*
@@ -397,22 +485,12 @@ int sm4ktls_offload_tx_start(struct sock *sk, struct sm4ktls_ctx *ctx,
 			     const union sm4ktls_crypto_info *ci)
 {
 	struct sm4ktls_offload_conn *conn;
-	int err;
 
-	if (list_empty(&sm4ktls_providers))
-		return -ENODEV;
-	conn = sm4ktls_conn_alloc(sk, ci);
+	conn = sm4ktls_conn_start(sk, ci, SM4KTLS_OFFLOAD_TX,
+				  tcp_sk(sk)->write_seq);
 	if (!conn)
-		return -ENOMEM;
-	down_read(&sm4ktls_offload_sem);
-	err = sm4ktls_conn_attach(sk, conn, ci);
-	if (!err)
-		__module_get(THIS_MODULE);
-	up_read(&sm4ktls_offload_sem);
-	if (err) {
-		sm4ktls_conn_free(conn);
-		return err;
-	}
+		return -ENODEV;
+	__module_get(THIS_MODULE);
 	conn->ctx = ctx;
 	ctx->dtx = conn;
 	/* Data queued before the key stays apart from marked skbs. */

@@ -167,17 +167,22 @@ struct sm4ktls_drec {
 	struct page *pages[SM4KTLS_REC_PAGES];
 };
 
-/* One socket's TX in device mode (offload.c). */
+#define SM4KTLS_CONN_RESYNC	0	/* flags: RX device asked for a resync */
+
+/* One direction of a socket in device mode (offload.c). */
 struct sm4ktls_offload_conn {
 	struct list_head list;		/* attached connections */
+	enum sm4ktls_offload_dir dir;
+	unsigned long flags;
 	struct net_device __rcu *netdev;	/* NULL: fallback only */
 	const struct sm4ktls_offload_ops *ops;
 	void *priv;			/* the driver's */
 	struct sock *sk;
 	struct sm4ktls_ctx *ctx;
+	/* TX only: records until ACKed, and the fallback's own AEAD. */
 	spinlock_t lock;		/* recs */
 	struct list_head recs;		/* oldest first */
-	struct sm4ktls_cipher fb;	/* the fallback's own AEAD */
+	struct sm4ktls_cipher fb;
 	void (*sk_destruct)(struct sock *sk);
 	struct work_struct free_work;
 };
@@ -254,6 +259,11 @@ int sm4ktls_offload_tx_start(struct sock *sk, struct sm4ktls_ctx *ctx,
 			     const union sm4ktls_crypto_info *ci);
 int sm4ktls_offload_add_rec(struct sock *sk, struct sm4ktls_offload_conn *conn,
 			    struct page **pages, u32 wire, u64 seq);
+struct sm4ktls_offload_conn *
+sm4ktls_offload_rx_start(struct sock *sk, const union sm4ktls_crypto_info *ci);
+void sm4ktls_offload_rx_stop(struct sm4ktls_offload_conn *conn);
+bool sm4ktls_offload_rx_resync(struct sm4ktls_offload_conn *conn, u32 tcp_seq,
+			       u64 rec_seq);
 struct sm4ktls_drec *sm4ktls_drec_get(struct sm4ktls_offload_conn *conn,
 				      u32 seq);
 void sm4ktls_drec_release(struct sm4ktls_drec *r);

@@ -17,6 +17,15 @@
  * finds the connection of such an skb with sm4ktls_offload_skb_conn()
  * and the records under its payload with sm4ktls_offload_tx_record(),
  * and must put ciphertext and tag on the wire.
+ *
+ * RX: the device decrypts record payloads in place as they arrive
+ * (header, explicit nonce and tag bytes untouched) and sets
+ * skb->decrypted on an skb only if it decrypted every record byte in it
+ * and authenticated each record that ends in it. Records in skbs it
+ * left alone are opened in software, records split between both kinds
+ * are restored to ciphertext and opened in software. A device that lost
+ * track of record boundaries calls sm4ktls_offload_rx_resync_request();
+ * the stack answers with ops->resync() naming a record start ahead.
  */
 #ifndef _SM4KTLS_OFFLOAD_H
 #define _SM4KTLS_OFFLOAD_H
@@ -66,6 +75,13 @@ struct sm4ktls_offload_ops {
 	 */
 	void (*del)(struct net_device *dev, struct sm4ktls_offload_conn *conn,
 		    enum sm4ktls_offload_dir dir);
+	/*
+	 * RX, after a resync request: the record starting at TCP sequence
+	 * number @tcp_seq has TLS sequence number @rec_seq. Softirq or
+	 * process context; must not sleep.
+	 */
+	void (*resync)(struct net_device *dev, struct sm4ktls_offload_conn *conn,
+		       u32 tcp_seq, u64 rec_seq);
 };
 
 int sm4ktls_offload_register(struct net_device *dev,
@@ -77,6 +93,10 @@ void sm4ktls_offload_unregister(struct net_device *dev);
 /* The driver's per-connection data, set in add(). */
 void sm4ktls_offload_set_priv(struct sm4ktls_offload_conn *conn, void *priv);
 void *sm4ktls_offload_priv(const struct sm4ktls_offload_conn *conn);
+/* The socket of a connection, e.g. to match RX flows by address. */
+struct sock *sm4ktls_offload_conn_sk(const struct sm4ktls_offload_conn *conn);
+/* RX: ask for ops->resync() at the next record start the stack can name. */
+void sm4ktls_offload_rx_resync_request(struct sm4ktls_offload_conn *conn);
 
 /*
  * TX: the connection of a marked skb in ndo_start_xmit, or NULL if the
