@@ -13,6 +13,7 @@
 
 #include "sm4_core.h"
 #include "sm4_gcm_sg.h"
+#include "sm4_impl.h"
 #include "sm4_selftest.h"
 
 static int sm4ktls_sm4_setkey(struct crypto_tfm *tfm, const u8 *key,
@@ -69,6 +70,7 @@ static int __init sm4ktls_crypto_init(void)
 		pr_err("cannot register %s: %d\n", sm4ktls_sm4_alg.cra_driver_name, err);
 		return err;
 	}
+	sm4ktls_impls_probe();
 	err = sm4ktls_gcm_register();
 	if (err)
 		crypto_unregister_alg(&sm4ktls_sm4_alg);
