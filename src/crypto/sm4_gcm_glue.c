@@ -155,13 +155,10 @@ static u64 gcm_time(struct gcm_timing *t, const struct sm4ktls_gcm_impl *impl)
 static int gcm_priority(struct gcm_timing *t, u64 c_ns,
 			const struct sm4ktls_gcm_impl *impl)
 {
-	u64 ns = t ? gcm_time(t, impl) : 0;
-
-	if (!t || ns <= c_ns)
+	if (!t)
 		return impl->priority;
-	pr_info("%s: slower than the portable C path on this CPU (%llu vs %llu ns per 4 KiB: emulated SIMD?), priority %d\n",
-		impl->name, ns, c_ns, SM4KTLS_SLOW_PRIO);
-	return SM4KTLS_SLOW_PRIO;
+	return sm4ktls_impl_priority(impl->name, impl->priority,
+				     gcm_time(t, impl), c_ns);
 }
 
 /* Test, then register, one implementation; a failure only skips it. */

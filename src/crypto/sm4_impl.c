@@ -150,3 +150,12 @@ bool sm4ktls_impl_usable(const struct sm4ktls_gcm_impl *impl)
 	/* The C path: its block cipher passed both examples before. */
 	return impl == &sm4ktls_gcm_generic;
 }
+
+int sm4ktls_impl_priority(const char *driver, int priority, u64 ns, u64 c_ns)
+{
+	if (ns <= c_ns)
+		return priority;
+	pr_info("%s: slower than the portable C path on this CPU (%llu vs %llu ns per 4 KiB: emulated SIMD?), priority %d\n",
+		driver, ns, c_ns, SM4KTLS_SLOW_PRIO);
+	return SM4KTLS_SLOW_PRIO;
+}
