@@ -26,13 +26,14 @@ run() { # TEST...
 }
 
 load() { # MODULE [PARAM...]
-	local m=$1 t0 s
+	local m=$1 what t0 s
 	shift
+	what="insmod $m.ko${*:+ $*}"
 	t0=$(cut -d' ' -f1 /proc/uptime)
 	insmod "$obj/$m.ko" "$@"
 	s=$?
-	echo "# insmod $m.ko $*: $(awk -v t0="$t0" '{ printf "%.1f", $1 - t0 }' /proc/uptime) s"
-	tap $s "insmod $m.ko $* on $(uname -r)"
+	echo "# $what: $(awk -v t0="$t0" '{ printf "%.1f", $1 - t0 }' /proc/uptime) s"
+	tap $s "$what on $(uname -r)"
 	grep -q "^$m " /proc/modules
 }
 
