@@ -56,7 +56,7 @@ mods=build/kernels/\$(uname -r)/root
 for m in aesni_intel ghash_clmulni_intel chacha_x86_64 poly1305_x86_64; do
 	modprobe -d \$mods \$m || echo "# no \$m"
 done
-insmod \$obj/sm4ktls_crypto.ko || exit 1
+insmod \$obj/sm4ktls_crypto.ko kat_million=0 || exit 1
 modprobe -d \$mods tls || exit 1
 insmod \$obj/sm4ktls.ko ulp_name=sm4ktls || exit 1
 grep -E '^(sm4ktls|sm4ktls_crypto|tls) ' /proc/modules || exit 1

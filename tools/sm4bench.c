@@ -2,7 +2,10 @@
 /*
  * sm4bench: SM4-GCM throughput of every implementation in src/crypto/ this
  * CPU runs (built natively from the module's own sources), side by side
- * with libgcrypt's SM4-GCM, OpenSSL's AES-128-GCM and OpenSSL's SM4-CTR.
+ * with libgcrypt's SM4-GCM, OpenSSL's AES-128-GCM and OpenSSL's SM4-CTR;
+ * then SM4-CCM as the kernel's ccm template composes it over our ctr(sm4)
+ * drivers (ccm_base(ctr-sm4-sm4ktls-*,cbcmac(sm4)): our CTR, a serial C
+ * CBC-MAC), beside libgcrypt's SM4-CCM.
  *
  * Time comes from clock_gettime(CLOCK_MONOTONIC_RAW); cycles from a
  * measured core frequency: a chain of dependent register adds runs at one
@@ -22,6 +25,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "sm4_ctr.h"
 #include "sm4_gcm.h"
 
 #define AAD_LEN 13	/* a TLS 1.3 record header */
@@ -154,6 +158,65 @@ static int run_evp_ctr(struct bench *b, u8 *dst, const u8 *src,
 		 EVP_CipherUpdate(c, dst, &n, src, len));
 }
 
+/* CBC-MAC of len bytes (zero-padded) into mac, one C block at a time. */
+static void cbcmac(u8 *mac, const u8 *p, unsigned int len)
+{
+	unsigned int i;
+
+	for (; len; len -= i, p += i) {
+		for (i = 0; i < 16 && i < len; i++)
+			mac[i] ^= p[i];
+		sm4ktls_sm4_crypt_block(key.sm4.rk_enc, mac, mac);
+	}
+}
+
+/*
+ * RFC 3610 with a 12-byte nonce and a 16-byte tag, as crypto/ccm.c runs
+ * it: the MAC over B0, the AAD and the plaintext through the cipher, then
+ * one ctr(sm4) request over the tag block (counter 0) and the text.
+ */
+static int run_ccm(struct bench *b, u8 *dst, const u8 *src, unsigned int len,
+		   bool enc)
+{
+	static u8 buf[16 + 16384], ks[SM4KTLS_GCM_MAX_BATCH * 16];
+	u8 ctr[16] = { 2 }, mac[16] = { 0x40 | 7 << 3 | 2 }, a[16] = { 0, AAD_LEN };
+
+	memcpy(mac + 1, iv, 12);
+	mac[14] = len >> 8;
+	mac[15] = len;
+	sm4ktls_sm4_crypt_block(key.sm4.rk_enc, mac, mac);
+	memcpy(a + 2, aad, AAD_LEN);
+	cbcmac(mac, a, 2 + AAD_LEN);
+	memcpy(ctr + 1, iv, 12);
+	memcpy(buf + 16, src, len);
+	if (enc)
+		cbcmac(mac, src, len);
+	memcpy(buf, mac, 16);
+	sm4ktls_ctr_crypt(b->impl, key.sm4.rk_enc, buf, buf, 16 + len, ctr, ks);
+	if (!enc)
+		cbcmac(mac, buf + 16, len);	/* the tag check is left out */
+	memcpy(dst, buf + 16, len);
+	memcpy(tag, buf, 16);
+	return 0;
+}
+
+static int run_gcrypt_ccm(struct bench *b, u8 *dst, const u8 *src,
+			  unsigned int len, bool enc)
+{
+	gcry_cipher_hd_t h = b->ctx;
+	u64 params[3] = { len, AAD_LEN, 16 };
+
+	gcry_cipher_setiv(h, iv, 12);
+	gcry_cipher_ctl(h, GCRYCTL_SET_CCM_LENGTHS, params, sizeof(params));
+	gcry_cipher_authenticate(h, aad, AAD_LEN);
+	if (enc)
+		gcry_cipher_encrypt(h, dst, len, src, len);
+	else
+		gcry_cipher_decrypt(h, dst, len, src, len);
+	gcry_cipher_gettag(h, tag, 16);
+	return 0;
+}
+
 /*
  * Seconds per message, median of `repeats` batches of ~256 KiB each, and
  * the clock around them in *hz.
@@ -235,11 +298,35 @@ static int add_others(struct bench *b, const u8 *k)
 	return 3;
 }
 
+/* CCM over each of our ctr(sm4) implementations, then libgcrypt's. */
+static int add_ccm(struct bench *b, const u8 *k)
+{
+	static char names[8][40];
+	int i, n = 0;
+	gcry_cipher_hd_t h;
+
+	for (i = 0; sm4ktls_gcm_x86_impls[i]; i++) {
+		if (!cpu_runs(sm4ktls_gcm_x86_impls[i]))
+			continue;
+		/* "ctr-sm4-sm4ktls-aesni-avx2" -> "ccm over aesni-avx2" */
+		snprintf(names[n], sizeof(names[n]), "ccm over %s",
+			 sm4ktls_gcm_x86_impls[i]->ctr_name + 16);
+		b[n] = (struct bench){ names[n], sm4ktls_gcm_x86_impls[i], run_ccm, NULL };
+		n++;
+	}
+	b[n++] = (struct bench){ "ccm over generic (C)", &sm4ktls_gcm_generic, run_ccm, NULL };
+	if (gcry_cipher_open(&h, GCRY_CIPHER_SM4, GCRY_CIPHER_MODE_CCM, 0) ||
+	    gcry_cipher_setkey(h, k, 16))
+		return -1;
+	b[n++] = (struct bench){ "libgcrypt " GCRYPT_VERSION " SM4-CCM", NULL, run_gcrypt_ccm, h };
+	return n;
+}
+
 int main(int argc, char **argv)
 {
 	int repeats = argc > 1 ? atoi(argv[1]) : 31, n, i, j;
 	static const u8 k[16] = { 0x01, 0x23, 0x45, 0x67 };
-	struct bench b[16];
+	struct bench b[24];
 	double hz, hz_lo = 1e12, hz_hi = 0;
 
 	if (repeats < 1 || repeats > 101)
@@ -249,6 +336,12 @@ int main(int argc, char **argv)
 	i = add_others(b + n, k);
 	if (i < 0) {
 		fprintf(stderr, "sm4bench: cannot set up libgcrypt/OpenSSL\n");
+		return 1;
+	}
+	n += i;
+	i = add_ccm(b + n, k);
+	if (i < 0) {
+		fprintf(stderr, "sm4bench: cannot set up libgcrypt SM4-CCM\n");
 		return 1;
 	}
 	n += i;

@@ -112,6 +112,7 @@ void sm4ktls_ctr32_ghash_generic(const u32 *rk, u8 *dst, const u8 *src,
 
 const struct sm4ktls_gcm_impl sm4ktls_gcm_generic = {
 	.name = "gcm-sm4-sm4ktls-generic",
+	.ctr_name = "ctr-sm4-sm4ktls-generic",
 	/* Level with the kernel's gcm(sm4) composition over our cipher. */
 	.priority = 250,
 	.batch = 1,
@@ -151,20 +152,12 @@ void sm4ktls_gcm_setkey(struct sm4ktls_gcm_key *key, const u8 *k)
 	memzero_explicit(p, sizeof(p));
 }
 
-/* The routine and batch size for partial batches. */
-static sm4ktls_ctr32_fn gcm_tail_fn(const struct sm4ktls_gcm_impl *impl,
-				    unsigned int *batch)
-{
-	*batch = impl->ctr32_tail ? impl->tail_batch : impl->batch;
-	return impl->ctr32_tail ?: impl->ctr32;
-}
-
 /* Keystream of one (tail) batch at the current counter into ks[], src ^ ks. */
 static void gcm_fill_ks(struct sm4ktls_gcm_state *st, const u8 *src,
 			size_t len)
 {
 	unsigned int batch;
-	sm4ktls_ctr32_fn fn = gcm_tail_fn(st->impl, &batch);
+	sm4ktls_ctr32_fn fn = sm4ktls_ctr32_narrow(st->impl, &batch);
 
 	memcpy(st->ks, src, len);
 	memset(st->ks + len, 0, batch * 16 - len);
@@ -217,7 +210,7 @@ static void gcm_ctr(struct sm4ktls_gcm_state *st, u8 *dst, const u8 *src,
 {
 	size_t n = min_t(size_t, len, st->ks_len - st->ks_pos);
 	unsigned int tail_batch;
-	sm4ktls_ctr32_fn tail = gcm_tail_fn(st->impl, &tail_batch);
+	sm4ktls_ctr32_fn tail = sm4ktls_ctr32_narrow(st->impl, &tail_batch);
 
 	gcm_xor(dst, src, st->ks + st->ks_pos, n);
 	st->ks_pos += n;

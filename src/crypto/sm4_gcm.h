@@ -75,8 +75,9 @@ enum {
 };
 
 struct sm4ktls_gcm_impl {
-	const char *name;	/* crypto API driver name */
-	int priority;
+	const char *name;	/* crypto API driver name of its gcm(sm4) */
+	const char *ctr_name;	/* and of its ctr(sm4) */
+	int priority;		/* of both */
 	unsigned int needs;	/* SM4KTLS_NEED_* */
 	unsigned int batch;	/* blocks per ctr32 step */
 	bool simd;		/* uses FPU registers */
@@ -90,6 +91,14 @@ struct sm4ktls_gcm_impl {
 	sm4ktls_ctr32_fn ctr32_tail;		/* or NULL: ctr32 */
 	unsigned int tail_batch;
 };
+
+/* The routine and batch for partial batches: ctr32_tail, else ctr32. */
+static inline sm4ktls_ctr32_fn
+sm4ktls_ctr32_narrow(const struct sm4ktls_gcm_impl *impl, unsigned int *batch)
+{
+	*batch = impl->ctr32_tail ? impl->tail_batch : impl->batch;
+	return impl->ctr32_tail ?: impl->ctr32;
+}
 
 extern const struct sm4ktls_gcm_impl sm4ktls_gcm_generic;
 /* x86-64 implementations, best first; NULL-terminated. */

@@ -13,7 +13,6 @@
  * 250), and one that loses is registered below it. (A registered
  * gcm(sm4) of any priority keeps the kernel from composing its own.)
  */
-#include <asm/cpufeature.h>
 #include <asm/fpu/api.h>
 #include <asm/simd.h>
 #include <crypto/gcm.h>
@@ -24,10 +23,7 @@
 #include <linux/slab.h>
 
 #include "sm4_gcm_sg.h"
-
-#define SM4KTLS_GCM_NR_IMPLS	5	/* the x86 ones and the C path */
-#define SM4KTLS_GCM_SLOW_PRIO	200	/* under the C path's 250 */
-#define SM4KTLS_GCM_TIME_LEN	4096	/* one bounded FPU section */
+#include "sm4_impl.h"
 
 struct sm4ktls_gcm_alg {
 	struct aead_alg alg;
@@ -35,7 +31,7 @@ struct sm4ktls_gcm_alg {
 	bool registered;
 };
 
-static struct sm4ktls_gcm_alg sm4ktls_gcm_algs[SM4KTLS_GCM_NR_IMPLS];
+static struct sm4ktls_gcm_alg sm4ktls_gcm_algs[SM4KTLS_NR_IMPLS];
 
 static const struct sm4ktls_gcm_impl *gcm_impl(struct crypto_aead *tfm)
 {
@@ -103,33 +99,6 @@ static void gcm_exit_tfm(struct crypto_aead *tfm)
 	memzero_explicit(crypto_aead_ctx(tfm), sizeof(struct sm4ktls_gcm_key));
 }
 
-static bool gcm_cpu_has(unsigned int needs)
-{
-	u64 xfeatures = XFEATURE_MASK_SSE | XFEATURE_MASK_YMM;
-
-	if (!needs)
-		return true;	/* the C path */
-	if ((needs & SM4KTLS_NEED_AESNI_AVX) &&
-	    !(boot_cpu_has(X86_FEATURE_AES) && boot_cpu_has(X86_FEATURE_PCLMULQDQ) &&
-	      boot_cpu_has(X86_FEATURE_AVX)))
-		return false;
-	if ((needs & SM4KTLS_NEED_AVX2) && !boot_cpu_has(X86_FEATURE_AVX2))
-		return false;
-	if ((needs & SM4KTLS_NEED_GFNI) && !boot_cpu_has(X86_FEATURE_GFNI))
-		return false;
-	if ((needs & SM4KTLS_NEED_VPCLMULQDQ) &&
-	    !boot_cpu_has(X86_FEATURE_VPCLMULQDQ))
-		return false;
-	if (needs & SM4KTLS_NEED_AVX512) {
-		if (!(boot_cpu_has(X86_FEATURE_AVX512F) &&
-		      boot_cpu_has(X86_FEATURE_AVX512BW) &&
-		      boot_cpu_has(X86_FEATURE_AVX512VL)))
-			return false;
-		xfeatures |= XFEATURE_MASK_AVX512;
-	}
-	return cpu_has_xfeatures(xfeatures, NULL);
-}
-
 static void gcm_fill_alg(struct sm4ktls_gcm_alg *a,
 			 const struct sm4ktls_gcm_impl *impl, int priority)
 {
@@ -153,11 +122,11 @@ static void gcm_fill_alg(struct sm4ktls_gcm_alg *a,
 	alg->chunksize = SM4KTLS_SM4_BLOCK_SIZE;
 }
 
-/* Time buffers: a key and one message of SM4KTLS_GCM_TIME_LEN bytes. */
+/* Time buffers: a key and one message of SM4KTLS_TIME_LEN bytes. */
 struct gcm_timing {
 	struct sm4ktls_gcm_key key;
 	struct sm4ktls_gcm_state st;
-	u8 buf[SM4KTLS_GCM_TIME_LEN];
+	u8 buf[SM4KTLS_TIME_LEN];
 	u8 tag[16];
 };
 
@@ -186,13 +155,10 @@ static u64 gcm_time(struct gcm_timing *t, const struct sm4ktls_gcm_impl *impl)
 static int gcm_priority(struct gcm_timing *t, u64 c_ns,
 			const struct sm4ktls_gcm_impl *impl)
 {
-	u64 ns = t ? gcm_time(t, impl) : 0;
-
-	if (!t || ns <= c_ns)
+	if (!t)
 		return impl->priority;
-	pr_info("%s: slower than the portable C path on this CPU (%llu vs %llu ns per 4 KiB: emulated SIMD?), priority %d\n",
-		impl->name, ns, c_ns, SM4KTLS_GCM_SLOW_PRIO);
-	return SM4KTLS_GCM_SLOW_PRIO;
+	return sm4ktls_impl_priority(impl->name, impl->priority,
+				     gcm_time(t, impl), c_ns);
 }
 
 /* Test, then register, one implementation; a failure only skips it. */
@@ -202,11 +168,8 @@ static void gcm_try_register(struct sm4ktls_gcm_alg *a,
 {
 	int err;
 
-	if (!gcm_cpu_has(impl->needs)) {
-		pr_info("%s: CPU lacks the features it needs, not registered\n",
-			impl->name);
-		return;
-	}
+	if (!sm4ktls_impl_usable(impl))
+		return;	/* sm4ktls_impls_probe() said why */
 	if (sm4ktls_gcm_selftest(impl))
 		return;	/* the self-test said which test failed */
 	gcm_fill_alg(a, impl, gcm_priority(t, c_ns, impl));
@@ -236,7 +199,7 @@ int sm4ktls_gcm_register(void)
 		c_ns = gcm_time(t, &sm4ktls_gcm_generic);
 	}
 	for (i = 0; sm4ktls_gcm_x86_impls[i]; i++) {
-		if (WARN_ON(i + 1 >= SM4KTLS_GCM_NR_IMPLS))
+		if (WARN_ON(i + 1 >= SM4KTLS_NR_IMPLS))
 			break;
 		gcm_try_register(&sm4ktls_gcm_algs[i], sm4ktls_gcm_x86_impls[i],
 				 t, c_ns);
@@ -250,7 +213,7 @@ void sm4ktls_gcm_unregister(void)
 {
 	int i;
 
-	for (i = 0; i < SM4KTLS_GCM_NR_IMPLS; i++) {
+	for (i = 0; i < SM4KTLS_NR_IMPLS; i++) {
 		if (sm4ktls_gcm_algs[i].registered)
 			crypto_unregister_aead(&sm4ktls_gcm_algs[i].alg);
 		sm4ktls_gcm_algs[i].registered = false;

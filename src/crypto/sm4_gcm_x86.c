@@ -8,6 +8,7 @@
 
 static const struct sm4ktls_gcm_impl sm4ktls_gcm_aesni_avx = {
 	.name = "gcm-sm4-sm4ktls-aesni-avx",
+	.ctr_name = "ctr-sm4-sm4ktls-aesni-avx",
 	.priority = 300,
 	.needs = SM4KTLS_NEED_AESNI_AVX,
 	.batch = 12,
@@ -18,6 +19,7 @@ static const struct sm4ktls_gcm_impl sm4ktls_gcm_aesni_avx = {
 
 static const struct sm4ktls_gcm_impl sm4ktls_gcm_aesni_avx2 = {
 	.name = "gcm-sm4-sm4ktls-aesni-avx2",
+	.ctr_name = "ctr-sm4-sm4ktls-aesni-avx2",
 	.priority = 400,
 	.needs = SM4KTLS_NEED_AESNI_AVX | SM4KTLS_NEED_AVX2,
 	.batch = 24,
@@ -31,6 +33,7 @@ static const struct sm4ktls_gcm_impl sm4ktls_gcm_aesni_avx2 = {
 
 static const struct sm4ktls_gcm_impl sm4ktls_gcm_gfni_avx2 = {
 	.name = "gcm-sm4-sm4ktls-gfni-avx2",
+	.ctr_name = "ctr-sm4-sm4ktls-gfni-avx2",
 	.priority = 450,
 	.needs = SM4KTLS_NEED_AESNI_AVX | SM4KTLS_NEED_AVX2 |
 		 SM4KTLS_NEED_GFNI,
@@ -42,6 +45,7 @@ static const struct sm4ktls_gcm_impl sm4ktls_gcm_gfni_avx2 = {
 
 static const struct sm4ktls_gcm_impl sm4ktls_gcm_gfni_avx512 = {
 	.name = "gcm-sm4-sm4ktls-gfni-avx512",
+	.ctr_name = "ctr-sm4-sm4ktls-gfni-avx512",
 	.priority = 500,
 	.needs = SM4KTLS_NEED_AESNI_AVX | SM4KTLS_NEED_AVX2 |
 		 SM4KTLS_NEED_GFNI | SM4KTLS_NEED_AVX512 |

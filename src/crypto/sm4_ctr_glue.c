@@ -1,0 +1,241 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * "ctr(sm4)" skcipher drivers: one per x86-64 implementation the CPU can
+ * run, at the priority of the gcm(sm4) driver on the same routines, and one
+ * on the portable C path (250), each registered after its known-answer
+ * tests pass and, like the gcm(sm4) ones, timed against the C path at load
+ * and registered below it (200) if slower. With a ctr(sm4) registered, the
+ * kernel's ccm template composes ccm(sm4) as ccm_base(<ours>,cbcmac(sm4)):
+ * its keystream runs on SIMD, its CBC-MAC stays serial C.
+ *
+ * To the API, CTR is a stream cipher: blocksize 1, chunksize 16, a 16-byte
+ * IV that is a 128-bit big-endian counter (sm4_ctr.c). When the FPU may not
+ * be used (crypto_simd_usable() is false) a request takes the C path.
+ */
+#include <asm/fpu/api.h>
+#include <asm/simd.h>
+#include <crypto/internal/simd.h>
+#include <crypto/internal/skcipher.h>
+#include <linux/ktime.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+
+#include "sm4_ctr.h"
+#include "sm4_impl.h"
+
+/*
+ * The request context holds a narrow batch of keystream: 768 bytes for
+ * GFNI/AVX-512, more than crypto_alloc_sync_skcipher() users may put on
+ * their stack (MAX_SYNC_SKCIPHER_REQSIZE). 6.12 has a flag that keeps such
+ * drivers from them; without it (6.1) the allocation would WARN, so such a
+ * driver is not registered there.
+ */
+#ifdef CRYPTO_ALG_SKCIPHER_REQSIZE_LARGE
+#define SM4KTLS_CTR_LARGE_FLAG	CRYPTO_ALG_SKCIPHER_REQSIZE_LARGE
+#else
+#define SM4KTLS_CTR_LARGE_FLAG	0
+#endif
+
+struct sm4ktls_ctr_alg {
+	struct skcipher_alg alg;
+	const struct sm4ktls_gcm_impl *impl;
+	bool registered;
+};
+
+static struct sm4ktls_ctr_alg sm4ktls_ctr_algs[SM4KTLS_NR_IMPLS];
+
+static const struct sm4ktls_gcm_impl *ctr_alg_impl(struct crypto_skcipher *tfm)
+{
+	struct skcipher_alg *alg = crypto_skcipher_alg(tfm);
+
+	return container_of(alg, struct sm4ktls_ctr_alg, alg)->impl;
+}
+
+static int ctr_setkey(struct crypto_skcipher *tfm, const u8 *key,
+		      unsigned int len)
+{
+	if (len != SM4KTLS_SM4_KEY_SIZE)
+		return -EINVAL;
+	sm4ktls_sm4_expand_key(crypto_skcipher_ctx(tfm), key);
+	return 0;
+}
+
+static void ctr_fpu_begin(const struct sm4ktls_gcm_impl *impl)
+{
+	if (impl->simd)
+		kernel_fpu_begin();
+}
+
+static void ctr_fpu_end(const struct sm4ktls_gcm_impl *impl)
+{
+	if (impl->simd)
+		kernel_fpu_end();
+}
+
+/*
+ * One walk step at a time: at most a page, so the FPU is held for a
+ * bounded time, and never across skcipher_walk_done(), which may sleep.
+ * A step before the last is cut to whole blocks (no keystream is carried
+ * from one step to the next); the walk hands the rest over again.
+ */
+static int ctr_crypt(struct skcipher_request *req)
+{
+	struct crypto_skcipher *tfm = crypto_skcipher_reqtfm(req);
+	const struct sm4ktls_sm4_key *key = crypto_skcipher_ctx(tfm);
+	const struct sm4ktls_gcm_impl *impl = crypto_simd_usable() ?
+		ctr_alg_impl(tfm) : &sm4ktls_gcm_generic;
+	struct skcipher_walk walk;
+	int err = skcipher_walk_virt(&walk, req, false);
+
+	while (walk.nbytes) {
+		unsigned int n = walk.nbytes;
+
+		if (n < walk.total)
+			n = round_down(n, SM4KTLS_SM4_BLOCK_SIZE);
+		ctr_fpu_begin(impl);
+		sm4ktls_ctr_crypt(impl, key->rk_enc, walk.dst.virt.addr,
+				  walk.src.virt.addr, n, walk.iv,
+				  skcipher_request_ctx(req));
+		ctr_fpu_end(impl);
+		err = skcipher_walk_done(&walk, walk.nbytes - n);
+	}
+	return err;
+}
+
+/* Keystream scratch for the C path too, which needs less. */
+static int ctr_init_tfm(struct crypto_skcipher *tfm)
+{
+	crypto_skcipher_set_reqsize(tfm, sm4ktls_ctr_ks_size(ctr_alg_impl(tfm)));
+	return 0;
+}
+
+static void ctr_exit_tfm(struct crypto_skcipher *tfm)
+{
+	memzero_explicit(crypto_skcipher_ctx(tfm), sizeof(struct sm4ktls_sm4_key));
+}
+
+static void ctr_fill_alg(struct sm4ktls_ctr_alg *a,
+			 const struct sm4ktls_gcm_impl *impl, int priority)
+{
+	struct skcipher_alg *alg = &a->alg;
+	unsigned int ks = sm4ktls_ctr_ks_size(impl);
+
+	a->impl = impl;
+	strscpy(alg->base.cra_name, "ctr(sm4)", CRYPTO_MAX_ALG_NAME);
+	strscpy(alg->base.cra_driver_name, impl->ctr_name, CRYPTO_MAX_ALG_NAME);
+	alg->base.cra_priority = priority;
+	alg->base.cra_blocksize = 1;
+	alg->base.cra_ctxsize = sizeof(struct sm4ktls_sm4_key);
+	alg->base.cra_module = THIS_MODULE;
+	if (ks > MAX_SYNC_SKCIPHER_REQSIZE)
+		alg->base.cra_flags |= SM4KTLS_CTR_LARGE_FLAG;
+	alg->min_keysize = SM4KTLS_SM4_KEY_SIZE;
+	alg->max_keysize = SM4KTLS_SM4_KEY_SIZE;
+	alg->ivsize = SM4KTLS_CTR_IV_SIZE;
+	alg->chunksize = SM4KTLS_SM4_BLOCK_SIZE;
+	/* Gather scattered pieces into a narrow batch (the API caps it). */
+	alg->walksize = min_t(unsigned int, ks, PAGE_SIZE / 8);
+	alg->setkey = ctr_setkey;
+	alg->encrypt = ctr_crypt;
+	alg->decrypt = ctr_crypt;
+	alg->init = ctr_init_tfm;
+	alg->exit = ctr_exit_tfm;
+}
+
+/* Time buffers: a key, a counter, scratch and SM4KTLS_TIME_LEN bytes. */
+struct ctr_timing {
+	struct sm4ktls_sm4_key key;
+	u8 iv[SM4KTLS_CTR_IV_SIZE];
+	u8 ks[SM4KTLS_GCM_MAX_BATCH * SM4KTLS_SM4_BLOCK_SIZE];
+	u8 buf[SM4KTLS_TIME_LEN];
+};
+
+/* Best of a few runs of one 4 KiB encryption, in ns. */
+static u64 ctr_time(struct ctr_timing *t, const struct sm4ktls_gcm_impl *impl)
+{
+	u64 best = U64_MAX, start;
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		start = ktime_get_ns();
+		ctr_fpu_begin(impl);
+		sm4ktls_ctr_crypt(impl, t->key.rk_enc, t->buf, t->buf,
+				  sizeof(t->buf), t->iv, t->ks);
+		ctr_fpu_end(impl);
+		best = min(best, ktime_get_ns() - start);
+	}
+	return best;
+}
+
+/* Can this kernel keep the driver from on-stack (sync) requests? */
+static bool ctr_reqsize_ok(const struct sm4ktls_gcm_impl *impl)
+{
+	unsigned int ks = sm4ktls_ctr_ks_size(impl);
+
+	if (ks <= MAX_SYNC_SKCIPHER_REQSIZE || SM4KTLS_CTR_LARGE_FLAG)
+		return true;
+	pr_info("%s: %u-byte request context and no CRYPTO_ALG_SKCIPHER_REQSIZE_LARGE in this kernel, not registered\n",
+		impl->ctr_name, ks);
+	return false;
+}
+
+/* Test, then register, one implementation; a failure only skips it. */
+static void ctr_try_register(struct sm4ktls_ctr_alg *a,
+			     const struct sm4ktls_gcm_impl *impl,
+			     struct ctr_timing *t, u64 c_ns)
+{
+	int priority = impl->priority, err;
+
+	if (!sm4ktls_impl_usable(impl) || !ctr_reqsize_ok(impl))
+		return;	/* the log says why */
+	if (sm4ktls_ctr_selftest(impl))
+		return;
+	if (t)
+		priority = sm4ktls_impl_priority(impl->ctr_name, priority,
+						 ctr_time(t, impl), c_ns);
+	ctr_fill_alg(a, impl, priority);
+	err = crypto_register_skcipher(&a->alg);
+	if (err) {
+		pr_err("%s: cannot register: %d\n", impl->ctr_name, err);
+		return;
+	}
+	a->registered = true;
+	pr_info("%s: registered, priority %d\n", impl->ctr_name, priority);
+}
+
+/* The C path is every driver's fallback: without it, nothing registers. */
+int sm4ktls_ctr_register(void)
+{
+	struct ctr_timing *t;
+	u64 c_ns = 0;
+	int i;
+
+	if (sm4ktls_ctr_selftest(&sm4ktls_gcm_generic))
+		return -EINVAL;
+	/* Without memory to time them, drivers keep their nominal order. */
+	t = kzalloc(sizeof(*t), GFP_KERNEL);
+	if (t) {
+		sm4ktls_sm4_expand_key(&t->key, t->buf);
+		c_ns = ctr_time(t, &sm4ktls_gcm_generic);
+	}
+	for (i = 0; sm4ktls_gcm_x86_impls[i]; i++) {
+		if (WARN_ON(i + 1 >= SM4KTLS_NR_IMPLS))
+			break;
+		ctr_try_register(&sm4ktls_ctr_algs[i], sm4ktls_gcm_x86_impls[i],
+				 t, c_ns);
+	}
+	ctr_try_register(&sm4ktls_ctr_algs[i], &sm4ktls_gcm_generic, NULL, 0);
+	kfree_sensitive(t);
+	return 0;
+}
+
+void sm4ktls_ctr_unregister(void)
+{
+	int i;
+
+	for (i = 0; i < SM4KTLS_NR_IMPLS; i++) {
+		if (sm4ktls_ctr_algs[i].registered)
+			crypto_unregister_skcipher(&sm4ktls_ctr_algs[i].alg);
+		sm4ktls_ctr_algs[i].registered = false;
+	}
+}
