@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Device offload end to end, inside a guest (TAP output): sm4ktls with the
-# simulated offload NIC sm4ktls_sim.ko. Two network namespaces:
+# simulated offload NIC sm4ktls_sim.ko, TX (kTLS sender in sa, userspace
+# receiver in sb) and RX (userspace sender, kTLS receiver in sb). Two
+# network namespaces:
 #
 #   sa (sender, kTLS TX)                  sb (receiver, userspace decrypt)
 #   10.8.0.1 on lo                        10.9.0.2 on lo
@@ -136,6 +138,125 @@ check() { # DESCRIPTION CONDITION...
 
 counters_line() {
 	echo "dev $(delta TlsTxDevice) sw $(delta TlsTxSw) records $(delta TlsTxDeviceRecords) fallback $(delta TlsTxFallbackSkbs) errors $(delta TlsTxFallbackErrors) sim-records $(delta sim)"
+}
+
+# --- RX: userspace records from sa, kTLS RX in sb through sm4sim0b ---
+
+rcounter() { # NAME: sm4ktls counter of the receiver's netns
+	sb awk -v k="$1" '$1 == k { print $2; f = 1 } END { if (!f) print -1 }' \
+		/proc/net/sm4ktls_stat
+}
+
+rsimstat() { # NAME: ethtool -S counter of sm4sim0b
+	sb ethtool -S sm4sim0b 2>/dev/null | awk -v k="$1:" '$1 == k { print $2 }'
+}
+
+rsnap() { # PREFIX
+	local c
+	for c in TlsRxDevice TlsRxSw TlsRxDeviceRecords TlsRxDeviceReencrypt \
+		 TlsRxDeviceSwRecords TlsRxDeviceResync TlsDecryptError; do
+		eval "${1}_$c=$(rcounter $c)"
+	done
+	for c in tls_rx_skbs_decrypted tls_rx_skbs_left tls_rx_resync_req \
+		 tls_rx_resync tls_rx_auth_failed; do
+		eval "${1}_$c=$(rsimstat $c)"
+	done
+}
+
+rcounters_line() {
+	echo "dev $(delta TlsRxDevice) sw $(delta TlsRxSw) records: device $(delta TlsRxDeviceRecords) reencrypted $(delta TlsRxDeviceReencrypt) software $(delta TlsRxDeviceSwRecords), resyncs $(delta TlsRxDeviceResync), decrypt errors $(delta TlsDecryptError); sim skbs decrypted $(delta tls_rx_skbs_decrypted) left $(delta tls_rx_skbs_left), resync asked $(delta tls_rx_resync_req) used $(delta tls_rx_resync), auth failed $(delta tls_rx_auth_failed)"
+}
+
+wait_listen_rx() { # PORT PID
+	local i
+	for i in $(seq 150); do
+		[ -n "$(sb ss -Hltn "sport = :$1")" ] && return 0
+		kill -0 "$2" 2>/dev/null || return 1
+		sleep 0.2
+	done
+	return 1
+}
+
+# One RX transfer: NAME CIPHER VERSION [CORRUPT_AT]
+rxfer() {
+	local name=$1 cipher=$2 ver=$3 bad=${4:-} port rpid s r
+	port=$((20000 + RANDOM % 12000))
+	rsnap b
+	sb timeout 300 "$peer" krecv 10.9.0.2 "$port" "$cipher" "$ver" "$bytes" $bad \
+		>"$work/recv.log" 2>&1 &
+	rpid=$!
+	if ! wait_listen_rx "$port" "$rpid"; then
+		tap 1 "$name: receiver listening"
+		kill "$rpid" 2>/dev/null
+		return 1
+	fi
+	sa timeout 300 "$peer" usend 10.9.0.2 "$port" "$cipher" "$ver" "$bytes" $bad \
+		>"$work/send.log" 2>&1
+	s=$?
+	wait "$rpid"
+	r=$?
+	sed 's/^/# /' "$work/send.log" "$work/recv.log"
+	rsnap a
+	if [ -n "$bad" ]; then
+		tap $r "$name: EBADMSG at the tampered record, every byte before it right"
+	else
+		tap $((s | r)) "$name: $bytes bytes, every byte checked by the kTLS reader"
+	fi
+}
+
+sim_knob() { # NAME VALUE
+	echo "$2" >"/sys/module/sm4ktls_sim/parameters/$1"
+}
+
+case_rx_device() { # CIPHER VERSION
+	local t="$1 TLS1.$(( $2 - 10 )) RX device mode"
+	rxfer "$t" "$1" "$2"
+	check "$t: the device opened records ($(rcounters_line))" \
+		test "$(delta TlsRxDevice)" = 1 -a "$(delta TlsRxDeviceRecords)" -gt 0 \
+		-a "$(delta TlsDecryptError)" = 0
+}
+
+case_rx_mixed() { # CIPHER VERSION
+	local t="$1 TLS1.$(( $2 - 10 )) RX decrypted, partly and not decrypted records"
+	sim_knob rx_skip 3
+	rxfer "$t" "$1" "$2"
+	sim_knob rx_skip 0
+	check "$t: all three kinds seen ($(rcounters_line))" \
+		test "$(delta TlsRxDeviceRecords)" -gt 0 -a "$(delta TlsRxDeviceReencrypt)" -gt 0 \
+		-a "$(delta TlsRxDeviceSwRecords)" -gt 0 -a "$(delta TlsDecryptError)" = 0
+}
+
+case_rx_loss() { # CIPHER VERSION
+	local t="$1 TLS1.$(( $2 - 10 )) RX with loss and reordering before the device"
+	sim_knob wire_loss 20
+	sim_knob wire_reorder 50
+	rxfer "$t" "$1" "$2"
+	sim_knob wire_loss 0
+	sim_knob wire_reorder 0
+	check "$t: resync asked and served ($(rcounters_line))" \
+		test "$(delta tls_rx_resync_req)" -gt 0 -a "$(delta TlsRxDeviceResync)" -gt 0 \
+		-a "$(delta TlsRxDeviceRecords)" -gt 0 -a "$(delta TlsDecryptError)" = 0
+}
+
+case_rx_drop_resync() { # CIPHER VERSION
+	local t="$1 TLS1.$(( $2 - 10 )) RX, the device drops resyncs"
+	sim_knob drop_resync 1
+	sim_knob wire_loss 20
+	rxfer "$t" "$1" "$2"
+	sim_knob wire_loss 0
+	sim_knob drop_resync 0
+	check "$t: software took over ($(rcounters_line))" \
+		test "$(delta tls_rx_resync)" = 0 -a "$(delta TlsRxDeviceSwRecords)" -gt 0 \
+		-a "$(delta TlsDecryptError)" = 0
+}
+
+case_rx_tamper() { # CIPHER VERSION SKIP
+	local t="$1 TLS1.$(( $2 - 10 )) RX tampered record (rx_skip=$3)"
+	sim_knob rx_skip "$3"
+	rxfer "$t" "$1" "$2" $((bytes / 2))
+	sim_knob rx_skip 0
+	check "$t: the device did not pass it ($(rcounters_line))" \
+		test "$(delta TlsDecryptError)" = 1 -a "$(delta tls_rx_auth_failed)" -ge 0
 }
 
 # --- the cases ---
@@ -272,7 +393,9 @@ sa ethtool -k sm4sim0a | grep -q 'tls-hw-tx-offload: on'
 tap $? "ethtool -k sm4sim0a shows tls-hw-tx-offload: on"
 
 if [ -n "${SM4KTLS_OFFLOAD_ONLY:-}" ]; then
-	$SM4KTLS_OFFLOAD_ONLY
+	# Debugging: only the given cases, separated by ";".
+	IFS=';' read -ra only <<<"$SM4KTLS_OFFLOAD_ONLY"
+	for c in "${only[@]}"; do $c; done
 	echo "1..$n"
 	exit $rc
 fi
@@ -287,6 +410,16 @@ done
 case_device aes256gcm 13
 case_netem sm4gcm 12
 case_netem aes128gcm 13
+for v in 12 13; do
+	for c in aes128gcm sm4gcm; do
+		case_rx_device "$c" "$v"
+		case_rx_mixed "$c" "$v"
+		case_rx_loss "$c" "$v"
+	done
+done
+case_rx_drop_resync sm4gcm 13
+case_rx_tamper aes128gcm 12 0
+case_rx_tamper sm4gcm 13 2
 case_refuse sm4gcm 13
 case_feature_off aes128gcm 12
 case_rmmod sm4gcm 13

@@ -10,6 +10,12 @@
  *   offload_peer recv ADDR PORT CIPHER VERSION BYTES
  *	Plain TCP: opens every record with the userspace record layer
  *	(tlsrec.c, not the kernel) and checks every byte of the pattern.
+ *   offload_peer usend ADDR PORT CIPHER VERSION BYTES [CORRUPT_AT]
+ *	Plain TCP: seals the pattern into records in userspace; with
+ *	CORRUPT_AT, flips a bit of the record holding that byte.
+ *   offload_peer krecv ADDR PORT CIPHER VERSION BYTES [CORRUPT_AT]
+ *	kTLS RX (sm4ktls): reads and checks every byte; with CORRUPT_AT,
+ *	expects EBADMSG at that record and nothing wrong before it.
  *
  * CIPHER: aes128gcm, aes256gcm or sm4gcm; VERSION: 12 or 13. Both ends
  * derive the same keys from fixed bytes. Exit status 0 on success.
@@ -114,21 +120,47 @@ static int send_range(int fd, unsigned long long from, unsigned long long to)
 	return 0;
 }
 
-static int do_send(int argc, char **argv, const struct tlsrec_key *k,
-		   unsigned long long bytes)
+static int connect_to(char **argv)
 {
 	struct sockaddr_storage ss;
 	socklen_t len;
-	int fd, err;
+	int fd;
 
 	if (sock_addr(argv[2], argv[3], &ss, &len))
-		return 2;
+		return -1;
 	fd = socket(ss.ss_family, SOCK_STREAM, 0);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&ss, len)) {
 		perror("# connect");
-		return 1;
+		return -1;
 	}
-	if (dp_attach(fd))
+	return fd;
+}
+
+static int accept_from(char **argv)
+{
+	struct sockaddr_storage ss;
+	int lfd, fd, one = 1;
+	socklen_t len;
+
+	if (sock_addr(argv[2], argv[3], &ss, &len))
+		return -1;
+	lfd = socket(ss.ss_family, SOCK_STREAM, 0);
+	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (lfd < 0 || bind(lfd, (struct sockaddr *)&ss, len) || listen(lfd, 1)) {
+		perror("# listen");
+		return -1;
+	}
+	fd = accept(lfd, NULL, NULL);
+	close(lfd);
+	return fd;
+}
+
+static int do_send(int argc, char **argv, const struct tlsrec_key *k,
+		   unsigned long long bytes)
+{
+	int fd = connect_to(argv), err;
+
+	if (fd < 0 || dp_attach(fd))
 		return 1;
 	err = dp_set_key(fd, TLS_TX, k);
 	if (err) {
@@ -144,6 +176,79 @@ static int do_send(int argc, char **argv, const struct tlsrec_key *k,
 		err = send_range(fd, 0, bytes);
 	}
 	return close(fd) || err ? 1 : 0;
+}
+
+/* Userspace records of the pattern, one bit flipped in record @bad. */
+static int do_usend(char **argv, const struct tlsrec_key *k,
+		    unsigned long long bytes, long long corrupt_at)
+{
+	static u8 pt[TLSREC_MAX_PLAIN], rec[TLSREC_MAX_RECORD];
+	unsigned long long pos = 0, j;
+	struct tlsrec_state st;
+	int fd = connect_to(argv);
+	size_t n;
+	long len;
+
+	if (fd < 0)
+		return 1;
+	tlsrec_state_init(&st, k);
+	while (pos < bytes) {
+		n = 1 + (pos * 7919) % TLSREC_MAX_PLAIN;
+		if (n > bytes - pos)
+			n = bytes - pos;
+		for (j = 0; j < n; j++)
+			pt[j] = pattern(pos + j);
+		len = tlsrec_seal(&st, TLSREC_TYPE_DATA, pt, n, 0, rec);
+		if (corrupt_at >= 0 && (unsigned long long)corrupt_at >= pos &&
+		    (unsigned long long)corrupt_at < pos + n)
+			rec[len - 1] ^= 0x20;	/* the tag */
+		if (len < 0 || tlsrec_write_all(fd, rec, len))
+			return 1;
+		pos += n;
+	}
+	return close(fd) ? 1 : 0;
+}
+
+/* kTLS RX: every byte checked; returns the bytes read or -errno. */
+static long long read_stream(int fd)
+{
+	static u8 buf[65536];
+	unsigned long long pos = 0;
+	ssize_t n, i;
+
+	while ((n = recv(fd, buf, sizeof(buf), 0)) > 0) {
+		for (i = 0; i < n; i++, pos++) {
+			if (buf[i] != pattern(pos)) {
+				fprintf(stderr, "# byte %llu differs\n", pos);
+				return -EILSEQ;
+			}
+		}
+	}
+	if (n < 0) {
+		printf("# recv after %llu bytes: %s\n", pos, strerror(errno));
+		return -errno;
+	}
+	return pos;
+}
+
+static int do_krecv(char **argv, const struct tlsrec_key *k,
+		    unsigned long long bytes, long long corrupt_at)
+{
+	int fd = accept_from(argv), err;
+	long long got;
+
+	if (fd < 0 || dp_attach(fd))
+		return 1;
+	err = dp_set_key(fd, TLS_RX, k);
+	if (err) {
+		fprintf(stderr, "# TLS_RX: %s\n", strerror(-err));
+		return 1;
+	}
+	got = read_stream(fd);
+	printf("# kTLS RX read and checked %lld of %llu bytes\n", got, bytes);
+	if (corrupt_at >= 0)
+		return got == -EBADMSG ? 0 : 1;
+	return got == (long long)bytes ? 0 : 1;
 }
 
 /* Open every record and check its bytes; returns the bytes checked. */
@@ -177,21 +282,10 @@ static long long check_stream(int fd, struct tlsrec_state *st)
 static int do_recv(char **argv, const struct tlsrec_key *k,
 		   unsigned long long bytes)
 {
-	struct sockaddr_storage ss;
 	struct tlsrec_state st;
-	socklen_t len;
+	int fd = accept_from(argv);
 	long long got;
-	int lfd, fd, one = 1;
 
-	if (sock_addr(argv[2], argv[3], &ss, &len))
-		return 2;
-	lfd = socket(ss.ss_family, SOCK_STREAM, 0);
-	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (lfd < 0 || bind(lfd, (struct sockaddr *)&ss, len) || listen(lfd, 1)) {
-		perror("# listen");
-		return 1;
-	}
-	fd = accept(lfd, NULL, NULL);
 	if (fd < 0)
 		return 1;
 	tlsrec_state_init(&st, k);
@@ -203,15 +297,21 @@ static int do_recv(char **argv, const struct tlsrec_key *k,
 int main(int argc, char **argv)
 {
 	unsigned long long bytes;
+	long long corrupt_at;
 	struct tlsrec_key k;
 
 	if (argc < 7 || tlsrec_init() || parse_key(&k, argv[4], argv[5])) {
-		fprintf(stderr, "usage: %s send|recv ADDR PORT CIPHER 12|13 BYTES [SYNC_DIR]\n",
+		fprintf(stderr, "usage: %s send|recv|usend|krecv ADDR PORT CIPHER 12|13 BYTES [SYNC_DIR|CORRUPT_AT]\n",
 			argv[0]);
 		return 2;
 	}
 	bytes = strtoull(argv[6], NULL, 0);
+	corrupt_at = argc > 7 ? strtoll(argv[7], NULL, 0) : -1;
 	if (!strcmp(argv[1], "send"))
 		return do_send(argc, argv, &k, bytes);
+	if (!strcmp(argv[1], "usend"))
+		return do_usend(argv, &k, bytes, corrupt_at);
+	if (!strcmp(argv[1], "krecv"))
+		return do_krecv(argv, &k, bytes, corrupt_at);
 	return do_recv(argv, &k, bytes);
 }

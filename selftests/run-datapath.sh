@@ -80,6 +80,8 @@ run "$bin/sockopt"
 run "$bin/bulk"
 # TLS 1.3 KeyUpdate: the in-tree tls.ko of 6.1/6.12 has no rekey (6.14+).
 [ "$mod" = sm4ktls ] && run "$bin/rekey"
+# Device offload through the simulated NIC: sm4ktls's provider interface.
+[ "$mod" = sm4ktls ] && run "$top/selftests/offload.sh"
 run "$top/selftests/openssl-ktls.sh"
 
 # Nothing else may have served the sockets.

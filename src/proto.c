@@ -96,7 +96,7 @@ static void sm4ktls_build_proto(struct proto *p, const struct proto *base,
 		p->splice_eof = sm4ktls_splice_eof;
 		sm4ktls_compat_proto_tx(p);
 	}
-	if (rx == SM4KTLS_SW) {
+	if (rx != SM4KTLS_BASE) {
 		p->recvmsg = sm4ktls_recvmsg;
 		p->sock_is_readable = sm4ktls_sock_is_readable;
 	}
@@ -108,7 +108,7 @@ static void sm4ktls_build_ops(struct proto_ops *ops,
 	*ops = *base;
 	if (tx != SM4KTLS_BASE)
 		ops->shutdown = sm4ktls_sock_shutdown;
-	if (rx == SM4KTLS_SW) {
+	if (rx != SM4KTLS_BASE) {
 		ops->poll = sm4ktls_poll;
 		ops->splice_read = sm4ktls_splice_read;
 	}

@@ -20,6 +20,7 @@
 /* Our bytes of skb->cb: strparser keeps its own state further on. */
 struct sm4ktls_rx_cb {
 	u8 type;
+	u8 dev;		/* device mode: SM4KTLS_DEV_* */
 };
 
 static struct sm4ktls_rx_cb *sm4ktls_rx_cb(struct sk_buff *skb)
@@ -37,7 +38,8 @@ static struct sm4ktls_rx *sm4ktls_strp_rx(struct strparser *strp)
 /* strparser: the record length from its header, 0 for "need more". */
 static int sm4ktls_rx_parse(struct strparser *strp, struct sk_buff *skb)
 {
-	struct sm4ktls_cipher *c = &sm4ktls_strp_rx(strp)->c;
+	struct sm4ktls_rx *rx = sm4ktls_strp_rx(strp);
+	struct sm4ktls_cipher *c = &rx->c;
 	struct strp_msg *rxm = strp_msg(skb);
 	unsigned int overhead, len;
 	u8 hdr[SM4KTLS_HDR_LEN];
@@ -55,6 +57,9 @@ static int sm4ktls_rx_parse(struct strparser *strp, struct sk_buff *skb)
 	/* Both TLS 1.2 and 1.3 records say 3.3 on the wire. */
 	if (hdr[1] != TLS_1_2_VERSION_MAJOR || hdr[2] != TLS_1_2_VERSION_MINOR)
 		return -EINVAL;
+	if (rx->dev)
+		sm4ktls_rx_dev_parsed(strp->sk, rx, SM4KTLS_HDR_LEN + len,
+				      skb->len - rxm->offset);
 	return SM4KTLS_HDR_LEN + len;
 }
 
@@ -63,6 +68,12 @@ static void sm4ktls_rx_rcv(struct strparser *strp, struct sk_buff *skb)
 	struct sm4ktls_rx *rx = sm4ktls_strp_rx(strp);
 	struct sock *sk = strp->sk;
 
+	sm4ktls_rx_cb(skb)->dev = SM4KTLS_DEV_NONE;
+	if (rx->dev) {
+		sm4ktls_rx_cb(skb)->dev = sm4ktls_rx_dev_state(skb);
+		rx->tcp_next += strp_msg(skb)->full_len;
+		rx->rcv_seq++;
+	}
 	__skb_queue_tail(&rx->raw, skb);
 	/* One parsed record at a time; the rest waits in TCP. */
 	strp_pause(strp);
@@ -134,7 +145,7 @@ static int sm4ktls_rx_inner_type(struct sk_buff *skb, u32 off, u32 *len,
 }
 
 /* An skb of fresh pages to hold @len bytes of plaintext. */
-static struct sk_buff *sm4ktls_rx_plain_skb(struct sock *sk, u32 len)
+struct sk_buff *sm4ktls_rx_plain_skb(struct sock *sk, u32 len)
 {
 	struct sk_buff *skb = alloc_skb(0, sk->sk_allocation);
 	struct page *page;
@@ -213,6 +224,32 @@ static void sm4ktls_rx_check_key_update(struct sock *sk, struct sm4ktls_rx *rx,
 	sm4ktls_stat_inc(sk, SM4KTLS_STAT_RX_REKEY_RECEIVED);
 }
 
+/* Open the record, in software or (device mode) however it came in. */
+static struct sk_buff *sm4ktls_rx_open_any(struct sock *sk,
+					   struct sm4ktls_rx *rx,
+					   struct sk_buff **pskb, u32 clen)
+{
+	u8 dev = sm4ktls_rx_cb(*pskb)->dev;
+	struct sm4ktls_cipher *c = &rx->c;
+	u32 off = strp_msg(*pskb)->offset + c->prepend;
+	int err;
+
+	if (dev == SM4KTLS_DEV_ALL) {
+		sm4ktls_stat_inc(sk, SM4KTLS_STAT_RX_DEVICE_RECORDS);
+		return sm4ktls_rx_dev_plain(sk, *pskb, off, clen - c->tag);
+	}
+	if (dev == SM4KTLS_DEV_MIXED) {
+		sm4ktls_stat_inc(sk, SM4KTLS_STAT_RX_DEVICE_REENCRYPT);
+		err = sm4ktls_rx_dev_restore(sk, rx, pskb);
+		if (err)
+			return ERR_PTR(err);
+		off = c->prepend;
+	} else if (rx->dev) {
+		sm4ktls_stat_inc(sk, SM4KTLS_STAT_RX_DEVICE_SW);
+	}
+	return sm4ktls_rx_open(sk, rx, *pskb, off, clen);
+}
+
 /*
  * Decrypt a parsed record. On success *@pskb is the plaintext (the
  * record's skb is freed); on failure it is left alone.
@@ -232,7 +269,7 @@ static int sm4ktls_rx_decrypt(struct sock *sk, struct sm4ktls_rx *rx,
 		return -EBADMSG;
 	sm4ktls_cipher_nonce(c, hdr + SM4KTLS_HDR_LEN);
 	sm4ktls_cipher_aad(c, hdr[0], len - c->tail);
-	skb = sm4ktls_rx_open(sk, rx, *pskb, rxm->offset + c->prepend, clen);
+	skb = sm4ktls_rx_open_any(sk, rx, pskb, clen);
 	if (IS_ERR(skb))
 		return PTR_ERR(skb);
 	consume_skb(*pskb);
@@ -318,7 +355,8 @@ static bool sm4ktls_rx_direct(struct sock *sk, struct sm4ktls_rx *rx,
 	struct sk_buff *skb = skb_peek(&rx->raw);
 	int n;
 
-	if (!r || r->peek)
+	/* The device may have opened it already: not for the direct path. */
+	if (!r || r->peek || sm4ktls_rx_cb(skb)->dev != SM4KTLS_DEV_NONE)
 		return false;
 	n = sm4ktls_rx_zc(sk, rx, skb, &r->msg->msg_iter, r->len - r->copied,
 			  r->no_pad);
@@ -559,8 +597,14 @@ int sm4ktls_rx_init(struct sock *sk, struct sm4ktls_ctx *ctx,
 	skb_queue_head_init(&rx->plain);
 	ctx->rx = rx;
 	ctx->rx_conf = SM4KTLS_SW;
-	sm4ktls_stat_inc(sk, SM4KTLS_STAT_RX_SW);
-	sm4ktls_stat_inc(sk, SM4KTLS_STAT_CURR_RX_SW);
+	sm4ktls_rx_dev_start(sk, ctx, ci);
+	if (ctx->rx_conf == SM4KTLS_HW) {
+		sm4ktls_stat_inc(sk, SM4KTLS_STAT_RX_DEVICE);
+		sm4ktls_stat_inc(sk, SM4KTLS_STAT_CURR_RX_DEVICE);
+	} else {
+		sm4ktls_stat_inc(sk, SM4KTLS_STAT_RX_SW);
+		sm4ktls_stat_inc(sk, SM4KTLS_STAT_CURR_RX_SW);
+	}
 	return 0;
 }
 
@@ -575,6 +619,9 @@ int sm4ktls_rx_rekey(struct sock *sk, struct sm4ktls_ctx *ctx,
 	struct sm4ktls_cipher next = {};
 	int err;
 
+	/* As upstream: a device holds one key for the connection's life. */
+	if (rx->dev)
+		return -EOPNOTSUPP;
 	err = sm4ktls_cipher_init(&next, ci);
 	if (err)
 		return err;
@@ -611,10 +658,13 @@ void sm4ktls_rx_free(struct sock *sk, struct sm4ktls_ctx *ctx)
 	struct sm4ktls_rx *rx = ctx->rx;
 
 	strp_done(&rx->strp);
+	if (rx->dev)
+		sm4ktls_offload_rx_stop(rx->dev);
 	__skb_queue_purge(&rx->raw);
 	__skb_queue_purge(&rx->plain);
 	sm4ktls_cipher_free(&rx->c);
 	kfree(rx);
 	ctx->rx = NULL;
-	sm4ktls_stat_add(sk, SM4KTLS_STAT_CURR_RX_SW, -1);
+	sm4ktls_stat_add(sk, ctx->rx_conf == SM4KTLS_HW ?
+			 SM4KTLS_STAT_CURR_RX_DEVICE : SM4KTLS_STAT_CURR_RX_SW, -1);
 }

@@ -136,6 +136,18 @@ struct sm4ktls_rx {
 	struct sk_buff_head plain;	/* decrypted, not yet fully read */
 	int err;			/* sticky: a record failed to open */
 	bool key_expired;		/* KeyUpdate read, new key not yet in */
+	/* Device mode (rx_dev.c): the device, where the next record starts. */
+	struct sm4ktls_offload_conn *dev;
+	u32 tcp_next;
+	u64 rcv_seq;			/* TLS sequence number of that record */
+};
+
+/* How much of a parsed record the device decrypted (rx_dev.c). */
+enum {
+	SM4KTLS_DEV_NONE,
+	SM4KTLS_DEV_ALL,
+	SM4KTLS_DEV_NONE_SEEN,	/* scan bit: some bytes not decrypted */
+	SM4KTLS_DEV_MIXED,
 };
 
 /* Per-socket state, hung off icsk_ulp_data; freed after an RCU grace period. */
@@ -293,6 +305,18 @@ static inline void sm4ktls_seq_put(u8 *p, u64 v)
 		p[i] = v;
 }
 
+/* rx_dev.c */
+u8 sm4ktls_rx_dev_state(struct sk_buff *skb);
+struct sk_buff *sm4ktls_rx_dev_plain(struct sock *sk, struct sk_buff *skb,
+				     u32 off, u32 len);
+int sm4ktls_rx_dev_restore(struct sock *sk, struct sm4ktls_rx *rx,
+			   struct sk_buff **pskb);
+void sm4ktls_rx_dev_parsed(struct sock *sk, struct sm4ktls_rx *rx, u32 full,
+			   u32 avail);
+void sm4ktls_rx_dev_start(struct sock *sk, struct sm4ktls_ctx *ctx,
+			  const union sm4ktls_crypto_info *ci);
+struct sk_buff *sm4ktls_rx_plain_skb(struct sock *sk, u32 len);
+
 /* zc.c */
 void sm4ktls_unpin(struct page **pages, int npages);
 int sm4ktls_pin(struct iov_iter *iter, size_t len, struct page **pages,
@@ -333,6 +357,9 @@ enum sm4ktls_stat {
 	SM4KTLS_STAT_TX_DEVICE_RECORDS,
 	SM4KTLS_STAT_TX_FALLBACK,
 	SM4KTLS_STAT_TX_FALLBACK_ERROR,
+	SM4KTLS_STAT_RX_DEVICE_RECORDS,
+	SM4KTLS_STAT_RX_DEVICE_REENCRYPT,
+	SM4KTLS_STAT_RX_DEVICE_SW,
 	SM4KTLS_NUM_STATS,
 };
 

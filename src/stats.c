@@ -36,10 +36,14 @@ static const char *const sm4ktls_stat_names[SM4KTLS_NUM_STATS] = {
 	[SM4KTLS_STAT_TX_REKEY_ERROR]	= "TlsTxRekeyError",
 	[SM4KTLS_STAT_RX_REKEY_ERROR]	= "TlsRxRekeyError",
 	[SM4KTLS_STAT_RX_REKEY_RECEIVED] = "TlsRxRekeyReceived",
-	/* Ours: device-mode records, and skbs the fallback encrypted. */
+	/* Ours: device-mode TX records, skbs the fallback encrypted. */
 	[SM4KTLS_STAT_TX_DEVICE_RECORDS] = "TlsTxDeviceRecords",
 	[SM4KTLS_STAT_TX_FALLBACK]	= "TlsTxFallbackSkbs",
 	[SM4KTLS_STAT_TX_FALLBACK_ERROR] = "TlsTxFallbackErrors",
+	/* Ours: device-mode RX records by who opened them. */
+	[SM4KTLS_STAT_RX_DEVICE_RECORDS] = "TlsRxDeviceRecords",
+	[SM4KTLS_STAT_RX_DEVICE_REENCRYPT] = "TlsRxDeviceReencrypt",
+	[SM4KTLS_STAT_RX_DEVICE_SW]	= "TlsRxDeviceSwRecords",
 };
 
 void sm4ktls_stat_add(struct sock *sk, enum sm4ktls_stat stat, long delta)

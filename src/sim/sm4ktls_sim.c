@@ -4,27 +4,27 @@
  * interface of sm4ktls (include/sm4ktls/offload.h) without hardware.
  *
  * Each pair sm4simNa <-> sm4simNb is a veth-like pair: what one end
- * transmits, the other receives. Both ends register as TLS TX offload
- * providers (ethtool -k: tls-hw-tx-offload) and, like a NIC, encrypt the
- * records of offloaded connections in their transmit path, with their own
- * AEAD keyed from the crypto_info handed to add(). Knobs (module
+ * transmits, the other receives. Both ends register as TLS offload
+ * providers (ethtool -k: tls-hw-tx-offload, tls-hw-rx-offload) and, like
+ * a NIC, encrypt the records of TX connections in their transmit path and
+ * decrypt those of RX connections as they arrive (sim_rx.c), with their
+ * own AEAD keyed from the crypto_info handed to add(). Knobs (module
  * parameters, writable at run time): refuse_add makes add() fail;
+ * rx_skip and drop_resync (sim_rx.c) make RX leave records to software;
  * wire_loss and wire_reorder impair the wire after the device's crypto
  * (netem cannot: it orphans marked skbs, which the core then drops).
  * ethtool -S shows what the device did.
  *
- * The device also advertises NETIF_F_HW_TLS_TX to the in-tree tls.ko,
+ * The device also advertises NETIF_F_HW_TLS_TX/RX to the in-tree tls.ko,
  * which would call tlsdev_ops: those refuse, so tls.ko stays in software.
  */
-#include <crypto/aead.h>
 #include <linux/etherdevice.h>
 #include <linux/ethtool.h>
 #include <linux/module.h>
-#include <linux/netdevice.h>
-#include <linux/scatterlist.h>
 #include <net/tcp.h>
 #include <net/tls.h>
-#include <sm4ktls/offload.h>
+
+#include "sim.h"
 
 static unsigned int nr_pairs = 1;
 module_param(nr_pairs, uint, 0444);
@@ -44,98 +44,16 @@ module_param(wire_reorder, uint, 0644);
 MODULE_PARM_DESC(wire_reorder, "hold back this many packets per 1000 behind the next one");
 
 #define SIM_MAX_PAIRS	4
-#define SIM_TAG		16
-#define SIM_SALT	4
-
-enum sim_stat {
-	SIM_TLS_TX_ADD,
-	SIM_TLS_TX_REFUSED,
-	SIM_TLS_TX_DEL,
-	SIM_TLS_TX_SKBS,
-	SIM_TLS_TX_RECORDS,	/* tags put on the wire */
-	SIM_TLS_TX_ERRORS,
-	SIM_WIRE_DROPPED,
-	SIM_WIRE_REORDERED,
-	SIM_NUM_STATS,
-};
 
 static const char sim_stat_names[SIM_NUM_STATS][ETH_GSTRING_LEN] = {
 	"tls_tx_add", "tls_tx_refused", "tls_tx_del", "tls_tx_skbs",
 	"tls_tx_records", "tls_tx_errors", "wire_dropped", "wire_reordered",
-};
-
-struct sim_priv {
-	struct net_device __rcu *peer;
-	spinlock_t wire_lock;
-	struct sk_buff *held;		/* reordered: goes after the next */
-	struct timer_list wire_timer;	/* or on its own, shortly */
-	atomic64_t stats[SIM_NUM_STATS];
-};
-
-/* The device's per-connection engine state. */
-struct sim_conn {
-	struct crypto_aead *aead;
-	bool tls13;
-	u8 iv[SIM_SALT + 8];	/* salt || iv: the TLS 1.3 static iv */
-};
-
-/* One record in flight through the engine. */
-struct sim_work {
-	u8 nonce[12];
-	u8 aad[13];
-	struct scatterlist sg[2];
-	u8 rec[SM4KTLS_OFFLOAD_MAX_RECORD];
-	struct aead_request req;	/* followed by its context */
+	"tls_rx_add", "tls_rx_del", "tls_rx_skbs_decrypted", "tls_rx_skbs_left",
+	"tls_rx_records", "tls_rx_auth_failed", "tls_rx_resync_req",
+	"tls_rx_resync",
 };
 
 static struct net_device *sim_devs[SIM_MAX_PAIRS * 2];
-
-static void sim_count(struct net_device *dev, enum sim_stat s)
-{
-	struct sim_priv *priv = netdev_priv(dev);
-
-	atomic64_inc(&priv->stats[s]);
-}
-
-/* --- the engine: TLS 1.2/1.3 GCM record sealing (RFC 5288, 8446) --- */
-
-static void sim_nonce_aad(struct sim_conn *sc, struct sim_work *w,
-			  const struct sm4ktls_offload_txrec *rec)
-{
-	u16 text = rec->len - 5 - (sc->tls13 ? 0 : 8) - SIM_TAG;
-	int i;
-
-	memcpy(w->nonce, sc->iv, sizeof(w->nonce));
-	if (sc->tls13) {
-		for (i = 0; i < 8; i++)
-			w->nonce[4 + i] ^= rec->rec_seq >> (56 - 8 * i);
-		memcpy(w->aad, w->rec, 5);
-		return;
-	}
-	memcpy(w->nonce + SIM_SALT, w->rec + 5, 8);	/* explicit nonce */
-	for (i = 0; i < 8; i++)
-		w->aad[i] = rec->rec_seq >> (56 - 8 * i);
-	memcpy(w->aad + 8, w->rec, 3);
-	w->aad[11] = text >> 8;
-	w->aad[12] = text & 0xff;
-}
-
-static int sim_seal(struct sim_conn *sc, struct sim_work *w,
-		    const struct sm4ktls_offload_txrec *rec)
-{
-	unsigned int pre = sc->tls13 ? 5 : 13, alen = sc->tls13 ? 5 : 13;
-	unsigned int text = rec->len - pre - SIM_TAG;
-
-	sim_nonce_aad(sc, w, rec);
-	sg_init_table(w->sg, 2);
-	sg_set_buf(&w->sg[0], w->aad, alen);
-	sg_set_buf(&w->sg[1], w->rec + pre, text + SIM_TAG);
-	aead_request_set_tfm(&w->req, sc->aead);
-	aead_request_set_callback(&w->req, 0, NULL, NULL);
-	aead_request_set_crypt(&w->req, w->sg, w->sg, text, w->nonce);
-	aead_request_set_ad(&w->req, alen);
-	return crypto_aead_encrypt(&w->req);
-}
 
 /* Replace the payload of @skb (linear) from stream byte @seq on. */
 static int sim_encrypt_payload(struct net_device *dev,
@@ -150,7 +68,7 @@ static int sim_encrypt_payload(struct net_device *dev,
 	for (done = 0; done < len; done += n) {
 		err = sm4ktls_offload_tx_record(conn, seq + done, &rec, w->rec);
 		if (!err)
-			err = sim_seal(sc, w, &rec);
+			err = sim_seal(sc, w, rec.len, rec.rec_seq);
 		if (err)
 			return err;
 		off = seq + done - rec.tcp_seq;
@@ -171,7 +89,7 @@ static struct sk_buff *sim_encrypt(struct net_device *dev,
 	struct sk_buff *nskb;
 	struct sim_work *w;
 
-	w = kmalloc(sizeof(*w) + crypto_aead_reqsize(sc->aead), GFP_ATOMIC);
+	w = sim_work_alloc(sc);
 	/* The skb's pages are TCP's retransmit copy: encrypt a private one. */
 	nskb = w ? skb_copy(skb, GFP_ATOMIC) : NULL;
 	if (nskb)
@@ -190,46 +108,6 @@ static struct sk_buff *sim_encrypt(struct net_device *dev,
 
 /* --- the provider ops --- */
 
-static const char *sim_alg(u16 cipher)
-{
-	switch (cipher) {
-	case TLS_CIPHER_AES_GCM_128:
-	case TLS_CIPHER_AES_GCM_256:
-		return "gcm(aes)";
-	case TLS_CIPHER_SM4_GCM:
-		return "gcm(sm4)";
-	}
-	return NULL;
-}
-
-/* The GCM crypto_info structs share a layout: iv, key, salt, rec_seq. */
-static int sim_conn_key(struct sim_conn *sc, const struct tls_crypto_info *info)
-{
-	const struct tls12_crypto_info_aes_gcm_256 *g256 = (const void *)info;
-	const struct tls12_crypto_info_aes_gcm_128 *g = (const void *)info;
-	unsigned int klen = info->cipher_type == TLS_CIPHER_AES_GCM_256 ? 32 : 16;
-	const u8 *key = klen == 32 ? g256->key : g->key;
-	const u8 *salt = klen == 32 ? g256->salt : g->salt;
-	const u8 *iv = klen == 32 ? g256->iv : g->iv;
-	const char *alg = sim_alg(info->cipher_type);
-	int err;
-
-	if (!alg)
-		return -EOPNOTSUPP;
-	sc->aead = crypto_alloc_aead(alg, 0, CRYPTO_ALG_ASYNC);
-	if (IS_ERR(sc->aead))
-		return PTR_ERR(sc->aead);
-	err = crypto_aead_setkey(sc->aead, key, klen);
-	if (!err)
-		err = crypto_aead_setauthsize(sc->aead, SIM_TAG);
-	if (err)
-		crypto_free_aead(sc->aead);
-	sc->tls13 = info->version == TLS_1_3_VERSION;
-	memcpy(sc->iv, salt, SIM_SALT);
-	memcpy(sc->iv + SIM_SALT, iv, 8);
-	return err;
-}
-
 static int sim_add(struct net_device *dev, struct sm4ktls_offload_conn *conn,
 		   enum sm4ktls_offload_dir dir,
 		   const struct tls_crypto_info *info, u32 tcp_seq)
@@ -237,14 +115,16 @@ static int sim_add(struct net_device *dev, struct sm4ktls_offload_conn *conn,
 	struct sim_conn *sc;
 	int err;
 
-	if (READ_ONCE(refuse_add) || dir != SM4KTLS_OFFLOAD_TX) {
+	if (READ_ONCE(refuse_add)) {
 		sim_count(dev, SIM_TLS_TX_REFUSED);
 		return -EBUSY;
 	}
+	if (dir == SM4KTLS_OFFLOAD_RX)
+		return sim_rx_add(dev, conn, info, tcp_seq);
 	sc = kzalloc(sizeof(*sc), GFP_KERNEL);
 	if (!sc)
 		return -ENOMEM;
-	err = sim_conn_key(sc, info);
+	err = sim_conn_key(sc, info, false);
 	if (err) {
 		kfree_sensitive(sc);
 		return err;
@@ -259,7 +139,11 @@ static void sim_del(struct net_device *dev, struct sm4ktls_offload_conn *conn,
 {
 	struct sim_conn *sc = sm4ktls_offload_priv(conn);
 
-	crypto_free_aead(sc->aead);
+	if (dir == SM4KTLS_OFFLOAD_RX) {
+		sim_rx_del(dev, conn);
+		return;
+	}
+	sim_conn_free(sc);
 	kfree_sensitive(sc);
 	sm4ktls_offload_set_priv(conn, NULL);
 	sim_count(dev, SIM_TLS_TX_DEL);
@@ -268,13 +152,14 @@ static void sim_del(struct net_device *dev, struct sm4ktls_offload_conn *conn,
 static const struct sm4ktls_offload_ops sim_offload_ops = {
 	.add = sim_add,
 	.del = sim_del,
+	.resync = sim_rx_resync,
 };
 
 static const struct sm4ktls_offload_caps sim_caps = {
 	.ciphers = SM4KTLS_OFFLOAD_AES_GCM_128 | SM4KTLS_OFFLOAD_AES_GCM_256 |
 		   SM4KTLS_OFFLOAD_SM4_GCM,
 	.versions = SM4KTLS_OFFLOAD_TLS12 | SM4KTLS_OFFLOAD_TLS13,
-	.dirs = BIT(SM4KTLS_OFFLOAD_TX),
+	.dirs = BIT(SM4KTLS_OFFLOAD_TX) | BIT(SM4KTLS_OFFLOAD_RX),
 };
 
 /* The in-tree tls.ko reads NETIF_F_HW_TLS_TX too: it gets a refusal. */
@@ -311,8 +196,9 @@ static void sim_deliver(struct net_device *dev, struct sk_buff *skb)
 
 	rcu_read_lock();
 	peer = rcu_dereference(priv->peer);
+	/* The receiving end decrypts what it can before the stack sees it. */
 	if (peer && netif_running(peer))
-		dev_forward_skb(peer, skb);	/* frees it on failure */
+		dev_forward_skb(peer, sim_rx(peer, skb));	/* frees on failure */
 	else
 		kfree_skb(skb);
 	rcu_read_unlock();
@@ -387,13 +273,13 @@ static netdev_tx_t sim_xmit(struct sk_buff *skb, struct net_device *dev)
 	return NETDEV_TX_OK;
 }
 
-static int sim_open(struct net_device *dev)
+static int sim_ndo_open(struct net_device *dev)
 {
 	netif_carrier_on(dev);
 	return 0;
 }
 
-static int sim_stop(struct net_device *dev)
+static int sim_ndo_stop(struct net_device *dev)
 {
 	struct sim_priv *priv = netdev_priv(dev);
 
@@ -404,8 +290,8 @@ static int sim_stop(struct net_device *dev)
 }
 
 static const struct net_device_ops sim_netdev_ops = {
-	.ndo_open = sim_open,
-	.ndo_stop = sim_stop,
+	.ndo_open = sim_ndo_open,
+	.ndo_stop = sim_ndo_stop,
 	.ndo_start_xmit = sim_xmit,
 	.ndo_set_mac_address = eth_mac_addr,
 };
@@ -455,8 +341,8 @@ static void sim_setup(struct net_device *dev)
 	dev->ethtool_ops = &sim_ethtool_ops;
 	dev->tlsdev_ops = &sim_tlsdev_ops;
 	dev->priv_flags |= IFF_NO_QUEUE;
-	dev->features = f | NETIF_F_HW_TLS_TX;
-	dev->hw_features = f | NETIF_F_HW_TLS_TX;
+	dev->features = f | NETIF_F_HW_TLS_TX | NETIF_F_HW_TLS_RX;
+	dev->hw_features = f | NETIF_F_HW_TLS_TX | NETIF_F_HW_TLS_RX;
 	dev->vlan_features = f;
 	dev->max_mtu = ETH_MAX_MTU;
 	eth_hw_addr_random(dev);
@@ -468,6 +354,8 @@ static void sim_init_priv(struct net_device *dev)
 
 	spin_lock_init(&priv->wire_lock);
 	timer_setup(&priv->wire_timer, sim_wire_timer, 0);
+	spin_lock_init(&priv->rx_lock);
+	INIT_LIST_HEAD(&priv->rx_conns);
 }
 
 static struct net_device *sim_create(unsigned int pair, char end)
