@@ -117,23 +117,37 @@ struct sock *sm4ktls_offload_conn_sk(const struct sm4ktls_offload_conn *conn)
 }
 EXPORT_SYMBOL_GPL(sm4ktls_offload_conn_sk);
 
-void sm4ktls_offload_rx_resync_request(struct sm4ktls_offload_conn *conn)
+void sm4ktls_offload_rx_resync_request(struct sm4ktls_offload_conn *conn,
+				       u32 tcp_seq)
 {
+	WRITE_ONCE(conn->resync_seq, tcp_seq);
+	/* Pairs with the test in sm4ktls_offload_rx_resync(). */
+	smp_mb__before_atomic();
 	set_bit(SM4KTLS_CONN_RESYNC, &conn->flags);
 }
 EXPORT_SYMBOL_GPL(sm4ktls_offload_rx_resync_request);
 
 /*
- * RX: if the device asked, tell it where a record starts. False if it
- * did not ask (or is gone), so the caller may try again later.
+ * RX: a record with TLS sequence number @rec_seq starts at @tcp_seq. If
+ * the device asked about that position, tell it; a question about a
+ * position already behind us is dropped. True if the device was told.
  */
 bool sm4ktls_offload_rx_resync(struct sm4ktls_offload_conn *conn, u32 tcp_seq,
 			       u64 rec_seq)
 {
 	struct net_device *dev;
+	u32 asked;
 
-	if (!test_and_clear_bit(SM4KTLS_CONN_RESYNC, &conn->flags))
+	if (!test_bit(SM4KTLS_CONN_RESYNC, &conn->flags))
 		return false;
+	smp_mb__after_atomic();
+	asked = READ_ONCE(conn->resync_seq);
+	if (asked != tcp_seq) {
+		if (before(asked, tcp_seq))
+			clear_bit(SM4KTLS_CONN_RESYNC, &conn->flags);
+		return false;
+	}
+	clear_bit(SM4KTLS_CONN_RESYNC, &conn->flags);
 	rcu_read_lock();
 	dev = rcu_dereference(conn->netdev);
 	if (dev)

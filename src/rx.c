@@ -17,19 +17,6 @@
 
 #include "sm4ktls.h"
 
-/* Our bytes of skb->cb: strparser keeps its own state further on. */
-struct sm4ktls_rx_cb {
-	u8 type;
-	u8 dev;		/* device mode: SM4KTLS_DEV_* */
-};
-
-static struct sm4ktls_rx_cb *sm4ktls_rx_cb(struct sk_buff *skb)
-{
-	BUILD_BUG_ON(sizeof(struct sm4ktls_rx_cb) >
-		     offsetof(struct sk_skb_cb, strp));
-	return (struct sm4ktls_rx_cb *)skb->cb;
-}
-
 static struct sm4ktls_rx *sm4ktls_strp_rx(struct strparser *strp)
 {
 	return container_of(strp, struct sm4ktls_rx, strp);
@@ -38,8 +25,7 @@ static struct sm4ktls_rx *sm4ktls_strp_rx(struct strparser *strp)
 /* strparser: the record length from its header, 0 for "need more". */
 static int sm4ktls_rx_parse(struct strparser *strp, struct sk_buff *skb)
 {
-	struct sm4ktls_rx *rx = sm4ktls_strp_rx(strp);
-	struct sm4ktls_cipher *c = &rx->c;
+	struct sm4ktls_cipher *c = &sm4ktls_strp_rx(strp)->c;
 	struct strp_msg *rxm = strp_msg(skb);
 	unsigned int overhead, len;
 	u8 hdr[SM4KTLS_HDR_LEN];
@@ -57,9 +43,6 @@ static int sm4ktls_rx_parse(struct strparser *strp, struct sk_buff *skb)
 	/* Both TLS 1.2 and 1.3 records say 3.3 on the wire. */
 	if (hdr[1] != TLS_1_2_VERSION_MAJOR || hdr[2] != TLS_1_2_VERSION_MINOR)
 		return -EINVAL;
-	if (rx->dev)
-		sm4ktls_rx_dev_parsed(strp->sk, rx, SM4KTLS_HDR_LEN + len,
-				      skb->len - rxm->offset);
 	return SM4KTLS_HDR_LEN + len;
 }
 
@@ -69,11 +52,8 @@ static void sm4ktls_rx_rcv(struct strparser *strp, struct sk_buff *skb)
 	struct sock *sk = strp->sk;
 
 	sm4ktls_rx_cb(skb)->dev = SM4KTLS_DEV_NONE;
-	if (rx->dev) {
-		sm4ktls_rx_cb(skb)->dev = sm4ktls_rx_dev_state(skb);
-		rx->tcp_next += strp_msg(skb)->full_len;
-		rx->rcv_seq++;
-	}
+	if (rx->dev)
+		sm4ktls_rx_dev_rcv(sk, rx, skb);
 	__skb_queue_tail(&rx->raw, skb);
 	/* One parsed record at a time; the rest waits in TCP. */
 	strp_pause(strp);

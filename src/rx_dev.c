@@ -12,8 +12,8 @@
  *	the record once gives the keystream under every byte, and the
  *	plaintext parts turn back into ciphertext), then open the record in
  *	software, tag check included.
- * And when the device lost track of record boundaries, it asks where one
- * starts; the parser answers with one ahead of what TCP has delivered.
+ * A device that lost the stream asks whether a record starts where it
+ * guesses one does; each record handed over answers that if it is the one.
  */
 #include <linux/scatterlist.h>
 #include <net/tcp.h>
@@ -178,19 +178,15 @@ int sm4ktls_rx_dev_restore(struct sock *sk, struct sm4ktls_rx *rx,
 	return 0;
 }
 
-/*
- * strparser found a record of @full bytes at the next record position;
- * @avail of them are here. A device that asked for a resync gets the
- * start of the record after it, while that is still ahead.
- */
-void sm4ktls_rx_dev_parsed(struct sock *sk, struct sm4ktls_rx *rx, u32 full,
-			   u32 avail)
+/* strparser handed over a record: how it came in, resync, next position. */
+void sm4ktls_rx_dev_rcv(struct sock *sk, struct sm4ktls_rx *rx,
+			struct sk_buff *skb)
 {
-	if (avail >= full || !test_bit(SM4KTLS_CONN_RESYNC, &rx->dev->flags))
-		return;
-	if (sm4ktls_offload_rx_resync(rx->dev, rx->tcp_next + full,
-				      rx->rcv_seq + 1))
+	sm4ktls_rx_cb(skb)->dev = sm4ktls_rx_dev_state(skb);
+	if (sm4ktls_offload_rx_resync(rx->dev, rx->tcp_next, rx->rcv_seq))
 		sm4ktls_stat_inc(sk, SM4KTLS_STAT_RX_DEVICE_RESYNC);
+	rx->tcp_next += strp_msg(skb)->full_len;
+	rx->rcv_seq++;
 }
 
 /* TLS_RX: offer the connection to the device under the route. */

@@ -142,7 +142,20 @@ struct sm4ktls_rx {
 	u64 rcv_seq;			/* TLS sequence number of that record */
 };
 
-/* How much of a parsed record the device decrypted (rx_dev.c). */
+/* Our bytes of a record skb's cb: strparser keeps its state further on. */
+struct sm4ktls_rx_cb {
+	u8 type;
+	u8 dev;		/* device mode: SM4KTLS_DEV_* */
+};
+
+static inline struct sm4ktls_rx_cb *sm4ktls_rx_cb(struct sk_buff *skb)
+{
+	BUILD_BUG_ON(sizeof(struct sm4ktls_rx_cb) >
+		     offsetof(struct sk_skb_cb, strp));
+	return (struct sm4ktls_rx_cb *)skb->cb;
+}
+
+/* How much of a parsed record the device decrypted (rx_dev.c, in cb). */
 enum {
 	SM4KTLS_DEV_NONE,
 	SM4KTLS_DEV_ALL,
@@ -186,6 +199,7 @@ struct sm4ktls_offload_conn {
 	struct list_head list;		/* attached connections */
 	enum sm4ktls_offload_dir dir;
 	unsigned long flags;
+	u32 resync_seq;			/* RX: where the device asks */
 	struct net_device __rcu *netdev;	/* NULL: fallback only */
 	const struct sm4ktls_offload_ops *ops;
 	void *priv;			/* the driver's */
@@ -311,8 +325,8 @@ struct sk_buff *sm4ktls_rx_dev_plain(struct sock *sk, struct sk_buff *skb,
 				     u32 off, u32 len);
 int sm4ktls_rx_dev_restore(struct sock *sk, struct sm4ktls_rx *rx,
 			   struct sk_buff **pskb);
-void sm4ktls_rx_dev_parsed(struct sock *sk, struct sm4ktls_rx *rx, u32 full,
-			   u32 avail);
+void sm4ktls_rx_dev_rcv(struct sock *sk, struct sm4ktls_rx *rx,
+			struct sk_buff *skb);
 void sm4ktls_rx_dev_start(struct sock *sk, struct sm4ktls_ctx *ctx,
 			  const union sm4ktls_crypto_info *ci);
 struct sk_buff *sm4ktls_rx_plain_skb(struct sock *sk, u32 len);

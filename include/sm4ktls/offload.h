@@ -24,8 +24,11 @@
  * and authenticated each record that ends in it. Records in skbs it
  * left alone are opened in software, records split between both kinds
  * are restored to ciphertext and opened in software. A device that lost
- * track of record boundaries calls sm4ktls_offload_rx_resync_request();
- * the stack answers with ops->resync() naming a record start ahead.
+ * track of the stream finds what looks like a record header at TCP
+ * sequence number S, follows records from there and calls
+ * sm4ktls_offload_rx_resync_request(conn, S); when the stack reaches a
+ * record starting at S it answers with ops->resync(S, its TLS sequence
+ * number). A guess the stack never reaches gets no answer.
  */
 #ifndef _SM4KTLS_OFFLOAD_H
 #define _SM4KTLS_OFFLOAD_H
@@ -76,9 +79,9 @@ struct sm4ktls_offload_ops {
 	void (*del)(struct net_device *dev, struct sm4ktls_offload_conn *conn,
 		    enum sm4ktls_offload_dir dir);
 	/*
-	 * RX, after a resync request: the record starting at TCP sequence
-	 * number @tcp_seq has TLS sequence number @rec_seq. Softirq or
-	 * process context; must not sleep.
+	 * RX, answering a resync request for @tcp_seq: the record starting
+	 * there has TLS sequence number @rec_seq. Softirq or process
+	 * context; must not sleep.
 	 */
 	void (*resync)(struct net_device *dev, struct sm4ktls_offload_conn *conn,
 		       u32 tcp_seq, u64 rec_seq);
@@ -95,8 +98,9 @@ void sm4ktls_offload_set_priv(struct sm4ktls_offload_conn *conn, void *priv);
 void *sm4ktls_offload_priv(const struct sm4ktls_offload_conn *conn);
 /* The socket of a connection, e.g. to match RX flows by address. */
 struct sock *sm4ktls_offload_conn_sk(const struct sm4ktls_offload_conn *conn);
-/* RX: ask for ops->resync() at the next record start the stack can name. */
-void sm4ktls_offload_rx_resync_request(struct sm4ktls_offload_conn *conn);
+/* RX: "does a record start at @tcp_seq?" Replaces an earlier question. */
+void sm4ktls_offload_rx_resync_request(struct sm4ktls_offload_conn *conn,
+				       u32 tcp_seq);
 
 /*
  * TX: the connection of a marked skb in ndo_start_xmit, or NULL if the

@@ -58,13 +58,11 @@ struct sim_conn {
 	struct list_head list;
 	__be32 raddr, laddr;
 	__be16 rport, lport;
-	bool synced;		/* knows the next byte and the record */
-	bool asked;		/* a resync request is out */
-	bool anchor;		/* the stack named a record start */
-	u32 next_seq;
-	u32 anchor_seq;
-	u64 anchor_rec_seq;
-	u64 rec_seq;
+	enum { SIM_RX_LOST, SIM_RX_GUESS, SIM_RX_SYNCED } state;
+	u32 next_seq;		/* next stream byte expected */
+	u32 guess_seq;		/* a record start asked about */
+	u32 guess_recs;		/* records followed since guess_seq */
+	u64 rec_seq;		/* SYNCED: TLS sequence number of the record */
 	u32 rec_have;		/* bytes of the current record so far */
 	u32 rec_len;		/* its length once the header is in */
 	unsigned int skbs;

@@ -7,9 +7,10 @@
  * payloads in place with the GCM keystream (CTR), keeps each record's
  * ciphertext to check its tag at the end, and marks an skb decrypted
  * when it decrypted all of it and every record ending in it
- * authenticated. A gap in the stream loses track of records: it asks the
- * stack for a resync and picks up again at the record start the answer
- * names. Knobs: rx_skip=N leaves every Nth in-order skb of a flow as it
+ * authenticated. A gap in the stream loses track of records: it looks
+ * for something like a record header, follows records from there, and
+ * asks the stack whether a record starts at that guess; once the stack
+ * says yes (and with which sequence number), it decrypts again. Knobs: rx_skip=N leaves every Nth in-order skb of a flow as it
  * came (records then reach the stack partly or not decrypted);
  * drop_resync ignores the stack's answers (software from then on).
  * IPv4 flows only.
@@ -28,33 +29,57 @@ bool drop_resync;
 module_param(drop_resync, bool, 0644);
 MODULE_PARM_DESC(drop_resync, "RX: ignore resync answers from the stack");
 
-/* The current record is complete: check its tag, move to the next. */
-static bool sim_rx_rec_end(struct net_device *dev, struct sim_conn *sc,
-			   struct sim_work *w)
-{
-	bool ok;
+#define SIM_REASK_RECS	4	/* unanswered guess: ask about a newer one */
 
-	memcpy(w->rec, sc->rec, sc->rec_len);
-	ok = !sim_open(sc, w, sc->rec_len, sc->rec_seq);
-	sim_count(dev, ok ? SIM_TLS_RX_RECORDS : SIM_TLS_RX_AUTH_FAILED);
-	sc->rec_seq++;
+static void sim_rx_ask(struct net_device *dev, struct sim_conn *sc, u32 seq)
+{
+	sc->state = SIM_RX_GUESS;
+	sc->guess_seq = seq;
+	sc->guess_recs = 0;
+	sim_count(dev, SIM_TLS_RX_RESYNC_REQ);
+	sm4ktls_offload_rx_resync_request(sc->conn, seq);
+}
+
+/*
+ * The current record is complete, the next starts at @next. In step: a
+ * false return means its tag did not check out.
+ */
+static bool sim_rx_rec_end(struct net_device *dev, struct sim_conn *sc,
+			   struct sim_work *w, u32 next)
+{
+	bool ok = true;
+
+	if (sc->state == SIM_RX_SYNCED) {
+		memcpy(w->rec, sc->rec, sc->rec_len);
+		ok = !sim_open(sc, w, sc->rec_len, sc->rec_seq);
+		sim_count(dev, ok ? SIM_TLS_RX_RECORDS : SIM_TLS_RX_AUTH_FAILED);
+		sc->rec_seq++;
+	} else if (++sc->guess_recs >= SIM_REASK_RECS) {
+		sim_rx_ask(dev, sc, next);
+	}
 	sc->rec_have = 0;
 	sc->rec_len = 0;
 	return ok;
 }
 
-/* Header complete: the record's length, or lost track if it is absurd. */
-static bool sim_rx_rec_start(struct sim_conn *sc)
+static bool sim_rx_hdr_ok(const struct sim_conn *sc, const u8 *hdr)
 {
-	u32 len = SIM_HDR + (sc->rec[3] << 8 | sc->rec[4]);
+	u32 len = SIM_HDR + (hdr[3] << 8 | hdr[4]);
 
-	if (len > SM4KTLS_OFFLOAD_MAX_RECORD ||
-	    len < sim_prepend(sc) + SIM_TAG) {
-		sc->synced = false;
+	if (hdr[1] != 3 || hdr[2] != 3 || len > SM4KTLS_OFFLOAD_MAX_RECORD ||
+	    len < sim_prepend(sc) + SIM_TAG)
 		return false;
+	return sc->tls13 ? hdr[0] == 23 : hdr[0] >= 20 && hdr[0] <= 23;
+}
+
+/* Header complete: the record's length, or lost if it is no header. */
+static void sim_rx_rec_start(struct sim_conn *sc)
+{
+	if (!sim_rx_hdr_ok(sc, sc->rec)) {
+		sc->state = SIM_RX_LOST;
+		return;
 	}
-	sc->rec_len = len;
-	return true;
+	sc->rec_len = SIM_HDR + (sc->rec[3] << 8 | sc->rec[4]);
 }
 
 /* Decrypt the payload bytes among record bytes [@pos, @pos + @n) at @buf. */
@@ -71,66 +96,52 @@ static int sim_rx_decrypt(struct sim_conn *sc, struct sim_work *w, u32 pos,
 }
 
 /*
- * @n in-order stream bytes at @buf: follow the records, decrypting their
- * payloads in place if @decrypt. False if the skb must not be marked.
+ * @n stream bytes from @seq at @buf: follow the records, decrypting their
+ * payloads in place if @decrypt and in step. False if the skb must not
+ * be marked.
  */
 static bool sim_rx_feed(struct net_device *dev, struct sim_conn *sc,
-			struct sim_work *w, u8 *buf, u32 n, bool decrypt)
+			struct sim_work *w, u8 *buf, u32 seq, u32 n,
+			bool decrypt)
 {
-	bool ok = true;
+	bool ok = decrypt && sc->state == SIM_RX_SYNCED;
 	u32 k;
 
-	while (n && sc->synced) {
+	while (n && sc->state != SIM_RX_LOST) {
 		if (sc->rec_have < SIM_HDR)
 			k = min(n, SIM_HDR - sc->rec_have);
 		else
 			k = min(n, sc->rec_len - sc->rec_have);
 		memcpy(sc->rec + sc->rec_have, buf, k);
-		if (decrypt && sc->rec_len &&
-		    sim_rx_decrypt(sc, w, sc->rec_have, buf, k))
+		if (ok && sc->rec_len && sim_rx_decrypt(sc, w, sc->rec_have, buf, k))
 			ok = false;
 		sc->rec_have += k;
 		buf += k;
+		seq += k;
 		n -= k;
 		if (sc->rec_have == SIM_HDR && !sc->rec_len)
 			sim_rx_rec_start(sc);
 		else if (sc->rec_len && sc->rec_have == sc->rec_len)
-			ok &= sim_rx_rec_end(dev, sc, w);
+			ok &= sim_rx_rec_end(dev, sc, w, seq);
 	}
-	return ok && sc->synced;
+	return ok && sc->state == SIM_RX_SYNCED;
 }
 
-static void sim_rx_ask(struct net_device *dev, struct sim_conn *sc)
+/* Lost: guess a record start in these bytes and follow records from it. */
+static void sim_rx_guess(struct net_device *dev, struct sim_conn *sc,
+			 struct sim_work *w, u8 *buf, u32 seq, u32 n)
 {
-	sc->synced = false;
-	if (sc->asked)
+	u32 p;
+
+	for (p = 0; p + SIM_HDR <= n; p++)
+		if (sim_rx_hdr_ok(sc, buf + p))
+			break;
+	if (p + SIM_HDR > n)
 		return;
-	sc->asked = true;
-	sim_count(dev, SIM_TLS_RX_RESYNC_REQ);
-	sm4ktls_offload_rx_resync_request(sc->conn);
-}
-
-/* Out of step: get back in at the named record start, if it is here. */
-static bool sim_rx_resume(struct net_device *dev, struct sim_conn *sc,
-			  u32 seq, u32 end)
-{
-	if (!sc->anchor || after(seq, sc->anchor_seq)) {
-		sc->anchor = false;	/* none, or gone by already */
-		sc->asked = false;
-		sim_rx_ask(dev, sc);
-		return false;
-	}
-	if (!before(sc->anchor_seq, end))
-		return false;		/* ahead: wait for it */
-	sc->anchor = false;
-	sc->asked = false;
-	sc->synced = true;
-	sc->next_seq = sc->anchor_seq;
-	sc->rec_seq = sc->anchor_rec_seq;
 	sc->rec_have = 0;
 	sc->rec_len = 0;
-	sim_count(dev, SIM_TLS_RX_RESYNC);
-	return true;
+	sim_rx_ask(dev, sc, seq + p);
+	sim_rx_feed(dev, sc, w, buf + p, seq + p, n - p, false);
 }
 
 /*
@@ -143,20 +154,22 @@ static bool sim_rx_flow(struct net_device *dev, struct sim_conn *sc,
 	u32 end = seq + n, skip = READ_ONCE(rx_skip);
 	bool decrypt;
 
-	if (!sc->synced && !sim_rx_resume(dev, sc, seq, end))
-		return false;
-	if (after(seq, sc->next_seq)) {
-		sim_rx_ask(dev, sc);	/* a gap: boundaries unknown */
+	if (sc->state != SIM_RX_LOST && after(seq, sc->next_seq))
+		sc->state = SIM_RX_LOST;	/* a gap: boundaries unknown */
+	if (sc->state == SIM_RX_LOST) {
+		sc->next_seq = end;
+		sim_rx_guess(dev, sc, w, buf, seq, n);
 		return false;
 	}
 	if (!after(end, sc->next_seq))
 		return false;		/* seen already (retransmission) */
-	/* Starts before what is new (retransmission overlap, resync point). */
+	/* Overlapping what was seen: follow the new bytes, leave the skb. */
 	decrypt = seq == sc->next_seq && !(skip && ++sc->skbs % skip == 0);
 	buf += sc->next_seq - seq;
 	n = end - sc->next_seq;
+	seq = sc->next_seq;
 	sc->next_seq = end;
-	return sim_rx_feed(dev, sc, w, buf, n, decrypt) && decrypt;
+	return sim_rx_feed(dev, sc, w, buf, seq, n, decrypt);
 }
 
 static struct sim_conn *sim_rx_find(struct sim_priv *priv,
@@ -245,7 +258,7 @@ int sim_rx_add(struct net_device *dev, struct sm4ktls_offload_conn *conn,
 	sc->laddr = inet_sk(sk)->inet_saddr;
 	sc->rport = inet_sk(sk)->inet_dport;
 	sc->lport = inet_sk(sk)->inet_sport;
-	sc->synced = true;
+	sc->state = SIM_RX_SYNCED;
 	sc->next_seq = tcp_seq;
 	sc->rec_seq = sc->first_seq;
 	sm4ktls_offload_set_priv(conn, sc);
@@ -279,10 +292,11 @@ void sim_rx_resync(struct net_device *dev, struct sm4ktls_offload_conn *conn,
 	if (READ_ONCE(drop_resync))
 		return;
 	spin_lock_bh(&priv->rx_lock);
-	if (!sc->synced) {
-		sc->anchor = true;
-		sc->anchor_seq = tcp_seq;
-		sc->anchor_rec_seq = rec_seq;
+	if (sc->state == SIM_RX_GUESS && sc->guess_seq == tcp_seq) {
+		/* The guess was right: the records followed since count. */
+		sc->rec_seq = rec_seq + sc->guess_recs;
+		sc->state = SIM_RX_SYNCED;
+		sim_count(dev, SIM_TLS_RX_RESYNC);
 	}
 	spin_unlock_bh(&priv->rx_lock);
 }
