@@ -9,7 +9,8 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 "$top/scripts/fetch-ksft.sh" 6.12
 cp=$top/build/ksft/6.12/scripts/checkpatch.pl
 cd "$top"
-files=$(ls src/*.[ch] src/crypto/*.[ch] compat/*.h compat/probes/*.c \
+files=$(ls src/*.[ch] src/crypto/*.[ch] src/sim/*.[ch] include/sm4ktls/*.h \
+	compat/*.h compat/probes/*.c \
 	selftests/crypto/*.c selftests/crypto/shim/sm4ktls_shim.h tools/sm4bench.c 2>/dev/null)
 # Ignored on purpose: CONST_STRUCT (our proto_ops tables are built at run
 # time from TCP's, as upstream's are) and MACRO_ARG_REUSE (a struct name

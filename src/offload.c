@@ -140,6 +140,7 @@ bool sm4ktls_offload_rx_resync(struct sm4ktls_offload_conn *conn, u32 tcp_seq,
 
 	if (!test_bit(SM4KTLS_CONN_RESYNC, &conn->flags))
 		return false;
+	/* The question's position was written before its flag was set. */
 	smp_mb__after_atomic();
 	asked = READ_ONCE(conn->resync_seq);
 	if (asked != tcp_seq) {
@@ -511,7 +512,9 @@ int sm4ktls_offload_tx_start(struct sock *sk, struct sm4ktls_ctx *ctx,
 	sm4ktls_compat_collapse_fence(sk);
 	clean_acked_data_enable(inet_csk(sk), sm4ktls_clean_acked);
 	conn->sk_destruct = sk->sk_destruct;
+	/* Publish each hook only after what it reads is in place. */
 	smp_store_release(&sk->sk_destruct, sm4ktls_sk_destruct);
+	/* Ditto: ctx->dtx is set, and read by sm4ktls_validate_xmit(). */
 	smp_store_release(&sk->sk_validate_xmit_skb, sm4ktls_validate_xmit);
 	return 0;
 }

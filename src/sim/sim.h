@@ -38,7 +38,7 @@ enum sim_stat {
 
 struct sim_priv {
 	struct net_device __rcu *peer;
-	spinlock_t wire_lock;
+	spinlock_t wire_lock;		/* held */
 	struct sk_buff *held;		/* reordered: goes after the next */
 	struct timer_list wire_timer;	/* or on its own, shortly */
 	spinlock_t rx_lock;		/* rx_conns and their stream state */

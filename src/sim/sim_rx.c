@@ -10,8 +10,10 @@
  * authenticated. A gap in the stream loses track of records: it looks
  * for something like a record header, follows records from there, and
  * asks the stack whether a record starts at that guess; once the stack
- * says yes (and with which sequence number), it decrypts again. Knobs: rx_skip=N leaves every Nth in-order skb of a flow as it
- * came (records then reach the stack partly or not decrypted);
+ * says yes (and with which sequence number), it decrypts again.
+ * Knobs: rx_skip=N decrypts N in-order skbs of a flow, then leaves N as
+ * they came, and so on (records reach the stack decrypted, partly and
+ * not decrypted);
  * drop_resync ignores the stack's answers (software from then on).
  * IPv4 flows only.
  */
@@ -23,7 +25,7 @@
 
 unsigned int rx_skip;
 module_param(rx_skip, uint, 0644);
-MODULE_PARM_DESC(rx_skip, "RX: leave every Nth in-order skb of a flow undecrypted");
+MODULE_PARM_DESC(rx_skip, "RX: decrypt N in-order skbs of a flow, leave N, and so on");
 
 bool drop_resync;
 module_param(drop_resync, bool, 0644);
@@ -164,7 +166,7 @@ static bool sim_rx_flow(struct net_device *dev, struct sim_conn *sc,
 	if (!after(end, sc->next_seq))
 		return false;		/* seen already (retransmission) */
 	/* Overlapping what was seen: follow the new bytes, leave the skb. */
-	decrypt = seq == sc->next_seq && !(skip && ++sc->skbs % skip == 0);
+	decrypt = seq == sc->next_seq && !(skip && sc->skbs++ / skip % 2);
 	buf += sc->next_seq - seq;
 	n = end - sc->next_seq;
 	seq = sc->next_seq;
