@@ -32,22 +32,24 @@ tap() { # STATUS DESCRIPTION
 sa() { ip netns exec sa "$@"; }
 sb() { ip netns exec sb "$@"; }
 
-counter() { # NAME: sm4ktls counter of the sender's netns
-	sa awk -v k="$1" '$1 == k { print $2; f = 1 } END { if (!f) print -1 }' \
+counter() { # NS NAME: an sm4ktls counter of a netns
+	ip netns exec "$1" awk -v k="$2" \
+		'$1 == k { print $2; f = 1 } END { if (!f) print -1 }' \
 		/proc/net/sm4ktls_stat
 }
 
-simstat() { # NAME: ethtool -S counter of sm4sim0a
-	sa ethtool -S sm4sim0a 2>/dev/null | awk -v k="$1:" '$1 == k { print $2 }'
+simstat() { # NS DEV NAME: an ethtool -S counter of a sim device
+	ip netns exec "$1" ethtool -S "$2" 2>/dev/null |
+		awk -v k="$3:" '$1 == k { print $2 }'
 }
 
 snap() { # PREFIX
 	local c
 	for c in TlsTxDevice TlsTxSw TlsTxDeviceRecords TlsTxFallbackSkbs \
 		 TlsTxFallbackErrors; do
-		eval "${1}_$c=$(counter $c)"
+		eval "${1}_$c=$(counter sa $c)"
 	done
-	eval "${1}_sim=$(simstat tls_tx_records)"
+	eval "${1}_sim=$(simstat sa sm4sim0a tls_tx_records)"
 }
 
 delta() { # NAME
@@ -104,12 +106,7 @@ xfer() {
 		sa timeout 300 "$peer" send 10.9.0.2 "$port" "$cipher" "$ver" "$bytes" "$work" \
 			>"$work/send.log" 2>&1 &
 		spid=$!
-		for _ in $(seq 600); do
-			[ -e "$work/half" ] || ! kill -0 "$spid" 2>/dev/null && break
-			sleep 0.1
-		done
-		$action
-		touch "$work/go"
+		halfway "$spid" "$action"
 		wait "$spid"
 	else
 		sa timeout 300 "$peer" send 10.9.0.2 "$port" "$cipher" "$ver" "$bytes" \
@@ -142,24 +139,15 @@ counters_line() {
 
 # --- RX: userspace records from sa, kTLS RX in sb through sm4sim0b ---
 
-rcounter() { # NAME: sm4ktls counter of the receiver's netns
-	sb awk -v k="$1" '$1 == k { print $2; f = 1 } END { if (!f) print -1 }' \
-		/proc/net/sm4ktls_stat
-}
-
-rsimstat() { # NAME: ethtool -S counter of sm4sim0b
-	sb ethtool -S sm4sim0b 2>/dev/null | awk -v k="$1:" '$1 == k { print $2 }'
-}
-
 rsnap() { # PREFIX
 	local c
 	for c in TlsRxDevice TlsRxSw TlsRxDeviceRecords TlsRxDeviceReencrypt \
 		 TlsRxDeviceSwRecords TlsRxDeviceResync TlsDecryptError; do
-		eval "${1}_$c=$(rcounter $c)"
+		eval "${1}_$c=$(counter sb $c)"
 	done
 	for c in tls_rx_skbs_decrypted tls_rx_skbs_left tls_rx_resync_req \
 		 tls_rx_resync tls_rx_auth_failed; do
-		eval "${1}_$c=$(rsimstat $c)"
+		eval "${1}_$c=$(simstat sb sm4sim0b $c)"
 	done
 }
 
@@ -167,31 +155,35 @@ rcounters_line() {
 	echo "dev $(delta TlsRxDevice) sw $(delta TlsRxSw) records: device $(delta TlsRxDeviceRecords) reencrypted $(delta TlsRxDeviceReencrypt) software $(delta TlsRxDeviceSwRecords), resyncs $(delta TlsRxDeviceResync), decrypt errors $(delta TlsDecryptError); sim skbs decrypted $(delta tls_rx_skbs_decrypted) left $(delta tls_rx_skbs_left), resync asked $(delta tls_rx_resync_req) used $(delta tls_rx_resync), auth failed $(delta tls_rx_auth_failed)"
 }
 
-wait_listen_rx() { # PORT PID
-	local i
-	for i in $(seq 150); do
-		[ -n "$(sb ss -Hltn "sport = :$1")" ] && return 0
-		kill -0 "$2" 2>/dev/null || return 1
-		sleep 0.2
+# Wait until the peer that syncs is halfway (or gone), run ACTION, go on.
+halfway() { # PID ACTION
+	for _ in $(seq 600); do
+		[ -e "$work/half" ] || ! kill -0 "$1" 2>/dev/null && break
+		sleep 0.1
 	done
-	return 1
+	$2
+	touch "$work/go"
 }
 
-# One RX transfer: NAME CIPHER VERSION [CORRUPT_AT]
+# One RX transfer: NAME CIPHER VERSION [CORRUPT_AT|-] [ACTION]
 rxfer() {
-	local name=$1 cipher=$2 ver=$3 bad=${4:-} port rpid s r
+	local name=$1 cipher=$2 ver=$3 bad=${4:--} action=${5:-} port rpid s r
 	port=$((20000 + RANDOM % 12000))
+	[ "$bad" = - ] && bad=
+	rm -f "$work/half" "$work/go"
 	rsnap b
-	sb timeout 300 "$peer" krecv 10.9.0.2 "$port" "$cipher" "$ver" "$bytes" $bad \
-		>"$work/recv.log" 2>&1 &
+	SM4KTLS_PEER_SYNC=${action:+$work} sb timeout 300 "$peer" krecv 10.9.0.2 \
+		"$port" "$cipher" "$ver" "$bytes" $bad >"$work/recv.log" 2>&1 &
 	rpid=$!
-	if ! wait_listen_rx "$port" "$rpid"; then
+	if ! wait_listen "$port" "$rpid"; then
 		tap 1 "$name: receiver listening"
 		kill "$rpid" 2>/dev/null
 		return 1
 	fi
 	sa timeout 300 "$peer" usend 10.9.0.2 "$port" "$cipher" "$ver" "$bytes" $bad \
-		>"$work/send.log" 2>&1
+		>"$work/send.log" 2>&1 &
+	[ -n "$action" ] && halfway "$rpid" "$action"
+	wait $!
 	s=$?
 	wait "$rpid"
 	r=$?
@@ -210,7 +202,8 @@ sim_knob() { # NAME VALUE
 
 case_rx_device() { # CIPHER VERSION
 	local t="$1 TLS1.$(( $2 - 10 )) RX device mode"
-	rxfer "$t" "$1" "$2"
+	rxfer "$t" "$1" "$2" - show_conf
+	check "$t: ss -tie says rxconf: hw" grep -q 'rxconf: hw' "$work/ss-b.txt"
 	check "$t: the device opened records ($(rcounters_line))" \
 		test "$(delta TlsRxDevice)" = 1 -a "$(delta TlsRxDeviceRecords)" -gt 0 \
 		-a "$(delta TlsDecryptError)" = 0
@@ -261,9 +254,15 @@ case_rx_tamper() { # CIPHER VERSION SKIP
 
 # --- the cases ---
 
+show_conf() { # the sockets' ULP info, from sock_diag
+	sa ss -tieH >"$work/ss-a.txt"
+	sb ss -tieH >"$work/ss-b.txt"
+}
+
 case_device() { # CIPHER VERSION
 	local t="$1 TLS1.$(( $2 - 10 )) device mode"
-	xfer "$t" "$1" "$2" || return
+	xfer "$t" "$1" "$2" show_conf || return
+	check "$t: ss -tie says txconf: hw" grep -q 'txconf: hw' "$work/ss-a.txt"
 	check "$t: on the device, no fallback ($(counters_line))" \
 		test "$(delta TlsTxDevice)" = 1 -a "$(delta TlsTxSw)" = 0 \
 		-a "$(delta TlsTxDeviceRecords)" -gt 0 -a "$(delta sim)" -gt 0 \
@@ -305,6 +304,29 @@ case_down() { # CIPHER VERSION
 	restore_routes
 }
 
+# Over a VLAN on the sim pair: the device under the VLAN takes the records.
+vlan_up() {
+	sa ip link add link sm4sim0a name sv10 type vlan id 10 &&
+	sb ip link add link sm4sim0b name sv10 type vlan id 10 &&
+	sa ip addr add 10.3.0.1/24 dev sv10 && sb ip addr add 10.3.0.2/24 dev sv10 &&
+	sa ip link set sv10 up && sb ip link set sv10 up &&
+	sa ip route replace 10.9.0.2/32 via 10.3.0.2 dev sv10 src 10.8.0.1 metric 10 &&
+	sb ip route replace 10.8.0.1/32 via 10.3.0.1 dev sv10 metric 10
+}
+
+case_vlan() { # CIPHER VERSION
+	local t="$1 TLS1.$(( $2 - 10 )) through a VLAN on the device"
+	vlan_up
+	tap $? "VLAN 10 on the sim pair"
+	xfer "$t" "$1" "$2"
+	check "$t: on the device under the VLAN ($(counters_line))" \
+		test "$(delta TlsTxDevice)" = 1 -a "$(delta sim)" -gt 0 \
+		-a "$(delta TlsTxFallbackSkbs)" = 0
+	sa ip link del sv10
+	sb ip link del sv10
+	restore_routes
+}
+
 retrans() {
 	sa nstat -az TcpRetransSegs | awk '$1 == "TcpRetransSegs" { print $2 }'
 }
@@ -325,12 +347,13 @@ case_wire() { # CIPHER VERSION
 		-a "$(delta TlsTxFallbackSkbs)" = 0
 }
 
-# Moved mid-stream to a veth path with loss and duplicates: the fallback
+# Moved mid-stream to a veth path with loss: the fallback
 # encrypts the retransmitted partial records (netem without a delay
-# keeps the socket on its skbs).
+# keeps the socket on its skbs; its duplicates, clones without one,
+# the core drops with a warning).
 case_netem() { # CIPHER VERSION
 	local t="$1 TLS1.$(( $2 - 10 )) loss on the fallback path" r0
-	sa tc qdisc add dev va root netem loss 3% duplicate 1%
+	sa tc qdisc add dev va root netem loss 3%
 	r0=$(retrans)
 	xfer "$t" "$1" "$2" to_veth
 	check "$t: retransmitted through the fallback ($(( $(retrans) - r0 )) segments; $(counters_line))" \
@@ -408,6 +431,7 @@ for v in 12 13; do
 	done
 done
 case_device aes256gcm 13
+case_vlan sm4gcm 13
 case_netem sm4gcm 12
 case_netem aes128gcm 13
 for v in 12 13; do

@@ -15,7 +15,9 @@
  *	CORRUPT_AT, flips a bit of the record holding that byte.
  *   offload_peer krecv ADDR PORT CIPHER VERSION BYTES [CORRUPT_AT]
  *	kTLS RX (sm4ktls): reads and checks every byte; with CORRUPT_AT,
- *	expects EBADMSG at that record and nothing wrong before it.
+ *	expects EBADMSG at that record and nothing wrong before it. With
+ *	SM4KTLS_PEER_SYNC=DIR in the environment, pauses halfway as send
+ *	does with SYNC_DIR.
  *
  * CIPHER: aes128gcm, aes256gcm or sm4gcm; VERSION: 12 or 13. Both ends
  * derive the same keys from fixed bytes. Exit status 0 on success.
@@ -178,15 +180,30 @@ static int do_send(int argc, char **argv, const struct tlsrec_key *k,
 	return close(fd) || err ? 1 : 0;
 }
 
-/* Userspace records of the pattern, one bit flipped in record @bad. */
+/* Write @len bytes of @buf in pieces that cut records anywhere. */
+static int write_pieces(int fd, const u8 *buf, size_t len)
+{
+	size_t done, n;
+
+	for (done = 0; done < len; done += n) {
+		n = 1000 + (done * 7919) % 9000;
+		if (n > len - done)
+			n = len - done;
+		if (tlsrec_write_all(fd, buf + done, n))
+			return -1;
+	}
+	return 0;
+}
+
+/* Userspace records of the pattern, the tag of the one at @corrupt_at flipped. */
 static int do_usend(char **argv, const struct tlsrec_key *k,
 		    unsigned long long bytes, long long corrupt_at)
 {
-	static u8 pt[TLSREC_MAX_PLAIN], rec[TLSREC_MAX_RECORD];
+	static u8 pt[TLSREC_MAX_PLAIN], out[8 * TLSREC_MAX_RECORD];
 	unsigned long long pos = 0, j;
 	struct tlsrec_state st;
 	int fd = connect_to(argv);
-	size_t n;
+	size_t n, have = 0;
 	long len;
 
 	if (fd < 0)
@@ -198,25 +215,39 @@ static int do_usend(char **argv, const struct tlsrec_key *k,
 			n = bytes - pos;
 		for (j = 0; j < n; j++)
 			pt[j] = pattern(pos + j);
-		len = tlsrec_seal(&st, TLSREC_TYPE_DATA, pt, n, 0, rec);
+		len = tlsrec_seal(&st, TLSREC_TYPE_DATA, pt, n, 0, out + have);
+		if (len < 0)
+			return 1;
 		if (corrupt_at >= 0 && (unsigned long long)corrupt_at >= pos &&
 		    (unsigned long long)corrupt_at < pos + n)
-			rec[len - 1] ^= 0x20;	/* the tag */
-		if (len < 0 || tlsrec_write_all(fd, rec, len))
-			return 1;
+			out[have + len - 1] ^= 0x20;	/* the tag */
+		have += len;
 		pos += n;
+		if (have > sizeof(out) - TLSREC_MAX_RECORD || pos == bytes) {
+			if (write_pieces(fd, out, have))
+				return 1;
+			have = 0;
+		}
 	}
 	return close(fd) ? 1 : 0;
 }
 
-/* kTLS RX: every byte checked; returns the bytes read or -errno. */
-static long long read_stream(int fd)
+/*
+ * kTLS RX: every byte checked; returns the bytes read or -errno. With
+ * @sync, pauses as the sender does once @half bytes are in.
+ */
+static long long read_stream(int fd, const char *sync, unsigned long long half)
 {
 	static u8 buf[65536];
 	unsigned long long pos = 0;
 	ssize_t n, i;
 
 	while ((n = recv(fd, buf, sizeof(buf), 0)) > 0) {
+		if (sync && pos >= half) {
+			if (touch_file(sync, "half") || wait_file(sync, "go"))
+				return -ETIMEDOUT;
+			sync = NULL;
+		}
 		for (i = 0; i < n; i++, pos++) {
 			if (buf[i] != pattern(pos)) {
 				fprintf(stderr, "# byte %llu differs\n", pos);
@@ -234,6 +265,7 @@ static long long read_stream(int fd)
 static int do_krecv(char **argv, const struct tlsrec_key *k,
 		    unsigned long long bytes, long long corrupt_at)
 {
+	const char *sync = getenv("SM4KTLS_PEER_SYNC");
 	int fd = accept_from(argv), err;
 	long long got;
 
@@ -244,7 +276,9 @@ static int do_krecv(char **argv, const struct tlsrec_key *k,
 		fprintf(stderr, "# TLS_RX: %s\n", strerror(-err));
 		return 1;
 	}
-	got = read_stream(fd);
+	if (sync && !*sync)
+		sync = NULL;
+	got = read_stream(fd, sync, bytes / 2);
 	printf("# kTLS RX read and checked %lld of %llu bytes\n", got, bytes);
 	if (corrupt_at >= 0)
 		return got == -EBADMSG ? 0 : 1;

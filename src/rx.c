@@ -351,6 +351,8 @@ static bool sm4ktls_rx_direct(struct sock *sk, struct sm4ktls_rx *rx,
 		return true;
 	}
 	consume_skb(skb);
+	if (rx->dev)
+		sm4ktls_stat_inc(sk, SM4KTLS_STAT_RX_DEVICE_SW);
 	sm4ktls_rx_type(r->msg, SM4KTLS_TYPE_DATA, &r->control);
 	r->msg->msg_flags |= MSG_EOR;
 	r->copied += n;
