@@ -19,7 +19,7 @@ set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 obj=$top/build/obj/$(uname -r)
 peer=$top/build/selftests/offload_peer
-bytes=${SM4KTLS_OFFLOAD_BYTES:-2097152}
+bytes=${SM4KTLS_OFFLOAD_BYTES:-1048576}
 work=$(mktemp -d)
 n=0
 rc=0
