@@ -49,13 +49,15 @@ static void sm4ktls_detach(struct sock *sk, struct sm4ktls_ctx *ctx)
 /*
  * Send what the application handed us, then give the socket back to
  * TCP before TCP closes it: later callbacks (timers, destroy) never enter
- * this module. The module reference taken by tcp_set_ulp() is dropped
- * when the socket is destroyed.
+ * this module, but for device-mode TX (offload.c). The module reference
+ * taken by tcp_set_ulp() is dropped when the socket is destroyed.
  */
 static void sm4ktls_close(struct sock *sk, long timeout)
 {
 	struct sm4ktls_ctx *ctx = sm4ktls_get_ctx(sk);
 	struct proto *base = ctx->sk_proto;
+	/* Device-mode ctx may be gone once base->close() returns. */
+	bool keep = ctx->dtx;
 
 	if (ctx->tx)
 		mutex_lock(&ctx->tx->lock);
@@ -73,7 +75,7 @@ static void sm4ktls_close(struct sock *sk, long timeout)
 	if (ctx->rx)
 		sm4ktls_rx_free(sk, ctx);
 	base->close(sk, timeout);
-	if (!ctx->dtx)
+	if (!keep)
 		sm4ktls_ctx_free(ctx);
 }
 

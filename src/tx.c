@@ -103,6 +103,27 @@ static void sm4ktls_rec_header(struct sm4ktls_cipher *c,
 }
 
 /*
+ * Size the open record, give it pages, write its header (and, if the
+ * text is in the record, the TLS 1.3 type byte after it).
+ */
+static int sm4ktls_tx_layout(struct sock *sk, struct sm4ktls_tx *tx,
+			     bool type_byte)
+{
+	struct sm4ktls_rec *rec = &tx->open;
+	struct sm4ktls_cipher *c = &tx->c;
+	int err;
+
+	rec->wire = c->prepend + rec->len + c->tail + c->tag;
+	err = sm4ktls_rec_grow(sk, rec, rec->wire);
+	if (err)
+		return err;
+	if (c->tail && type_byte)
+		*sm4ktls_rec_ptr(rec, c->prepend + rec->len) = rec->type;
+	sm4ktls_rec_header(c, rec);
+	return 0;
+}
+
+/*
  * Device mode: frame the open record for the device - header, nonce,
  * text, type byte, zeroed tag room - keep it until ACKed, make it pending.
  */
@@ -113,13 +134,9 @@ static int sm4ktls_tx_frame(struct sock *sk, struct sm4ktls_tx *tx)
 	u32 text = rec->len + c->tail;
 	int err;
 
-	rec->wire = c->prepend + text + c->tag;
-	err = sm4ktls_rec_grow(sk, rec, rec->wire);
+	err = sm4ktls_tx_layout(sk, tx, true);
 	if (err)
 		return err;
-	if (c->tail)
-		*sm4ktls_rec_ptr(rec, c->prepend + rec->len) = rec->type;
-	sm4ktls_rec_header(c, rec);
 	memset(sm4ktls_rec_ptr(rec, c->prepend + text), 0, c->tag);
 	err = sm4ktls_offload_add_rec(sk, tx->dev, rec->pages, rec->wire,
 				      sm4ktls_seq_get(c->seq));
@@ -147,13 +164,9 @@ static int sm4ktls_tx_seal(struct sock *sk, struct sm4ktls_tx *tx,
 
 	if (tx->dev)
 		return sm4ktls_tx_frame(sk, tx);
-	rec->wire = c->prepend + text + c->tag;
-	err = sm4ktls_rec_grow(sk, rec, rec->wire);
+	err = sm4ktls_tx_layout(sk, tx, !src);
 	if (err)
 		return err;
-	if (c->tail && !src)
-		*sm4ktls_rec_ptr(rec, c->prepend + rec->len) = rec->type;
-	sm4ktls_rec_header(c, rec);
 	sm4ktls_cipher_nonce(c, c->iv + c->desc->salt_len);
 	sm4ktls_cipher_aad(c, *sm4ktls_rec_ptr(rec, 0), rec->len);
 
