@@ -41,6 +41,7 @@ struct sim_priv {
 	spinlock_t wire_lock;		/* held */
 	struct sk_buff *held;		/* reordered: goes after the next */
 	struct timer_list wire_timer;	/* or on its own, shortly */
+	atomic_t wire_seen;		/* data packets, for wire_drop_every */
 	spinlock_t rx_lock;		/* rx_conns and their stream state */
 	struct list_head rx_conns;
 	atomic64_t stats[SIM_NUM_STATS];

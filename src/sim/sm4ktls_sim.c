@@ -11,7 +11,8 @@
  * own AEAD keyed from the crypto_info handed to add(). Knobs (module
  * parameters, writable at run time): refuse_add makes add() fail;
  * rx_skip and drop_resync (sim_rx.c) make RX leave records to software;
- * wire_loss and wire_reorder impair the wire after the device's crypto
+ * wire_loss, wire_drop_every and wire_reorder impair the wire after the
+ * device's crypto
  * (netem cannot: it orphans marked skbs, which the core then drops).
  * ethtool -S shows what the device did.
  *
@@ -38,6 +39,10 @@ MODULE_PARM_DESC(refuse_add, "refuse every new offloaded connection");
 static unsigned int wire_loss;
 module_param(wire_loss, uint, 0644);
 MODULE_PARM_DESC(wire_loss, "drop this many packets per 1000 on the wire");
+
+static unsigned int wire_drop_every;
+module_param(wire_drop_every, uint, 0644);
+MODULE_PARM_DESC(wire_drop_every, "drop every Nth data-carrying packet on the wire (deterministic loss)");
 
 static unsigned int wire_reorder;
 module_param(wire_reorder, uint, 0644);
@@ -224,13 +229,23 @@ static void sim_wire_timer(struct timer_list *t)
 		sim_deliver(skb->dev, skb);
 }
 
+/* wire_drop_every: is this the Nth packet bigger than a bare ACK? */
+static bool sim_wire_nth(struct sim_priv *priv, const struct sk_buff *skb)
+{
+	unsigned int n = READ_ONCE(wire_drop_every);
+
+	return n && skb->len > 128 &&
+	       atomic_inc_return(&priv->wire_seen) % n == 0;
+}
+
 /* Lose, hold back or deliver @skb, as the knobs say. */
 static void sim_wire(struct net_device *dev, struct sk_buff *skb)
 {
 	struct sim_priv *priv = netdev_priv(dev);
 	struct sk_buff *held;
 
-	if (get_random_u32_below(1000) < READ_ONCE(wire_loss)) {
+	if (get_random_u32_below(1000) < READ_ONCE(wire_loss) ||
+	    sim_wire_nth(priv, skb)) {
 		sim_count(dev, SIM_WIRE_DROPPED);
 		kfree_skb(skb);
 		return;
