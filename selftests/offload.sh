@@ -332,6 +332,37 @@ case_vlan() { # CIPHER VERSION
 	restore_routes
 }
 
+# Over a bond (balance-xor, layer3+4: it names a slave per flow) whose
+# one slave is the sim device: the bond's lower device takes the records.
+bond_up() {
+	sa ip link add sb0 type bond mode balance-xor xmit_hash_policy layer3+4 &&
+	sa ip link set sm4sim0a down && sa ip link set sm4sim0a master sb0 &&
+	sa ip addr add 10.4.0.1/24 dev sb0 && sa ip link set sb0 up &&
+	sa ip link set sm4sim0a up && sb ip addr add 10.4.0.2/24 dev sm4sim0b &&
+	sa ip route replace 10.9.0.2/32 via 10.4.0.2 dev sb0 src 10.8.0.1 metric 10 &&
+	sb ip route replace 10.8.0.1/32 via 10.4.0.1 dev sm4sim0b metric 10
+}
+
+bond_down() {
+	sa ip link set sm4sim0a nomaster
+	sa ip link del sb0
+	sb ip addr del 10.4.0.2/24 dev sm4sim0b
+	sa ip addr flush dev sm4sim0a
+	sa ip addr add 10.1.0.1/24 dev sm4sim0a
+	restore_routes
+}
+
+case_bond() { # CIPHER VERSION
+	local t="$1 TLS1.$(( $2 - 10 )) through a bond over the device"
+	bond_up
+	tap $? "bond (balance-xor, layer3+4) with the sim device as its slave"
+	xfer "$t" "$1" "$2"
+	check "$t: on the bond's device ($(counters_line))" \
+		test "$(delta TlsTxDevice)" = 1 -a "$(delta sim)" -gt 0 \
+		-a "$(delta TlsTxFallbackSkbs)" = 0
+	bond_down
+}
+
 retrans() {
 	sa nstat -az TcpRetransSegs | awk '$1 == "TcpRetransSegs" { print $2 }'
 }
@@ -440,6 +471,7 @@ for v in 12 13; do
 done
 case_device aes256gcm 13
 case_vlan sm4gcm 13
+case_bond aes128gcm 12
 case_netem sm4gcm 12
 case_netem aes128gcm 13
 for v in 12 13; do
