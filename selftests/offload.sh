@@ -352,8 +352,21 @@ bond_down() {
 	restore_routes
 }
 
+# bonding.ko needs the in-tree tls.ko on 6.1, so the bond brings tls.ko
+# in. Its ULP registration fails (sm4ktls holds the name) and 6.1's tls.ko
+# ignores that, so tls.ko must never be unloaded then: its exit unlinks a
+# ULP that was never linked (a list_del BUG). bonding goes again; tls.ko
+# stays, serving nothing (run-datapath.sh checks its refcount).
+unload_new() { # MODULE... (unloaded in order, if not loaded before)
+	local m
+	for m in "$@"; do
+		[[ " $mods_before " == *" $m "* ]] || rmmod "$m" 2>/dev/null
+	done
+}
+
 case_bond() { # CIPHER VERSION
-	local t="$1 TLS1.$(( $2 - 10 )) through a bond over the device"
+	local t="$1 TLS1.$(( $2 - 10 )) through a bond over the device" mods_before
+	mods_before=" $(cut -d' ' -f1 /proc/modules | tr '\n' ' ') "
 	bond_up
 	tap $? "bond (balance-xor, layer3+4) with the sim device as its slave"
 	xfer "$t" "$1" "$2"
@@ -361,6 +374,9 @@ case_bond() { # CIPHER VERSION
 		test "$(delta TlsTxDevice)" = 1 -a "$(delta sim)" -gt 0 \
 		-a "$(delta TlsTxFallbackSkbs)" = 0
 	bond_down
+	unload_new bonding
+	! grep -q '^bonding ' /proc/modules
+	tap $? "bonding unloaded again"
 }
 
 retrans() {
