@@ -11,7 +11,7 @@ cp=$top/build/ksft/6.12/scripts/checkpatch.pl
 cd "$top"
 files=$(ls src/*.[ch] src/crypto/*.[ch] src/sim/*.[ch] include/sm4ktls/*.h \
 	compat/*.h compat/probes/*.c \
-	selftests/crypto/*.c selftests/crypto/shim/sm4ktls_shim.h tools/sm4bench.c 2>/dev/null)
+	selftests/crypto/*.[ch] selftests/crypto/shim/sm4ktls_*.h tools/sm4bench.c 2>/dev/null)
 # Ignored on purpose: CONST_STRUCT (our proto_ops tables are built at run
 # time from TCP's, as upstream's are) and MACRO_ARG_REUSE (a struct name
 # passed to offsetof() several times in the cipher table has no side effect).

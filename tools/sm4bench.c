@@ -27,6 +27,7 @@
 
 #include "sm4_ctr.h"
 #include "sm4_gcm.h"
+#include "sm4ktls_native.h"
 
 #define AAD_LEN 13	/* a TLS 1.3 record header */
 
@@ -243,32 +244,12 @@ static double measure(struct bench *b, unsigned int len, bool enc, int repeats,
 	return median(t, repeats);
 }
 
-static bool cpu_runs(const struct sm4ktls_gcm_impl *impl)
-{
-	unsigned int n = impl->needs;
-
-	__builtin_cpu_init();
-	if ((n & SM4KTLS_NEED_AESNI_AVX) &&
-	    !(__builtin_cpu_supports("aes") && __builtin_cpu_supports("pclmul") &&
-	      __builtin_cpu_supports("avx")))
-		return false;
-	if ((n & SM4KTLS_NEED_AVX2) && !__builtin_cpu_supports("avx2"))
-		return false;
-	if ((n & SM4KTLS_NEED_GFNI) && !__builtin_cpu_supports("gfni"))
-		return false;
-	if ((n & SM4KTLS_NEED_AVX512) &&
-	    !(__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-	      __builtin_cpu_supports("avx512vl")))
-		return false;
-	return !(n & SM4KTLS_NEED_VPCLMULQDQ) || __builtin_cpu_supports("vpclmulqdq");
-}
-
 static int add_ours(struct bench *b)
 {
 	int i, n = 0;
 
 	for (i = 0; sm4ktls_gcm_x86_impls[i]; i++) {
-		if (!cpu_runs(sm4ktls_gcm_x86_impls[i]))
+		if (!sm4ktls_native_cpu_has(sm4ktls_gcm_x86_impls[i]->needs))
 			continue;
 		b[n].name = sm4ktls_gcm_x86_impls[i]->name + 4;	/* drop "gcm-" */
 		b[n].impl = sm4ktls_gcm_x86_impls[i];
@@ -306,7 +287,7 @@ static int add_ccm(struct bench *b, const u8 *k)
 	gcry_cipher_hd_t h;
 
 	for (i = 0; sm4ktls_gcm_x86_impls[i]; i++) {
-		if (!cpu_runs(sm4ktls_gcm_x86_impls[i]))
+		if (!sm4ktls_native_cpu_has(sm4ktls_gcm_x86_impls[i]->needs))
 			continue;
 		/* "ctr-sm4-sm4ktls-aesni-avx2" -> "ccm over aesni-avx2" */
 		snprintf(names[n], sizeof(names[n]), "ccm over %s",

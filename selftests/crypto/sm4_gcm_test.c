@@ -12,68 +12,10 @@
 #include <time.h>
 
 #include "kselftest_harness.h"
+#include "test_util.h"
 #include "sm4_gcm.h"
 
 #define MAX_LEN 70000
-
-static size_t unhex(u8 *out, const char *hex)
-{
-	size_t n = 0;
-
-	while (hex[0] && hex[1] && sscanf(hex, "%2hhx", out + n) == 1) {
-		n++;
-		hex += 2;
-	}
-	return n;
-}
-
-static u64 rng_state;
-
-static u64 rnd(void)
-{
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return rng_state;
-}
-
-static void rnd_bytes(u8 *p, size_t n)
-{
-	while (n--)
-		*p++ = rnd();
-}
-
-static bool cpu_has(unsigned int needs)
-{
-	__builtin_cpu_init();
-	if ((needs & SM4KTLS_NEED_AESNI_AVX) &&
-	    !(__builtin_cpu_supports("aes") && __builtin_cpu_supports("pclmul") &&
-	      __builtin_cpu_supports("avx")))
-		return false;
-	if ((needs & SM4KTLS_NEED_AVX2) && !__builtin_cpu_supports("avx2"))
-		return false;
-	if ((needs & SM4KTLS_NEED_GFNI) && !__builtin_cpu_supports("gfni"))
-		return false;
-	if ((needs & SM4KTLS_NEED_AVX512) &&
-	    !(__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-	      __builtin_cpu_supports("avx512vl")))
-		return false;
-	if ((needs & SM4KTLS_NEED_VPCLMULQDQ) && !__builtin_cpu_supports("vpclmulqdq"))
-		return false;
-	return true;
-}
-
-static const struct sm4ktls_gcm_impl *impl_by_name(const char *name)
-{
-	int i;
-
-	if (!strcmp(name, sm4ktls_gcm_generic.name))
-		return &sm4ktls_gcm_generic;
-	for (i = 0; sm4ktls_gcm_x86_impls[i]; i++)
-		if (!strcmp(sm4ktls_gcm_x86_impls[i]->name, name))
-			return sm4ktls_gcm_x86_impls[i];
-	return NULL;
-}
 
 /* One-shot GCM with the text fed in pieces of random size (0 = whole). */
 static void gcm_crypt(const struct sm4ktls_gcm_impl *impl,
@@ -119,9 +61,9 @@ FIXTURE_VARIANT_ADD(gcm, gfni_avx512) { .impl = "gcm-sm4-sm4ktls-gfni-avx512" };
 
 FIXTURE_SETUP(gcm)
 {
-	self->impl = impl_by_name(variant->impl);
+	self->impl = impl_by_name(variant->impl, false);
 	ASSERT_NE(self->impl, NULL) TH_LOG("no implementation %s", variant->impl);
-	if (!cpu_has(self->impl->needs))
+	if (!sm4ktls_native_cpu_has(self->impl->needs))
 		SKIP(return, "CPU lacks the features %s needs", variant->impl);
 	self->pt = malloc(MAX_LEN + 16);
 	self->ct = malloc(MAX_LEN + 16);
