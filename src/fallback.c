@@ -63,7 +63,7 @@ static int sm4ktls_fb_payload(struct sm4ktls_offload_conn *conn,
 		n = min(len - done, r->wire - off);
 		if (!err)
 			memcpy(data + done, fb->rec + off, n);
-		sm4ktls_drec_release(r);
+		sm4ktls_drec_put(r);
 		if (err)
 			return err;
 	}

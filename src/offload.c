@@ -159,7 +159,7 @@ bool sm4ktls_offload_rx_resync(struct sm4ktls_offload_conn *conn, u32 tcp_seq,
 
 /* --- records kept until ACKed --- */
 
-static void sm4ktls_drec_put(struct sm4ktls_drec *r)
+void sm4ktls_drec_put(struct sm4ktls_drec *r)
 {
 	unsigned int i;
 
@@ -190,11 +190,6 @@ struct sm4ktls_drec *sm4ktls_drec_get(struct sm4ktls_offload_conn *conn,
 	}
 	spin_unlock_irqrestore(&conn->lock, flags);
 	return found;
-}
-
-void sm4ktls_drec_release(struct sm4ktls_drec *r)
-{
-	sm4ktls_drec_put(r);
 }
 
 void sm4ktls_drec_copy(const struct sm4ktls_drec *r, u8 *buf)

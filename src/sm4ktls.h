@@ -292,7 +292,7 @@ bool sm4ktls_offload_rx_resync(struct sm4ktls_offload_conn *conn, u32 tcp_seq,
 			       u64 rec_seq);
 struct sm4ktls_drec *sm4ktls_drec_get(struct sm4ktls_offload_conn *conn,
 				      u32 seq);
-void sm4ktls_drec_release(struct sm4ktls_drec *r);
+void sm4ktls_drec_put(struct sm4ktls_drec *r);
 void sm4ktls_drec_copy(const struct sm4ktls_drec *r, u8 *buf);
 
 /* fallback.c */
