@@ -318,26 +318,54 @@ EXPORT_SYMBOL_GPL(sm4ktls_offload_skb_conn);
 /* --- attaching and detaching connections --- */
 
 /* Stop using the device: packets go to the fallback from now on. */
-static void sm4ktls_conn_detach(struct sm4ktls_offload_conn *conn)
+/* Unpublish: from now on packets of @conn go to the fallback. */
+static struct net_device *sm4ktls_conn_unhook(struct sm4ktls_offload_conn *conn)
 {
 	struct net_device *dev = rcu_dereference_protected(conn->netdev,
 				lockdep_is_held(&sm4ktls_offload_sem));
 
-	list_del_init(&conn->list);
 	rcu_assign_pointer(conn->netdev, NULL);
-	/* No xmit may still hold a marked skb of this connection. */
-	synchronize_net();
+	return dev;
+}
+
+/* After synchronize_net(): the device may forget the connection. */
+static void sm4ktls_conn_release(struct sm4ktls_offload_conn *conn,
+				 struct net_device *dev)
+{
 	conn->ops->del(dev, conn, conn->dir);
 	dev_put(dev);
 }
 
+/* Stop using the device: packets go to the fallback from now on. */
+static void sm4ktls_conn_detach(struct sm4ktls_offload_conn *conn)
+{
+	struct net_device *dev = sm4ktls_conn_unhook(conn);
+
+	list_del_init(&conn->list);
+	/* No xmit may still hold a marked skb of this connection. */
+	synchronize_net();
+	sm4ktls_conn_release(conn, dev);
+}
+
+/* Every connection of @dev, with one grace period for all of them. */
 static void sm4ktls_detach_dev(struct net_device *dev)
 {
 	struct sm4ktls_offload_conn *conn, *tmp;
+	LIST_HEAD(gone);
 
-	list_for_each_entry_safe(conn, tmp, &sm4ktls_conns, list)
-		if (rcu_access_pointer(conn->netdev) == dev)
-			sm4ktls_conn_detach(conn);
+	list_for_each_entry_safe(conn, tmp, &sm4ktls_conns, list) {
+		if (rcu_access_pointer(conn->netdev) != dev)
+			continue;
+		sm4ktls_conn_unhook(conn);
+		list_move(&conn->list, &gone);
+	}
+	if (list_empty(&gone))
+		return;
+	synchronize_net();
+	list_for_each_entry_safe(conn, tmp, &gone, list) {
+		list_del_init(&conn->list);
+		sm4ktls_conn_release(conn, dev);
+	}
 }
 
 /* The device for @sk's route, if it offers TX for @info; rwsem held. */
