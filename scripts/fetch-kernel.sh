@@ -6,7 +6,8 @@
 # download and unpacked with dpkg-deb -x under build/kernels/KVER/root.
 #
 # usage: scripts/fetch-kernel.sh [-k KVER] SERIES
-#   SERIES  6.1 (bookworm) or 6.12 (bookworm, 6.12.x+deb12)
+#   SERIES  6.1 (bookworm) or 6.12 (bookworm, 6.12.x+deb12), or 6.12-debug:
+#           the sanitizer kernel built by scripts/debug-kernel.sh
 #   -k KVER pin a kernel release (e.g. 6.1.0-56-amd64); default: newest offered
 # Prints the kernel release it prepared. build/kernels/SERIES links to it.
 set -euo pipefail
@@ -23,6 +24,7 @@ shift $((OPTIND - 1))
 series=${1:?usage: $0 [-k KVER] SERIES}
 
 case $series in
+6.12-debug) exec "$top/scripts/debug-kernel.sh" ;;
 6.1)  pattern='^linux-image-6\.1\.0-[0-9]+-amd64-unsigned$' ;;
 6.12) pattern='^linux-image-6\.12\.[0-9]+\+deb12-amd64-unsigned$' ;;
 *)    echo "unknown series '$series' (want 6.1 or 6.12)" >&2; exit 2 ;;
