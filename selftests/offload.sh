@@ -274,6 +274,25 @@ case_device() { # CIPHER VERSION
 		-a "$(delta TlsTxFallbackSkbs)" = 0 -a "$(delta TlsTxFallbackErrors)" = 0
 }
 
+# Records whose 16-byte tag room crosses a page end (TLS 1.2: 13 bytes in
+# front of the text; TLS 1.3: 5, and the type byte after it). The device
+# must find the tag room zeroed, and nothing past the record's pages may
+# be written (that once took a 6.12 kernel down from a plain send()).
+case_tagroom() { # CIPHER VERSION
+	local t="$1 TLS1.$(( $2 - 10 )) records with tag room across a page end"
+	local d0 d1 save=$bytes
+	d0=$(simstat sa sm4sim0a tls_tx_tag_dirty)
+	bytes=$(( (4060 + 4110) * 51 ))	# every length of the sweep, twice
+	export OFFLOAD_SWEEP=4060-4110
+	xfer "$t" "$1" "$2"
+	unset OFFLOAD_SWEEP
+	bytes=$save
+	d1=$(simstat sa sm4sim0a tls_tx_tag_dirty)
+	check "$t: tag room zeroed in all $(delta sim) device records ($((d1 - d0)) dirty)" \
+		test "$d0" = "$d1" -a "$(delta sim)" -ge 102 \
+		-a "$(delta TlsTxFallbackSkbs)" = 0
+}
+
 to_veth() {
 	sa ip route del 10.9.0.2/32 metric 10
 	sb ip route del 10.8.0.1/32 metric 10
@@ -489,6 +508,8 @@ for v in 12 13; do
 	done
 done
 case_device aes256gcm 13
+case_tagroom sm4gcm 12
+case_tagroom aes128gcm 13
 case_vlan sm4gcm 13
 case_bond aes128gcm 12
 case_netem sm4gcm 12

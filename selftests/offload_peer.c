@@ -101,6 +101,23 @@ static int touch_file(const char *dir, const char *name)
 	return f ? fclose(f) : -1;
 }
 
+/*
+ * How much the next send() takes. OFFLOAD_SWEEP="LO-HI" sends records of
+ * every length from LO to HI in turn (e.g. where the tag room of a
+ * device-mode record crosses a page end); otherwise sizes that vary.
+ */
+static size_t next_len(unsigned long long pos)
+{
+	static unsigned long lo, hi, k;
+	const char *sweep = getenv("OFFLOAD_SWEEP");
+
+	if (sweep && !hi && sscanf(sweep, "%lu-%lu", &lo, &hi) != 2)
+		hi = 0;
+	if (hi >= lo && hi && hi < 70000)
+		return lo + k++ % (hi - lo + 1);
+	return 1000 + (pos * 7919) % (70000 - 1000);
+}
+
 static int send_range(int fd, unsigned long long from, unsigned long long to)
 {
 	static u8 buf[70000];
@@ -108,7 +125,7 @@ static int send_range(int fd, unsigned long long from, unsigned long long to)
 	size_t n;
 
 	while (pos < to) {
-		n = 1000 + (pos * 7919) % (sizeof(buf) - 1000);
+		n = next_len(pos);
 		if (n > to - pos)
 			n = to - pos;
 		for (j = 0; j < n; j++)

@@ -69,6 +69,19 @@ static size_t sm4ktls_rec_fill(struct sm4ktls_rec *rec, u32 pos,
 	return done;
 }
 
+/* Zero record bytes [pos, pos + len), which may cross a page boundary. */
+static void sm4ktls_rec_zero(struct sm4ktls_rec *rec, u32 pos, u32 len)
+{
+	while (len) {
+		u32 off = pos % PAGE_SIZE;
+		u32 chunk = min_t(u32, len, PAGE_SIZE - off);
+
+		memset(sm4ktls_rec_ptr(rec, pos), 0, chunk);
+		pos += chunk;
+		len -= chunk;
+	}
+}
+
 /* Scatterlist entries for record bytes [pos, pos + len), from sg[0]. */
 static unsigned int sm4ktls_rec_sg(struct sm4ktls_rec *rec,
 				   struct scatterlist *sg, u32 pos, u32 len)
@@ -137,7 +150,7 @@ static int sm4ktls_tx_frame(struct sock *sk, struct sm4ktls_tx *tx)
 	err = sm4ktls_tx_layout(sk, tx, true);
 	if (err)
 		return err;
-	memset(sm4ktls_rec_ptr(rec, c->prepend + text), 0, c->tag);
+	sm4ktls_rec_zero(rec, c->prepend + text, c->tag);
 	err = sm4ktls_offload_add_rec(sk, tx->dev, rec->pages, rec->wire,
 				      sm4ktls_seq_get(c->seq));
 	if (err)

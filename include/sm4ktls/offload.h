@@ -11,8 +11,8 @@
  * a difference. See Documentation/offload.md.
  *
  * TX: records are framed in the kernel and handed to TCP as plaintext
- * (header, explicit nonce, text, TLS 1.3 type byte, and 16 placeholder
- * tag bytes). skbs carrying them are marked (skb->decrypted) and reach
+ * (header, explicit nonce, text, TLS 1.3 type byte, and 16 zeroed
+ * placeholder tag bytes). skbs carrying them are marked (skb->decrypted) and reach
  * the driver's xmit only through the registered device; the driver
  * finds the connection of such an skb with sm4ktls_offload_skb_conn()
  * and the records under its payload with sm4ktls_offload_tx_record(),

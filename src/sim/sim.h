@@ -33,6 +33,7 @@ enum sim_stat {
 	SIM_TLS_RX_AUTH_FAILED,
 	SIM_TLS_RX_RESYNC_REQ,
 	SIM_TLS_RX_RESYNC,	/* answers used to get back in step */
+	SIM_TLS_TX_TAG_DIRTY,	/* records whose tag room was not zeroed */
 	SIM_NUM_STATS,
 };
 

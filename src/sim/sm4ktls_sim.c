@@ -55,7 +55,7 @@ static const char sim_stat_names[SIM_NUM_STATS][ETH_GSTRING_LEN] = {
 	"tls_tx_records", "tls_tx_errors", "wire_dropped", "wire_reordered",
 	"tls_rx_add", "tls_rx_del", "tls_rx_skbs_decrypted", "tls_rx_skbs_left",
 	"tls_rx_records", "tls_rx_auth_failed", "tls_rx_resync_req",
-	"tls_rx_resync",
+	"tls_rx_resync", "tls_tx_tag_dirty",
 };
 
 static struct net_device *sim_devs[SIM_MAX_PAIRS * 2];
@@ -72,6 +72,9 @@ static int sim_encrypt_payload(struct net_device *dev,
 
 	for (done = 0; done < len; done += n) {
 		err = sm4ktls_offload_tx_record(conn, seq + done, &rec, w->rec);
+		/* The stack promises zeroed tag room (include/sm4ktls/offload.h). */
+		if (!err && memchr_inv(w->rec + rec.len - SIM_TAG, 0, SIM_TAG))
+			sim_count(dev, SIM_TLS_TX_TAG_DIRTY);
 		if (!err)
 			err = sim_seal(sc, w, rec.len, rec.rec_seq);
 		if (err)
