@@ -129,6 +129,7 @@ static void sm4ktls_build(struct sm4ktls_family *fam, const struct proto *base,
 	}
 }
 
+/* The tables for @sk's family, built on first use. Sleeps. */
 static struct sm4ktls_family *sm4ktls_family_for(struct sock *sk,
 						 struct sm4ktls_ctx *ctx)
 {
@@ -136,6 +137,7 @@ static struct sm4ktls_family *sm4ktls_family_for(struct sock *sk,
 	struct sm4ktls_family *fam = &sm4ktls_families[idx];
 	const struct proto *base = ctx->sk_proto;
 
+	might_sleep();
 	/* Pairs with the release below: a matching base means built tables. */
 	if (likely(smp_load_acquire(&fam->base) == base &&
 		   fam->base_ops == ctx->sk_ops))
@@ -152,10 +154,10 @@ static struct sm4ktls_family *sm4ktls_family_for(struct sock *sk,
 	return fam;
 }
 
-static void sm4ktls_set_tables(struct sock *sk, struct sm4ktls_ctx *ctx)
+/* Callback lock held; @fam built before it was taken (building sleeps). */
+static void sm4ktls_set_tables(struct sock *sk, struct sm4ktls_ctx *ctx,
+			       struct sm4ktls_family *fam)
 {
-	struct sm4ktls_family *fam = sm4ktls_family_for(sk, ctx);
-
 	sock_replace_proto(sk, &fam->prot[ctx->tx_conf][ctx->rx_conf]);
 	if (sk->sk_socket)
 		WRITE_ONCE(sk->sk_socket->ops,
@@ -164,17 +166,21 @@ static void sm4ktls_set_tables(struct sock *sk, struct sm4ktls_ctx *ctx)
 
 void sm4ktls_proto_attach(struct sock *sk, struct sm4ktls_ctx *ctx)
 {
+	struct sm4ktls_family *fam = sm4ktls_family_for(sk, ctx);
+
 	write_lock_bh(&sk->sk_callback_lock);
 	rcu_assign_pointer(inet_csk(sk)->icsk_ulp_data, ctx);
-	sm4ktls_set_tables(sk, ctx);
+	sm4ktls_set_tables(sk, ctx, fam);
 	write_unlock_bh(&sk->sk_callback_lock);
 }
 
 /* A key was installed: switch tables, hook TX's write_space once. */
 void sm4ktls_proto_update(struct sock *sk, struct sm4ktls_ctx *ctx)
 {
+	struct sm4ktls_family *fam = sm4ktls_family_for(sk, ctx);
+
 	write_lock_bh(&sk->sk_callback_lock);
-	sm4ktls_set_tables(sk, ctx);
+	sm4ktls_set_tables(sk, ctx, fam);
 	if (ctx->tx && sk->sk_write_space != sm4ktls_write_space) {
 		ctx->sk_write_space = sk->sk_write_space;
 		WRITE_ONCE(sk->sk_write_space, sm4ktls_write_space);
