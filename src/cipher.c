@@ -101,6 +101,7 @@ static int sm4ktls_cipher_setup(struct sm4ktls_cipher *c,
 {
 	const struct sm4ktls_cipher_desc *d;
 	const u8 *raw = (const u8 *)ci;
+	int err;
 
 	d = sm4ktls_cipher_find(ci->info.cipher_type);
 	if (!d)
@@ -112,7 +113,11 @@ static int sm4ktls_cipher_setup(struct sm4ktls_cipher *c,
 	memcpy(c->iv, raw + d->salt_off, d->salt_len);
 	memcpy(c->iv + d->salt_len, raw + d->iv_off, d->iv_len);
 	memcpy(c->seq, raw + d->seq_off, SM4KTLS_SEQ_LEN);
-	return sm4ktls_cipher_alloc(c, raw + d->key_off, mask);
+	err = sm4ktls_cipher_alloc(c, raw + d->key_off, mask);
+	/* c->info holds the key: no failure leaves it behind. */
+	if (err)
+		memzero_explicit(c, sizeof(*c));
+	return err;
 }
 
 /* @ci has been validated against its cipher's uapi size by the caller. */
