@@ -36,11 +36,15 @@ struct sm4ktls_provider {
 
 /*
  * Writers (register, unregister, device events) exclude new connections
- * while they detach old ones; adding a connection holds it for reading.
+ * while they detach old ones; adding a connection holds it for reading,
+ * so many sockets may attach at once. The list of attached connections
+ * and each one's binding to its device change under the spinlock: a
+ * socket going away unbinds without waiting for anybody.
  */
 static DECLARE_RWSEM(sm4ktls_offload_sem);
 static LIST_HEAD(sm4ktls_providers);
-static LIST_HEAD(sm4ktls_conns);	/* attached to a device */
+static DEFINE_SPINLOCK(sm4ktls_conns_lock);
+static LIST_HEAD(sm4ktls_conns);	/* bound to a device */
 static struct workqueue_struct *sm4ktls_offload_wq;
 
 static const struct {
@@ -317,55 +321,91 @@ EXPORT_SYMBOL_GPL(sm4ktls_offload_skb_conn);
 
 /* --- attaching and detaching connections --- */
 
-/* Stop using the device: packets go to the fallback from now on. */
-/* Unpublish: from now on packets of @conn go to the fallback. */
-static struct net_device *sm4ktls_conn_unhook(struct sm4ktls_offload_conn *conn)
+/*
+ * A connection has one reference for its socket and one while it is
+ * bound to a device; whoever unbinds it owns the second one and gives it
+ * back after the device's del(), a grace period after the unbinding.
+ */
+static void sm4ktls_conn_free(struct sm4ktls_offload_conn *conn)
 {
-	struct net_device *dev = rcu_dereference_protected(conn->netdev,
-				lockdep_is_held(&sm4ktls_offload_sem));
+	sm4ktls_drecs_free(conn);
+	sm4ktls_cipher_free(&conn->fb);
+	kfree(conn);
+}
 
-	rcu_assign_pointer(conn->netdev, NULL);
+static void sm4ktls_conn_put(struct sm4ktls_offload_conn *conn)
+{
+	if (refcount_dec_and_test(&conn->ref))
+		sm4ktls_conn_free(conn);
+}
+
+/* Take the device binding of @conn, if it still has one. */
+static struct net_device *sm4ktls_conn_unbind(struct sm4ktls_offload_conn *conn)
+{
+	struct net_device *dev;
+
+	spin_lock_bh(&sm4ktls_conns_lock);
+	dev = rcu_dereference_protected(conn->netdev,
+					lockdep_is_held(&sm4ktls_conns_lock));
+	if (dev) {
+		/* From now on packets of @conn go to the fallback. */
+		rcu_assign_pointer(conn->netdev, NULL);
+		conn->gone_dev = dev;
+		list_del_init(&conn->list);
+	}
+	spin_unlock_bh(&sm4ktls_conns_lock);
 	return dev;
 }
 
-/* After synchronize_net(): the device may forget the connection. */
-static void sm4ktls_conn_release(struct sm4ktls_offload_conn *conn,
-				 struct net_device *dev)
+/* A grace period after the unbinding: the device may forget @conn. */
+static void sm4ktls_conn_release(struct sm4ktls_offload_conn *conn)
 {
-	conn->ops->del(dev, conn, conn->dir);
-	dev_put(dev);
-}
-
-/* Stop using the device: packets go to the fallback from now on. */
-static void sm4ktls_conn_detach(struct sm4ktls_offload_conn *conn)
-{
-	struct net_device *dev = sm4ktls_conn_unhook(conn);
+	struct net_device *dev = conn->gone_dev;
 
 	list_del_init(&conn->list);
-	/* No xmit may still hold a marked skb of this connection. */
-	synchronize_net();
-	sm4ktls_conn_release(conn, dev);
+	conn->ops->del(dev, conn, conn->dir);
+	dev_put(dev);
+	sm4ktls_conn_put(conn);
 }
 
-/* Every connection of @dev, with one grace period for all of them. */
+static void sm4ktls_conn_release_work(struct work_struct *work)
+{
+	sm4ktls_conn_release(container_of(to_rcu_work(work),
+					  struct sm4ktls_offload_conn, rwork));
+}
+
+/*
+ * The socket is done with @conn: unbind it without waiting for a grace
+ * period (the device forgets it from a worker), drop the socket's ref.
+ */
+static void sm4ktls_conn_retire(struct sm4ktls_offload_conn *conn)
+{
+	if (sm4ktls_conn_unbind(conn))
+		queue_rcu_work(sm4ktls_offload_wq, &conn->rwork);
+	sm4ktls_conn_put(conn);
+}
+
+/* Every connection of @dev, with one grace period for all; rwsem held. */
 static void sm4ktls_detach_dev(struct net_device *dev)
 {
 	struct sm4ktls_offload_conn *conn, *tmp;
 	LIST_HEAD(gone);
 
+	spin_lock_bh(&sm4ktls_conns_lock);
 	list_for_each_entry_safe(conn, tmp, &sm4ktls_conns, list) {
 		if (rcu_access_pointer(conn->netdev) != dev)
 			continue;
-		sm4ktls_conn_unhook(conn);
+		rcu_assign_pointer(conn->netdev, NULL);
+		conn->gone_dev = dev;
 		list_move(&conn->list, &gone);
 	}
+	spin_unlock_bh(&sm4ktls_conns_lock);
 	if (list_empty(&gone))
 		return;
+	/* No xmit may still hold a marked skb of these connections. */
 	synchronize_net();
-	list_for_each_entry_safe(conn, tmp, &gone, list) {
-		list_del_init(&conn->list);
-		sm4ktls_conn_release(conn, dev);
-	}
+	list_for_each_entry_safe(conn, tmp, &gone, list)
+		sm4ktls_conn_release(conn);
 }
 
 /* The device for @sk's route, if it offers TX for @info; rwsem held. */
@@ -390,25 +430,14 @@ sm4ktls_pick_provider(struct sock *sk, const struct tls_crypto_info *info,
 	return p;
 }
 
-static void sm4ktls_conn_free(struct sm4ktls_offload_conn *conn)
-{
-	sm4ktls_drecs_free(conn);
-	sm4ktls_cipher_free(&conn->fb);
-	kfree(conn);
-}
-
 static void sm4ktls_conn_free_work(struct work_struct *work)
 {
 	struct sm4ktls_offload_conn *conn =
 		container_of(work, struct sm4ktls_offload_conn, free_work);
 
-	down_write(&sm4ktls_offload_sem);
-	if (rcu_access_pointer(conn->netdev))
-		sm4ktls_conn_detach(conn);
-	up_write(&sm4ktls_offload_sem);
 	sm4ktls_ctx_free(conn->ctx);
-	sm4ktls_conn_free(conn);
-	/* Module exit drains this workqueue, so returning is safe. */
+	sm4ktls_conn_retire(conn);
+	/* Module exit waits for RCU and drains this workqueue. */
 	module_put(THIS_MODULE);
 }
 
@@ -434,10 +463,12 @@ sm4ktls_conn_alloc(struct sock *sk, const union sm4ktls_crypto_info *ci,
 
 	if (!conn)
 		return NULL;
+	refcount_set(&conn->ref, 1);
 	INIT_LIST_HEAD(&conn->list);
 	INIT_LIST_HEAD(&conn->recs);
 	spin_lock_init(&conn->lock);
 	INIT_WORK(&conn->free_work, sm4ktls_conn_free_work);
+	INIT_RCU_WORK(&conn->rwork, sm4ktls_conn_release_work);
 	conn->sk = sk;
 	conn->dir = dir;
 	/* The TX fallback runs in softirq: only synchronous AEADs. */
@@ -469,8 +500,11 @@ static int sm4ktls_conn_attach(struct sock *sk,
 	if (err)
 		return err;
 	dev_hold(p->dev);
+	refcount_inc(&conn->ref);	/* the binding's */
+	spin_lock_bh(&sm4ktls_conns_lock);
 	rcu_assign_pointer(conn->netdev, p->dev);
 	list_add(&conn->list, &sm4ktls_conns);
+	spin_unlock_bh(&sm4ktls_conns_lock);
 	return 0;
 }
 
@@ -491,7 +525,7 @@ sm4ktls_conn_start(struct sock *sk, const union sm4ktls_crypto_info *ci,
 	err = sm4ktls_conn_attach(sk, conn, ci, tcp_seq);
 	up_read(&sm4ktls_offload_sem);
 	if (err) {
-		sm4ktls_conn_free(conn);
+		sm4ktls_conn_put(conn);
 		return NULL;
 	}
 	return conn;
@@ -505,14 +539,10 @@ sm4ktls_offload_rx_start(struct sock *sk, const union sm4ktls_crypto_info *ci)
 				  tcp_sk(sk)->copied_seq);
 }
 
-/* close(): RX needs the device no longer. Sleeps. */
+/* close(): RX needs the device no longer. Never waits. */
 void sm4ktls_offload_rx_stop(struct sm4ktls_offload_conn *conn)
 {
-	down_write(&sm4ktls_offload_sem);
-	if (rcu_access_pointer(conn->netdev))
-		sm4ktls_conn_detach(conn);
-	up_write(&sm4ktls_offload_sem);
-	sm4ktls_conn_free(conn);
+	sm4ktls_conn_retire(conn);
 }
 
 /*
@@ -579,6 +609,9 @@ void sm4ktls_offload_unregister(struct net_device *dev)
 		list_del(&p->list);
 	up_write(&sm4ktls_offload_sem);
 	kfree(p);
+	/* Closed sockets' del() calls are in flight: the driver may go after them. */
+	rcu_barrier();
+	flush_workqueue(sm4ktls_offload_wq);
 }
 EXPORT_SYMBOL_GPL(sm4ktls_offload_unregister);
 
@@ -616,5 +649,7 @@ int sm4ktls_offload_init(void)
 void sm4ktls_offload_exit(void)
 {
 	unregister_netdevice_notifier(&sm4ktls_netdev_nb);
+	/* queue_rcu_work() queues from an RCU callback: let those run first. */
+	rcu_barrier();
 	destroy_workqueue(sm4ktls_offload_wq);
 }

@@ -211,6 +211,10 @@ struct sm4ktls_offload_conn {
 	struct sm4ktls_cipher fb;
 	void (*sk_destruct)(struct sock *sk);
 	struct work_struct free_work;
+	/* The socket's, and while bound to a device, the binding's. */
+	refcount_t ref;
+	struct net_device *gone_dev;	/* unbound, del() not yet called */
+	struct rcu_work rwork;		/* del() a grace period after unbinding */
 };
 
 static inline struct sm4ktls_ctx *sm4ktls_get_ctx(const struct sock *sk)
