@@ -63,7 +63,7 @@ static void sm4ktls_close(struct sock *sk, long timeout)
 		mutex_lock(&ctx->tx->lock);
 	lock_sock(sk);
 	if (ctx->tx)
-		sm4ktls_tx_close(sk, ctx);
+		sm4ktls_tx_close(sk, ctx, timeout);
 	if (ctx->rx)
 		sm4ktls_rx_stop(sk, ctx);
 	sm4ktls_detach(sk, ctx);

@@ -104,10 +104,13 @@ struct sm4ktls_rec {
 	u8 type;
 };
 
+#define SM4KTLS_TX_PUSH_WANTED	0	/* tx->flags: the work found the mutex held */
+
 struct sm4ktls_tx {
 	struct sm4ktls_cipher c;
 	struct mutex lock;		/* one sender at a time, across waits */
 	struct work_struct work;	/* push when TCP has room again */
+	unsigned long flags;
 	struct sock *sk;
 	struct sm4ktls_rec open;	/* collecting plaintext */
 	struct sm4ktls_rec pending;	/* sealed, not fully in TCP yet */
@@ -261,7 +264,7 @@ int sm4ktls_tx_init(struct sock *sk, struct sm4ktls_ctx *ctx,
 		    const union sm4ktls_crypto_info *ci);
 int sm4ktls_tx_rekey(struct sock *sk, struct sm4ktls_ctx *ctx,
 		     const union sm4ktls_crypto_info *ci);
-void sm4ktls_tx_close(struct sock *sk, struct sm4ktls_ctx *ctx);
+void sm4ktls_tx_close(struct sock *sk, struct sm4ktls_ctx *ctx, long timeout);
 void sm4ktls_tx_free(struct sock *sk, struct sm4ktls_ctx *ctx);
 int sm4ktls_sendmsg(struct sock *sk, struct msghdr *msg, size_t size);
 int sm4ktls_sendpage(struct sock *sk, struct page *page, int offset,

@@ -423,6 +423,19 @@ static int sm4ktls_tx_sendmsg_locked(struct sock *sk, struct sm4ktls_tx *tx,
 	return copied > 0 ? copied : err;
 }
 
+/*
+ * Drop the sender mutex. A push the write-space work could not do while
+ * we held it is queued again now (see sm4ktls_tx_work()).
+ */
+static void sm4ktls_tx_unlock(struct sm4ktls_tx *tx)
+{
+	mutex_unlock(&tx->lock);
+	/* Pairs with smp_mb__after_atomic() in sm4ktls_tx_work(). */
+	smp_mb();
+	if (test_bit(SM4KTLS_TX_PUSH_WANTED, &tx->flags))
+		schedule_work(&tx->work);
+}
+
 static int sm4ktls_tx_sendmsg(struct sock *sk, struct msghdr *msg)
 {
 	struct sm4ktls_tx *tx = sm4ktls_get_ctx(sk)->tx;
@@ -434,7 +447,7 @@ static int sm4ktls_tx_sendmsg(struct sock *sk, struct msghdr *msg)
 	lock_sock(sk);
 	ret = sm4ktls_tx_sendmsg_locked(sk, tx, msg);
 	release_sock(sk);
-	mutex_unlock(&tx->lock);
+	sm4ktls_tx_unlock(tx);
 	return ret;
 }
 
@@ -462,11 +475,21 @@ int sm4ktls_sendpage(struct sock *sk, struct page *page, int offset,
 	return sm4ktls_tx_sendmsg(sk, &msg);
 }
 
-/* Seal and push the open record, waiting up to the send timeout. */
-static void sm4ktls_tx_flush(struct sock *sk, struct sm4ktls_tx *tx)
+/*
+ * How long a send nobody made in send() (splice EOF, shutdown, rekey)
+ * may wait for TCP's room: the send timeout, none on a non-blocking file.
+ */
+static long sm4ktls_tx_timeo(struct sock *sk)
 {
-	long timeo = sock_sndtimeo(sk, 0);
+	struct socket *sock = sk->sk_socket;
 
+	return sock_sndtimeo(sk, sock && sock->file &&
+			     (sock->file->f_flags & O_NONBLOCK));
+}
+
+/* Seal and push the open record, waiting for TCP's room up to @timeo. */
+static void sm4ktls_tx_flush(struct sock *sk, struct sm4ktls_tx *tx, long timeo)
+{
 	/* Nobody asked for this send: no SIGPIPE from it. */
 	if (!sm4ktls_tx_close_rec(sk, tx, &timeo, MSG_NOSIGNAL))
 		sm4ktls_tx_drain(sk, tx, &timeo, MSG_NOSIGNAL);
@@ -482,9 +505,9 @@ void sm4ktls_splice_eof(struct socket *sock)
 		return;
 	mutex_lock(&tx->lock);
 	lock_sock(sk);
-	sm4ktls_tx_flush(sk, tx);
+	sm4ktls_tx_flush(sk, tx, sm4ktls_tx_timeo(sk));
 	release_sock(sk);
-	mutex_unlock(&tx->lock);
+	sm4ktls_tx_unlock(tx);
 }
 
 /*
@@ -495,21 +518,38 @@ int sm4ktls_sock_shutdown(struct socket *sock, int how)
 {
 	struct sock *sk = sock->sk;
 	struct sm4ktls_ctx *ctx = sm4ktls_get_ctx(sk);
-	const struct proto_ops *base = ctx->sk_ops;
+	struct sm4ktls_tx *tx = ctx->tx;
 
-	if (how == SHUT_WR || how == SHUT_RDWR)
-		sm4ktls_splice_eof(sock);
-	return base->shutdown(sock, how);
+	/*
+	 * shutdown() is how another thread wakes a sender blocked in send(),
+	 * which holds the mutex: never wait for it. That sender's data is
+	 * then refused with EPIPE, as TCP's is.
+	 */
+	if ((how == SHUT_WR || how == SHUT_RDWR) && mutex_trylock(&tx->lock)) {
+		lock_sock(sk);
+		sm4ktls_tx_flush(sk, tx, sm4ktls_tx_timeo(sk));
+		release_sock(sk);
+		sm4ktls_tx_unlock(tx);
+	}
+	return ctx->sk_ops->shutdown(sock, how);
 }
 
+/*
+ * TCP has room again: push the pending record. If a sender holds the
+ * mutex, it may be on its way out without pushing; the flag makes its
+ * sm4ktls_tx_unlock() queue this work again, so no push is lost.
+ */
 static void sm4ktls_tx_work(struct work_struct *work)
 {
 	struct sm4ktls_tx *tx = container_of(work, struct sm4ktls_tx, work);
 	struct sock *sk = tx->sk;
 
-	/* A sender holding the mutex pushes for itself. */
+	set_bit(SM4KTLS_TX_PUSH_WANTED, &tx->flags);
+	/* Pairs with smp_mb() in sm4ktls_tx_unlock(). */
+	smp_mb__after_atomic();
 	if (!mutex_trylock(&tx->lock))
 		return;
+	clear_bit(SM4KTLS_TX_PUSH_WANTED, &tx->flags);
 	lock_sock(sk);
 	if (tx->pending.wire)
 		sm4ktls_tx_push(sk, tx, 0);
@@ -566,7 +606,7 @@ int sm4ktls_tx_rekey(struct sock *sk, struct sm4ktls_ctx *ctx,
 		     const union sm4ktls_crypto_info *ci)
 {
 	struct sm4ktls_tx *tx = ctx->tx;
-	long timeo = sock_sndtimeo(sk, 0);
+	long timeo = sm4ktls_tx_timeo(sk);
 	struct sm4ktls_cipher next = {};
 	int err;
 
@@ -584,10 +624,14 @@ int sm4ktls_tx_rekey(struct sock *sk, struct sm4ktls_ctx *ctx,
 	return 0;
 }
 
-/* Socket locked, sender mutex held: the last data goes out. */
-void sm4ktls_tx_close(struct sock *sk, struct sm4ktls_ctx *ctx)
+/*
+ * Socket locked, sender mutex held: the last data goes out as far as TCP
+ * takes it now, or within @timeout (SO_LINGER's, as TCP's close gets).
+ * Like upstream, close() never waits for a peer that does not read.
+ */
+void sm4ktls_tx_close(struct sock *sk, struct sm4ktls_ctx *ctx, long timeout)
 {
-	sm4ktls_tx_flush(sk, ctx->tx);
+	sm4ktls_tx_flush(sk, ctx->tx, timeout);
 }
 
 /* After the ULP is detached: nothing can reach @ctx->tx any more. */
