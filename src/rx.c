@@ -515,6 +515,12 @@ ssize_t sm4ktls_splice_read(struct socket *sock, loff_t *ppos,
 	lock_sock(sk);
 	timeo = sock_rcvtimeo(sk, flags & SPLICE_F_NONBLOCK);
 	skb = sm4ktls_rx_get(sk, rx, NULL, &timeo, true, NULL);
+	/* An empty data record moves nothing: skip it, never return 0 (EOF). */
+	while (!IS_ERR_OR_NULL(skb) && !strp_msg(skb)->full_len &&
+	       sm4ktls_rx_cb(skb)->type == SM4KTLS_TYPE_DATA) {
+		sm4ktls_rx_consume(rx, skb, 0);
+		skb = sm4ktls_rx_get(sk, rx, NULL, &timeo, true, NULL);
+	}
 	if (IS_ERR_OR_NULL(skb)) {
 		n = PTR_ERR_OR_ZERO(skb);
 	} else if (sm4ktls_rx_cb(skb)->type != SM4KTLS_TYPE_DATA) {
