@@ -74,12 +74,32 @@ static void sm4ktls_rx_abort(struct strparser *strp, int err)
 	sk_error_report(sk);
 }
 
-/* Read TCP's queue directly: sock->ops may be ours, not TCP's. */
+/*
+ * Read TCP's queue directly: sock->ops may be ours, not TCP's.
+ *
+ * strparser refuses a message longer than sk_rcvbuf (EMSGSIZE), but a
+ * TLS record may be 16 KiB + overhead whatever SO_RCVBUF says, and the
+ * in-tree tls.ko takes such records. The parser moves bytes out of TCP's
+ * queue (and out of its rcvbuf accounting) as they come, so a record
+ * needs no rcvbuf room as a whole: lift the limit for the parser's read
+ * alone. The socket is locked, so no other reader of sk_rcvbuf that
+ * sizes TCP's queue or window runs for this socket meanwhile.
+ */
 static int sm4ktls_rx_read_sock(struct strparser *strp,
 				read_descriptor_t *desc,
 				sk_read_actor_t actor)
 {
-	return tcp_read_sock(strp->sk, desc, actor);
+	struct sock *sk = strp->sk;
+	int rcvbuf = READ_ONCE(sk->sk_rcvbuf);
+	int ret;
+
+	if (rcvbuf >= SM4KTLS_MAX_WIRE)
+		return tcp_read_sock(sk, desc, actor);
+	WRITE_ONCE(sk->sk_rcvbuf, SM4KTLS_MAX_WIRE);
+	ret = tcp_read_sock(sk, desc, actor);
+	/* An SO_RCVBUF set meanwhile stays. */
+	cmpxchg(&sk->sk_rcvbuf, SM4KTLS_MAX_WIRE, rcvbuf);
+	return ret;
 }
 
 static const struct strp_callbacks sm4ktls_strp_cb = {
