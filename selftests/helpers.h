@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <stdbool.h>
 #include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,9 +51,14 @@ static inline int st_module_refcnt(const char *mod)
 	return val;
 }
 
-/* An established loopback TCP pair; returns 0 or -errno. */
-static inline int st_tcp_pair(int family, int *cfd, int *sfd)
+/*
+ * An established loopback TCP pair; returns 0 or -errno. @small: small
+ * segments from the client and a small window from the server, so TCP
+ * sends the client's data in many small skbs.
+ */
+static inline int st_tcp_pair_opt(int family, int *cfd, int *sfd, bool small)
 {
+	int mss = 536, rcvbuf = 2048;
 	struct sockaddr_storage ss = { .ss_family = family };
 	socklen_t len = family == AF_INET6 ? sizeof(struct sockaddr_in6) :
 					     sizeof(struct sockaddr_in);
@@ -68,6 +74,9 @@ static inline int st_tcp_pair(int family, int *cfd, int *sfd)
 	    bind(lfd, (struct sockaddr *)&ss, len) ||
 	    listen(lfd, 8) ||
 	    getsockname(lfd, (struct sockaddr *)&ss, &len) ||
+	    (small && (setsockopt(*cfd, SOL_TCP, TCP_MAXSEG, &mss, sizeof(mss)) ||
+		       setsockopt(lfd, SOL_SOCKET, SO_RCVBUF, &rcvbuf,
+				  sizeof(rcvbuf)))) ||
 	    connect(*cfd, (struct sockaddr *)&ss, len))
 		err = -errno;
 	*sfd = err ? -1 : accept(lfd, NULL, NULL);
@@ -76,6 +85,11 @@ static inline int st_tcp_pair(int family, int *cfd, int *sfd)
 	if (lfd >= 0)
 		close(lfd);
 	return err;
+}
+
+static inline int st_tcp_pair(int family, int *cfd, int *sfd)
+{
+	return st_tcp_pair_opt(family, cfd, sfd, false);
 }
 
 static inline int st_attach(int fd, const char *name)

@@ -8,6 +8,8 @@
  * One end of a loopback TCP pair (kfd) runs kTLS with TX and RX keys; the
  * other (ufd) stays plain TCP and speaks records through tlsrec.
  */
+#define _GNU_SOURCE
+#include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <sys/time.h>
@@ -365,6 +367,102 @@ TEST_F(rec, rx_zero_length)
 	ASSERT_GT(send_rec(&self->p, TLSREC_TYPE_DATA, "", 0, 0), 0);
 	ASSERT_GT(send_rec(&self->p, TLSREC_TYPE_DATA, "next", 4, 0), 0);
 	EXPECT_EQ(recv(self->p.kfd, buf, sizeof(buf), MSG_WAITALL | MSG_DONTWAIT), 4);
+}
+
+/* splice() skips an empty data record: it is no end of stream. */
+TEST_F(rec, rx_zero_length_splice)
+{
+	int pfd[2];
+	char buf[16];
+
+	ASSERT_EQ(pipe(pfd), 0);
+	ASSERT_GT(send_rec(&self->p, TLSREC_TYPE_DATA, "", 0, 0), 0);
+	ASSERT_GT(send_rec(&self->p, TLSREC_TYPE_DATA, "next", 4, 0), 0);
+	EXPECT_EQ(splice(self->p.kfd, NULL, pfd[1], NULL, sizeof(buf), 0), 4);
+	EXPECT_EQ(read(pfd[0], buf, sizeof(buf)), 4);
+	EXPECT_EQ(memcmp(buf, "next", 4), 0);
+	close(pfd[0]);
+	close(pfd[1]);
+}
+
+/*
+ * A whole 16 KiB record reaches a reader whose SO_RCVBUF is smaller than
+ * the record, as with the in-tree tls.ko (the parser holds the record,
+ * not TCP's receive queue).
+ */
+TEST_F(rec, rx_record_over_rcvbuf)
+{
+	int sizes[] = { 2048, 4096, 8192 }, i;
+
+	for (i = 0; i < 3; i++) {
+		ASSERT_EQ(setsockopt(self->p.kfd, SOL_SOCKET, SO_RCVBUF,
+				     &sizes[i], sizeof(sizes[i])), 0);
+		tlsrec_random(self->p.pt, TLSREC_MAX_PLAIN);
+		ASSERT_GT(send_rec(&self->p, TLSREC_TYPE_DATA, self->p.pt,
+				   TLSREC_MAX_PLAIN, 0), 0);
+		check_rx(_metadata, &self->p, TLSREC_TYPE_DATA, self->p.pt,
+			 TLSREC_MAX_PLAIN);
+	}
+}
+
+/*
+ * In-kernel readers (sock->ops->read_sock, as nvme-tcp uses it) get the
+ * plaintext of data records, through the selftests' helper module.
+ */
+TEST_F(rec, rx_read_sock)
+{
+	struct pollfd pfd = { .fd = self->p.kfd, .events = POLLIN };
+	char cmd[32], buf[64] = {};
+	int f, n;
+
+	ASSERT_GT(send_rec(&self->p, TLSREC_TYPE_DATA, "hello ", 6, 0), 0);
+	ASSERT_GT(send_rec(&self->p, TLSREC_TYPE_DATA, "", 0, 0), 0);
+	ASSERT_GT(send_rec(&self->p, TLSREC_TYPE_DATA, "world", 5, 0), 0);
+	ASSERT_EQ(poll(&pfd, 1, 5000), 1);
+	f = open("/proc/sm4ktls_test_read_sock", O_RDWR);
+	ASSERT_GE(f, 0) TH_LOG("sm4ktls_test.ko not loaded: %s", strerror(errno));
+	/* The records behind the first are parsed and opened on demand. */
+	n = snprintf(cmd, sizeof(cmd), "%d 64", self->p.kfd);
+	ASSERT_EQ(write(f, cmd, n), n) TH_LOG("read_sock: %s", strerror(errno));
+	EXPECT_EQ(read(f, buf, sizeof(buf) - 1), 11);
+	EXPECT_STREQ(buf, "hello world");
+	close(f);
+}
+
+/*
+ * close() with a record only partly in TCP (a non-blocking sender, a peer
+ * that does not read) returns at once, like upstream's: it waits for the
+ * peer only as long as SO_LINGER says. Small segments and a small window
+ * make TCP stop taking bytes in the middle of a record.
+ */
+TEST(close_partial_record)
+{
+	const struct tlsrec_suite *s = tlsrec_suite_by_cipher(TLS_CIPHER_AES_GCM_128);
+	struct timeval t0, t1;
+	int kfd, ufd, snd = 4096, i;
+	struct tlsrec_key k;
+	char *buf;
+
+	ASSERT_EQ(tlsrec_init(), 0);
+	ASSERT_EQ(st_tcp_pair_opt(AF_INET, &kfd, &ufd, true), 0);
+	ASSERT_EQ(dp_attach(kfd), 0);
+	tlsrec_key_random(&k, s, TLS_1_3_VERSION);
+	ASSERT_EQ(dp_set_key(kfd, TLS_TX, &k), 0);
+	ASSERT_EQ(setsockopt(kfd, SOL_SOCKET, SO_SNDBUF, &snd, sizeof(snd)), 0);
+	buf = calloc(1, TLSREC_MAX_PLAIN);
+	ASSERT_NE(buf, NULL);
+	for (i = 0; i < 1000; i++)
+		if (send(kfd, buf, TLSREC_MAX_PLAIN, MSG_DONTWAIT) < 0)
+			break;
+	ASSERT_EQ(errno, EAGAIN);
+	/* And a MSG_MORE record open: close() seals and pushes it. */
+	send(kfd, buf, 100, MSG_DONTWAIT | MSG_MORE);
+	gettimeofday(&t0, NULL);
+	EXPECT_EQ(close(kfd), 0);
+	gettimeofday(&t1, NULL);
+	EXPECT_LT(t1.tv_sec - t0.tv_sec, 2);
+	close(ufd);
+	free(buf);
 }
 
 /* A record replayed (wrong sequence number) fails authentication. */

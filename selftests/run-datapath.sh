@@ -71,6 +71,9 @@ else
 	tap $? "insmod sm4ktls.ko"
 fi
 loaded "$mod" || exit 1
+# In-kernel socket reads (read_sock) for records.c.
+insmod "$obj/sm4ktls_test.ko"
+tap $? "insmod sm4ktls_test.ko"
 grep -qw tls /proc/sys/net/ipv4/tcp_available_ulp
 tap $? "ULP \"tls\" registered (by $mod)"
 export SM4KTLS_DP_MOD=$mod
@@ -98,4 +101,6 @@ rmmod "$mod"
 tap $? "rmmod $mod"
 rmmod sm4ktls_crypto
 tap $? "rmmod sm4ktls_crypto after all users are gone"
+rmmod sm4ktls_test
+tap $? "rmmod sm4ktls_test"
 exit $rc

@@ -113,6 +113,7 @@ static void sm4ktls_build_ops(struct proto_ops *ops,
 	if (rx != SM4KTLS_BASE) {
 		ops->poll = sm4ktls_poll;
 		ops->splice_read = sm4ktls_splice_read;
+		ops->read_sock = sm4ktls_read_sock;
 	}
 }
 

@@ -556,6 +556,43 @@ ssize_t sm4ktls_splice_read(struct socket *sock, loff_t *ppos,
 	return n;
 }
 
+/*
+ * proto_ops.read_sock, for in-kernel readers (nvme-tcp and the like): the
+ * plaintext of data records, as upstream gives it; never ciphertext, and
+ * never TCP's queue behind the parser's back. The caller holds the socket
+ * lock; nothing waits.
+ */
+int sm4ktls_read_sock(struct sock *sk, read_descriptor_t *desc,
+		      sk_read_actor_t actor)
+{
+	struct sm4ktls_rx *rx = sm4ktls_get_ctx(sk)->rx;
+	struct sk_buff *skb;
+	int copied = 0, used = 0;
+	long timeo = 0;
+
+	while (desc->count) {
+		skb = sm4ktls_rx_get(sk, rx, NULL, &timeo, false, NULL);
+		if (IS_ERR_OR_NULL(skb)) {
+			used = PTR_ERR_OR_ZERO(skb);
+			break;
+		}
+		/* Like upstream: no way to hand over a record type. */
+		if (sm4ktls_rx_cb(skb)->type != SM4KTLS_TYPE_DATA) {
+			used = -EINVAL;
+			break;
+		}
+		used = 0;
+		if (strp_msg(skb)->full_len)
+			used = actor(desc, skb, strp_msg(skb)->offset,
+				     strp_msg(skb)->full_len);
+		if (used < 0 || (!used && strp_msg(skb)->full_len))
+			break;
+		copied += used;
+		sm4ktls_rx_consume(rx, skb, used);
+	}
+	return copied ? : used;
+}
+
 static bool sm4ktls_rx_ready(struct sm4ktls_rx *rx)
 {
 	return !skb_queue_empty_lockless(&rx->plain) ||

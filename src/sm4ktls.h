@@ -284,6 +284,8 @@ void sm4ktls_rx_free(struct sock *sk, struct sm4ktls_ctx *ctx);
 int sm4ktls_recvmsg(struct sock *sk, struct msghdr *msg, size_t len,
 		    int flags, int *addr_len);
 bool sm4ktls_sock_is_readable(struct sock *sk);
+int sm4ktls_read_sock(struct sock *sk, read_descriptor_t *desc,
+		      sk_read_actor_t actor);
 
 /* offload.c */
 int sm4ktls_offload_init(void);
