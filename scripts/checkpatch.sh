@@ -9,7 +9,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 "$top/scripts/fetch-ksft.sh" 6.12
 cp=$top/build/ksft/6.12/scripts/checkpatch.pl
 cd "$top"
-files=$(ls src/*.[ch] src/crypto/*.[ch] src/sim/*.[ch] include/sm4ktls/*.h \
+files=$(ls src/*.[ch] src/crypto/*.[ch] src/sim/*.[ch] src/testmod/*.c include/sm4ktls/*.h \
 	compat/*.h compat/probes/*.c \
 	selftests/crypto/*.[ch] selftests/crypto/shim/sm4ktls_*.h tools/sm4bench.c 2>/dev/null)
 # Ignored on purpose: CONST_STRUCT (our proto_ops tables are built at run

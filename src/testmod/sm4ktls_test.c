@@ -11,12 +11,13 @@
 #include <linux/module.h>
 #include <linux/net.h>
 #include <linux/proc_fs.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
 #include <net/sock.h>
 
-#define TEST_MAX	(1 << 20)
+#define TEST_MAX	SZ_1M
 
 static DEFINE_MUTEX(test_lock);	/* the last result */
 static u8 *test_buf;
