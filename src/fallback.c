@@ -8,7 +8,8 @@
  * that device. Any slice of the stream may show up, retransmissions
  * included, so each record the skb touches is sealed whole from the copy
  * kept until ACK (offload.c) and the skb's slice of it copied out.
- * This runs in softirq context: atomic allocations, synchronous AEAD.
+ * This runs with bottom halves off: order-0 atomic allocations, per-CPU
+ * scratch, a synchronous AEAD.
  */
 #include <crypto/aead.h>
 #include <linux/scatterlist.h>
@@ -16,17 +17,24 @@
 
 #include "sm4ktls.h"
 
-/* Per call: one record image and the AEAD request for it. */
+/*
+ * Scratch for sealing one record image, one per CPU: the fallback runs
+ * with bottom halves off (validate_xmit_skb), so nothing else on this
+ * CPU uses it meanwhile, and no atomic order-3 allocation is needed per
+ * packet. Allocated at module load.
+ */
 struct sm4ktls_fb {
 	u8 nonce[SM4KTLS_MAX_IV];
 	u8 aad[SM4KTLS_AAD12_LEN];
 	struct scatterlist sg[2];
 	u8 rec[SM4KTLS_MAX_WIRE];
-	struct aead_request req;	/* followed by the request context */
 };
+
+static DEFINE_PER_CPU(struct sm4ktls_fb *, sm4ktls_fb_scratch);
 
 /* Seal the record image in fb->rec in place, as the device would have. */
 static int sm4ktls_fb_seal(struct sm4ktls_cipher *c, struct sm4ktls_fb *fb,
+			   struct aead_request *req,
 			   const struct sm4ktls_drec *r)
 {
 	u32 text = r->wire - c->prepend - c->tag;
@@ -38,36 +46,84 @@ static int sm4ktls_fb_seal(struct sm4ktls_cipher *c, struct sm4ktls_fb *fb,
 	sg_init_table(fb->sg, ARRAY_SIZE(fb->sg));
 	sg_set_buf(&fb->sg[0], fb->aad, c->aad_len);
 	sg_set_buf(&fb->sg[1], fb->rec + c->prepend, text + c->tag);
-	aead_request_set_tfm(&fb->req, c->aead);
-	aead_request_set_callback(&fb->req, 0, NULL, NULL);
-	aead_request_set_crypt(&fb->req, fb->sg, fb->sg, text, fb->nonce);
-	aead_request_set_ad(&fb->req, c->aad_len);
-	return crypto_aead_encrypt(&fb->req);
+	aead_request_set_callback(req, 0, NULL, NULL);
+	aead_request_set_crypt(req, fb->sg, fb->sg, text, fb->nonce);
+	aead_request_set_ad(req, c->aad_len);
+	return crypto_aead_encrypt(req);
 }
 
-/* Encrypt the payload of @nskb (linear), which starts at stream @seq. */
+/* Encrypt the payload of @nskb (from @hdr on), which starts at stream @seq. */
 static int sm4ktls_fb_payload(struct sm4ktls_offload_conn *conn,
-			      struct sm4ktls_fb *fb, u8 *data, u32 seq, u32 len)
+			      struct sk_buff *nskb, int hdr, u32 seq)
 {
+	struct sm4ktls_fb *fb = *this_cpu_ptr(&sm4ktls_fb_scratch);
+	u32 len = nskb->len - hdr, done, off, n;
+	struct aead_request *req;
 	struct sm4ktls_drec *r;
-	u32 done, off, n;
-	int err;
+	int err = 0;
 
+	req = aead_request_alloc(conn->fb.aead, GFP_ATOMIC);
+	if (!req)
+		return -ENOMEM;
 	for (done = 0; done < len; done += n) {
 		r = sm4ktls_drec_get(conn, seq + done);
-		if (!r)
-			return -ENOENT;	/* ACKed meanwhile, or never ours */
+		if (!r) {
+			err = -ENOENT;	/* ACKed meanwhile, or never ours */
+			break;
+		}
 		sm4ktls_drec_copy(r, fb->rec);
-		err = sm4ktls_fb_seal(&conn->fb, fb, r);
+		err = sm4ktls_fb_seal(&conn->fb, fb, req, r);
 		off = seq + done - (r->end_seq - r->wire);
 		n = min(len - done, r->wire - off);
 		if (!err)
-			memcpy(data + done, fb->rec + off, n);
+			err = skb_store_bits(nskb, hdr + done, fb->rec + off, n);
 		sm4ktls_drec_put(r);
 		if (err)
-			return err;
+			break;
 	}
-	return 0;
+	aead_request_free(req);
+	memzero_explicit(fb->rec, sizeof(fb->rec));
+	return err;
+}
+
+/*
+ * A copy of @skb to encrypt into: the headers linear as they were, the
+ * payload in order-0 pages (a 64 KiB linear copy would need an order-4
+ * atomic allocation, which fragmentation makes fail for every
+ * retransmission alike).
+ */
+static struct sk_buff *sm4ktls_fb_copy(struct sk_buff *skb, int hdr)
+{
+	u32 len = skb->len - hdr, n;
+	struct sk_buff *nskb;
+	struct page *page;
+	int i;
+
+	if (DIV_ROUND_UP(len, PAGE_SIZE) > MAX_SKB_FRAGS)
+		return skb_copy(skb, GFP_ATOMIC);	/* BIG TCP */
+	nskb = alloc_skb(skb_headroom(skb) + hdr, GFP_ATOMIC);
+	if (!nskb)
+		return NULL;
+	skb_reserve(nskb, skb_headroom(skb));
+	skb_put(nskb, hdr);
+	if (skb_copy_bits(skb, 0, nskb->data, hdr))
+		goto err;
+	for (i = 0; len; i++, len -= n) {
+		n = min_t(u32, len, PAGE_SIZE);
+		page = alloc_page(GFP_ATOMIC | __GFP_NOWARN);
+		if (!page)
+			goto err;
+		skb_fill_page_desc(nskb, i, page, 0, n);
+		nskb->len += n;
+		nskb->data_len += n;
+		nskb->truesize += PAGE_SIZE;
+	}
+	/* Same headroom, same header bytes: every offset carries over. */
+	skb_copy_header(nskb, skb);
+	return nskb;
+err:
+	kfree_skb(nskb);
+	return NULL;
 }
 
 /* @nskb replaces @skb: it takes over the socket's send accounting. */
@@ -93,19 +149,11 @@ static void sm4ktls_fb_own(struct sk_buff *nskb, struct sk_buff *skb)
 static struct sk_buff *sm4ktls_fb_encrypt(struct sm4ktls_offload_conn *conn,
 					  struct sk_buff *skb, int hdr)
 {
-	struct crypto_aead *aead = conn->fb.aead;
-	struct sm4ktls_fb *fb;
-	struct sk_buff *nskb;
-	int err = -ENOMEM;
+	struct sk_buff *nskb = sm4ktls_fb_copy(skb, hdr);
 
-	fb = kmalloc(sizeof(*fb) + crypto_aead_reqsize(aead), GFP_ATOMIC);
-	nskb = fb ? skb_copy(skb, GFP_ATOMIC) : NULL;
-	if (nskb)
-		err = sm4ktls_fb_payload(conn, fb, nskb->data + hdr,
-					 ntohl(tcp_hdr(skb)->seq),
-					 skb->len - hdr);
-	kfree_sensitive(fb);
-	if (err) {
+	if (!nskb)
+		return NULL;
+	if (sm4ktls_fb_payload(conn, nskb, hdr, ntohl(tcp_hdr(skb)->seq))) {
 		kfree_skb(nskb);
 		return NULL;
 	}
@@ -138,4 +186,30 @@ struct sk_buff *sm4ktls_fallback_xmit(struct sock *sk,
 	sm4ktls_stat_inc(sk, SM4KTLS_STAT_TX_FALLBACK);
 	consume_skb(skb);
 	return nskb;
+}
+
+int sm4ktls_fallback_init(void)
+{
+	struct sm4ktls_fb *fb;
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		fb = kmalloc_node(sizeof(*fb), GFP_KERNEL, cpu_to_node(cpu));
+		if (!fb) {
+			sm4ktls_fallback_exit();
+			return -ENOMEM;
+		}
+		per_cpu(sm4ktls_fb_scratch, cpu) = fb;
+	}
+	return 0;
+}
+
+void sm4ktls_fallback_exit(void)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		kfree(per_cpu(sm4ktls_fb_scratch, cpu));
+		per_cpu(sm4ktls_fb_scratch, cpu) = NULL;
+	}
 }

@@ -637,12 +637,22 @@ int sm4ktls_offload_init(void)
 {
 	int err;
 
+	err = sm4ktls_fallback_init();
+	if (err)
+		return err;
+	err = -ENOMEM;
 	sm4ktls_offload_wq = alloc_workqueue("sm4ktls_offload", 0, 0);
 	if (!sm4ktls_offload_wq)
-		return -ENOMEM;
+		goto out_fallback;
 	err = register_netdevice_notifier(&sm4ktls_netdev_nb);
 	if (err)
-		destroy_workqueue(sm4ktls_offload_wq);
+		goto out_wq;
+	return 0;
+
+out_wq:
+	destroy_workqueue(sm4ktls_offload_wq);
+out_fallback:
+	sm4ktls_fallback_exit();
 	return err;
 }
 
@@ -652,4 +662,5 @@ void sm4ktls_offload_exit(void)
 	/* queue_rcu_work() queues from an RCU callback: let those run first. */
 	rcu_barrier();
 	destroy_workqueue(sm4ktls_offload_wq);
+	sm4ktls_fallback_exit();
 }

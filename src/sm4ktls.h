@@ -305,6 +305,8 @@ void sm4ktls_drec_put(struct sm4ktls_drec *r);
 void sm4ktls_drec_copy(const struct sm4ktls_drec *r, u8 *buf);
 
 /* fallback.c */
+int sm4ktls_fallback_init(void);
+void sm4ktls_fallback_exit(void);
 struct sk_buff *sm4ktls_fallback_xmit(struct sock *sk,
 				      struct sm4ktls_offload_conn *conn,
 				      struct sk_buff *skb);
