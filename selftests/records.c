@@ -13,6 +13,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <sys/time.h>
+#include <linux/sock_diag.h>
 
 #include "kselftest_harness.h"
 #include "ktls.h"
@@ -463,6 +464,35 @@ TEST(close_partial_record)
 	EXPECT_LT(t1.tv_sec - t0.tv_sec, 2);
 	close(ufd);
 	free(buf);
+}
+
+/* The receive memory of @fd: SK_MEMINFO_RMEM_ALLOC, what ss -m shows as r. */
+static int rmem_alloc(int fd)
+{
+	__u32 mem[SK_MEMINFO_VARS];
+	socklen_t len = sizeof(mem);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_MEMINFO, mem, &len))
+		return -1;
+	return mem[SK_MEMINFO_RMEM_ALLOC];
+}
+
+/*
+ * A decrypted record waiting to be read (here: peeked) is the socket's
+ * receive memory, as TCP's own queue is, and the charge goes when it is
+ * read.
+ */
+TEST_F(rec, rx_parked_record_charged)
+{
+	tlsrec_random(self->p.pt, TLSREC_MAX_PLAIN);
+	ASSERT_GT(send_rec(&self->p, TLSREC_TYPE_DATA, self->p.pt,
+			   TLSREC_MAX_PLAIN, 0), 0);
+	ASSERT_EQ(recv(self->p.kfd, self->p.pt2, TLSREC_MAX_PLAIN,
+		       MSG_PEEK | MSG_WAITALL), TLSREC_MAX_PLAIN);
+	EXPECT_GE(rmem_alloc(self->p.kfd), TLSREC_MAX_PLAIN);
+	check_rx(_metadata, &self->p, TLSREC_TYPE_DATA, self->p.pt,
+		 TLSREC_MAX_PLAIN);
+	EXPECT_EQ(rmem_alloc(self->p.kfd), 0);
 }
 
 /* A record replayed (wrong sequence number) fails authentication. */

@@ -381,6 +381,20 @@ static bool sm4ktls_rx_direct(struct sock *sk, struct sm4ktls_rx *rx,
 }
 
 /*
+ * A decrypted record waits in rx->plain (partly read, or peeked): count
+ * it in the socket's receive memory like TCP's own queue, so ss -m, the
+ * memory cgroup and TCP's window see it. Like TCP's in-order data it is
+ * charged even past the limit; the window closes until it is read.
+ */
+static void sm4ktls_rx_park(struct sock *sk, struct sm4ktls_rx *rx,
+			    struct sk_buff *skb)
+{
+	sk_rmem_schedule(sk, skb, skb->truesize);
+	skb_set_owner_r(skb, sk);
+	__skb_queue_tail(&rx->plain, skb);
+}
+
+/*
  * The decrypted record to read after @prev (the first one if NULL),
  * decrypting the next parsed record when needed. With @wait, blocks for
  * one per @timeo. NULL: nothing more now (or end of stream).
@@ -419,7 +433,7 @@ static struct sk_buff *sm4ktls_rx_get(struct sock *sk, struct sm4ktls_rx *rx,
 		sm4ktls_rx_fail(sk, rx, err);
 		return ERR_PTR(err);
 	}
-	__skb_queue_tail(&rx->plain, skb);
+	sm4ktls_rx_park(sk, rx, skb);
 	return skb;
 }
 
@@ -691,10 +705,14 @@ void sm4ktls_rx_start(struct sock *sk, struct sm4ktls_ctx *ctx)
 	sm4ktls_rx_kick(ctx->rx);
 }
 
-/* Socket locked, at close: no more parsing. */
+/*
+ * Socket locked, at close: no more parsing; unread plaintext goes, and
+ * its receive memory with it (uncharging needs the socket lock).
+ */
 void sm4ktls_rx_stop(struct sock *sk, struct sm4ktls_ctx *ctx)
 {
 	strp_stop(&ctx->rx->strp);
+	__skb_queue_purge(&ctx->rx->plain);
 }
 
 /* After the ULP is detached and the socket unlocked. */
