@@ -51,19 +51,30 @@ static inline int st_module_refcnt(const char *mod)
 	return val;
 }
 
-/*
- * An established loopback TCP pair; returns 0 or -errno. @small: small
- * segments from the client and a small window from the server, so TCP
- * sends the client's data in many small skbs.
- */
-static inline int st_tcp_pair_opt(int family, int *cfd, int *sfd, bool small)
+/* Socket options set before connect(); 0 leaves the default. */
+struct st_pair_opt {
+	int cli_mss;		/* TCP_MAXSEG of the client */
+	int cli_rcvbuf;		/* SO_RCVBUF of the client */
+	int srv_rcvbuf;		/* SO_RCVBUF of the server (its first window) */
+};
+
+static inline int st_setint(int fd, int level, int name, int val)
 {
-	int mss = 536, rcvbuf = 2048;
+	return val ? setsockopt(fd, level, name, &val, sizeof(val)) : 0;
+}
+
+/* An established loopback TCP pair; returns 0 or -errno. @o may be NULL. */
+static inline int st_tcp_pair_opt(int family, int *cfd, int *sfd,
+				  const struct st_pair_opt *o)
+{
+	struct st_pair_opt none = {};
 	struct sockaddr_storage ss = { .ss_family = family };
 	socklen_t len = family == AF_INET6 ? sizeof(struct sockaddr_in6) :
 					     sizeof(struct sockaddr_in);
 	int lfd, err = 0;
 
+	if (!o)
+		o = &none;
 	if (family == AF_INET6)
 		((struct sockaddr_in6 *)&ss)->sin6_addr = in6addr_loopback;
 	else
@@ -71,12 +82,12 @@ static inline int st_tcp_pair_opt(int family, int *cfd, int *sfd, bool small)
 	lfd = socket(family, SOCK_STREAM, 0);
 	*cfd = socket(family, SOCK_STREAM, 0);
 	if (lfd < 0 || *cfd < 0 ||
+	    st_setint(lfd, SOL_SOCKET, SO_RCVBUF, o->srv_rcvbuf) ||
+	    st_setint(*cfd, SOL_SOCKET, SO_RCVBUF, o->cli_rcvbuf) ||
+	    st_setint(*cfd, SOL_TCP, TCP_MAXSEG, o->cli_mss) ||
 	    bind(lfd, (struct sockaddr *)&ss, len) ||
 	    listen(lfd, 8) ||
 	    getsockname(lfd, (struct sockaddr *)&ss, &len) ||
-	    (small && (setsockopt(*cfd, SOL_TCP, TCP_MAXSEG, &mss, sizeof(mss)) ||
-		       setsockopt(lfd, SOL_SOCKET, SO_RCVBUF, &rcvbuf,
-				  sizeof(rcvbuf)))) ||
 	    connect(*cfd, (struct sockaddr *)&ss, len))
 		err = -errno;
 	*sfd = err ? -1 : accept(lfd, NULL, NULL);
@@ -89,7 +100,7 @@ static inline int st_tcp_pair_opt(int family, int *cfd, int *sfd, bool small)
 
 static inline int st_tcp_pair(int family, int *cfd, int *sfd)
 {
-	return st_tcp_pair_opt(family, cfd, sfd, false);
+	return st_tcp_pair_opt(family, cfd, sfd, NULL);
 }
 
 static inline int st_attach(int fd, const char *name)

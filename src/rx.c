@@ -109,16 +109,32 @@ static const struct strp_callbacks sm4ktls_strp_cb = {
 	.read_sock	= sm4ktls_rx_read_sock,
 };
 
+/*
+ * strparser reads a message's missing bytes only once TCP holds all of
+ * them. With a receive buffer too small for the rest of a record TCP
+ * never will (its window closes first): then let it take what is there.
+ */
+static void sm4ktls_rx_strp_need(struct sock *sk, struct strparser *strp)
+{
+	if (strp->need_bytes && strp->need_bytes > tcp_full_space(sk) / 2)
+		strp->need_bytes = 0;
+}
+
 void sm4ktls_data_ready(struct sock *sk)
 {
-	strp_data_ready(&sm4ktls_get_ctx(sk)->rx->strp);
+	struct strparser *strp = &sm4ktls_get_ctx(sk)->rx->strp;
+
+	sm4ktls_rx_strp_need(sk, strp);
+	strp_data_ready(strp);
 }
 
 /* Parse what TCP holds now; we own the socket lock. */
 static void sm4ktls_rx_kick(struct sm4ktls_rx *rx)
 {
-	if (!rx->strp.stopped && skb_queue_empty(&rx->raw))
+	if (!rx->strp.stopped && skb_queue_empty(&rx->raw)) {
+		sm4ktls_rx_strp_need(rx->strp.sk, &rx->strp);
 		__strp_unpause(&rx->strp);
+	}
 }
 
 /* TLS 1.3: strip the zero padding; the last non-zero byte is the type. */
