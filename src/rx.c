@@ -137,6 +137,44 @@ static void sm4ktls_rx_kick(struct sm4ktls_rx *rx)
 	}
 }
 
+/*
+ * One reader at a time, as upstream: recvmsg() and splice() release the
+ * socket lock while they wait, and a second reader must not take records
+ * from under the first (data out of order, or opened with a key a
+ * KeyUpdate the other one read has retired). Socket locked; waits with
+ * it released, up to the reader's timeout.
+ */
+static int sm4ktls_rx_reader_acquire(struct sock *sk, struct sm4ktls_rx *rx,
+				     long timeo)
+{
+	DEFINE_WAIT_FUNC(wait, woken_wake_function);
+
+	while (unlikely(rx->reader_present)) {
+		if (!timeo)
+			return -EAGAIN;
+		if (signal_pending(current))
+			return sock_intr_errno(timeo);
+		rx->reader_contended = true;
+		add_wait_queue(&rx->readers, &wait);
+		sk_wait_event(sk, &timeo, !READ_ONCE(rx->reader_present),
+			      &wait);
+		remove_wait_queue(&rx->readers, &wait);
+	}
+	WRITE_ONCE(rx->reader_present, true);
+	return 0;
+}
+
+static void sm4ktls_rx_reader_release(struct sm4ktls_rx *rx)
+{
+	if (unlikely(rx->reader_contended)) {
+		if (wq_has_sleeper(&rx->readers))
+			wake_up(&rx->readers);
+		else
+			rx->reader_contended = false;
+	}
+	WRITE_ONCE(rx->reader_present, false);
+}
+
 /* TLS 1.3: strip the zero padding; the last non-zero byte is the type. */
 static int sm4ktls_rx_inner_type(struct sk_buff *skb, u32 off, u32 *len,
 				 u8 *type)
@@ -546,7 +584,11 @@ int sm4ktls_recvmsg(struct sock *sk, struct msghdr *msg, size_t len,
 	lock_sock(sk);
 	r.timeo = sock_rcvtimeo(sk, flags & MSG_DONTWAIT);
 	r.target = sock_rcvlowat(sk, flags & MSG_WAITALL, len);
-	err = sm4ktls_rx_recv_locked(sk, rx, &r);
+	err = sm4ktls_rx_reader_acquire(sk, rx, r.timeo);
+	if (!err) {
+		err = sm4ktls_rx_recv_locked(sk, rx, &r);
+		sm4ktls_rx_reader_release(rx);
+	}
 	release_sock(sk);
 	return r.copied ? r.copied : err;
 }
@@ -564,6 +606,11 @@ ssize_t sm4ktls_splice_read(struct socket *sock, loff_t *ppos,
 
 	lock_sock(sk);
 	timeo = sock_rcvtimeo(sk, flags & SPLICE_F_NONBLOCK);
+	n = sm4ktls_rx_reader_acquire(sk, rx, timeo);
+	if (n) {
+		release_sock(sk);
+		return n;
+	}
 	skb = sm4ktls_rx_get(sk, rx, NULL, &timeo, true, NULL);
 	/* An empty data record moves nothing: skip it, never return 0 (EOF). */
 	while (!IS_ERR_OR_NULL(skb) && !strp_msg(skb)->full_len &&
@@ -582,6 +629,7 @@ ssize_t sm4ktls_splice_read(struct socket *sock, loff_t *ppos,
 		if (n > 0)
 			sm4ktls_rx_consume(rx, skb, n);
 	}
+	sm4ktls_rx_reader_release(rx);
 	release_sock(sk);
 	return n;
 }
@@ -597,9 +645,12 @@ int sm4ktls_read_sock(struct sock *sk, read_descriptor_t *desc,
 {
 	struct sm4ktls_rx *rx = sm4ktls_get_ctx(sk)->rx;
 	struct sk_buff *skb;
-	int copied = 0, used = 0;
+	int copied = 0, used;
 	long timeo = 0;
 
+	used = sm4ktls_rx_reader_acquire(sk, rx, 0);
+	if (used)
+		return used;
 	while (desc->count) {
 		skb = sm4ktls_rx_get(sk, rx, NULL, &timeo, false, NULL);
 		if (IS_ERR_OR_NULL(skb)) {
@@ -620,6 +671,7 @@ int sm4ktls_read_sock(struct sock *sk, read_descriptor_t *desc,
 		copied += used;
 		sm4ktls_rx_consume(rx, skb, used);
 	}
+	sm4ktls_rx_reader_release(rx);
 	return copied ? : used;
 }
 
@@ -670,6 +722,7 @@ int sm4ktls_rx_init(struct sock *sk, struct sm4ktls_ctx *ctx,
 	}
 	skb_queue_head_init(&rx->raw);
 	skb_queue_head_init(&rx->plain);
+	init_waitqueue_head(&rx->readers);
 	ctx->rx = rx;
 	ctx->rx_conf = SM4KTLS_SW;
 	sm4ktls_rx_dev_start(sk, ctx, ci);

@@ -139,6 +139,10 @@ struct sm4ktls_rx {
 	struct sk_buff_head plain;	/* decrypted, not yet fully read */
 	int err;			/* sticky: a record failed to open */
 	bool key_expired;		/* KeyUpdate read, new key not yet in */
+	/* One reader at a time, across its waits (rx.c, reader_acquire). */
+	bool reader_present;
+	bool reader_contended;
+	wait_queue_head_t readers;
 	/* Device mode (rx_dev.c): the device, where the next record starts. */
 	struct sm4ktls_offload_conn *dev;
 	u32 tcp_next;
