@@ -38,8 +38,18 @@ if [ ${#missing[@]} -gt 0 ]; then
 		--no-install-recommends "${missing[@]}" >&2
 fi
 
+# One build at a time per machine: a second caller waits for the first
+# and then finds its result (builds share the unpacked source tree).
+mkdir -p "$cache"
+exec 9>"$cache/.lock"
+flock 9
+
+# Bump when the build steps below change what they produce; the key
+# covers that, the source package and the fragment, nothing else (editing
+# a comment here rebuilds nothing).
+recipe=1
 srcver=$(dpkg-query -W -f='${Version}' linux-source-6.12)
-key=$( (echo "$srcver"; cat "$frag" "$0") | sha256sum | cut -c1-16)
+key=$( (echo "$srcver recipe $recipe"; cat "$frag") | sha256sum | cut -c1-16)
 dest=$cache/$key
 if [ ! -e "$dest/.complete" ]; then
 	log "building (linux-source-6.12 $srcver, key $key); ~25 min on 2 cores"
@@ -79,6 +89,8 @@ if [ ! -e "$dest/.complete" ]; then
 		! -name "src-$srcver" -exec rm -rf {} +
 fi
 kver=$(cat "$dest/kver")
+# Boot parameters the harness adds (scripts/vm.sh): not part of the build.
+cp "$top/scripts/debug-kernel/cmdline" "$dest/root/boot/sm4ktls-cmdline"
 mkdir -p "$top/build/kernels"
 ln -sfn "$dest" "$top/build/kernels/$kver"
 ln -sfn "$kver" "$top/build/kernels/6.12-debug"
