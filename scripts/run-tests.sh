@@ -5,7 +5,11 @@
 # harness itself, run the selftests in a guest of each kernel, and print
 # one closing line "N passed, N failed[, N skipped]".
 #
-# usage: scripts/run-tests.sh [SERIES...]     (default: 6.1 6.12)
+# usage: scripts/run-tests.sh [SERIES...]     (default: 6.1 6.12 6.12-debug)
+#
+# 6.12-debug is the sanitizer kernel (scripts/debug-kernel.sh, built once
+# into a cache outside the tree): the same suites, and a verdict that
+# fails on any KASAN/KFENCE/UBSAN/lockdep/kmemleak/ODEBUG report.
 #
 # SM4KTLS_UPSTREAM_CI=1 adds upstream's tls selftest on sm4ktls (variants
 # 13_sm4_gcm, 12_aes_gcm, 13_aes_gcm of fixtures tls and tls_err, no rekey
@@ -17,7 +21,7 @@ set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
-series=${*:-6.1 6.12}
+series=${*:-6.1 6.12 6.12-debug}
 logs=$top/build/test-logs
 mkdir -p "$logs"
 pass=0 fail=0 skip=0
@@ -56,6 +60,7 @@ upstream_ci() { # sm4ktls|stock
 		# under TCG on a busy host, stock tls.ko included (make upstream-tls
 		# keeps them).
 		scripts/upstream-tls.sh "${flags[@]}" $rekey --exclude 'mutliproc_*' \
+			--copy "${s%-debug}" \
 			--variants 13_sm4_gcm,12_aes_gcm,13_aes_gcm -t 2400 -l "$log" "$s" \
 			>"$log.out" 2>&1
 		result $? "guest $s: upstream tls.c subset on $1 (${s}'s copy)"
@@ -65,6 +70,9 @@ upstream_ci() { # sm4ktls|stock
 }
 
 finish() {
+	local retries
+	retries=$(cat "$logs"/*.verdict "$logs"/*.out 2>/dev/null | grep -c '^vm: boot retry')
+	echo "guest boots retried (died before the start marker under TCG): $retries"
 	if [ $skip -gt 0 ]; then
 		echo "$pass passed, $fail failed, $skip skipped"
 	else
@@ -98,6 +106,14 @@ while read -r verdict name; do
 	[ "$verdict" = PASS: ]
 	result $? "$name on $first"
 done < <(grep -E '^(PASS|FAIL): ' "$logs/harness.log")
+# The sanitizer kernel: every kind of report it prints fails a run.
+if [[ " $series " == *" 6.12-debug "* ]]; then
+	scripts/test-harness.sh --sanitizers 6.12-debug >"$logs/harness-debug.log" 2>&1
+	while read -r verdict name; do
+		[ "$verdict" = PASS: ]
+		result $? "$name on 6.12-debug"
+	done < <(grep -E '^(PASS|FAIL): ' "$logs/harness-debug.log")
+fi
 
 for s in $series; do
 	log=$logs/guest-$s.log
@@ -132,5 +148,21 @@ if [ "$dp" != 0 ]; then
 		cat "$log.verdict"
 		result $vrc "guest $s data-path: finished, no kernel splat, runner exit 0"
 	done
+fi
+# The seeded fuzzer (selftests/fuzz.c) for a bounded time on the sanitizer
+# kernel; `make fuzz FUZZ_MINUTES=N` runs it longer. The seed is printed
+# so a failure replays.
+if [[ " $series " == *" 6.12-debug "* ]]; then
+	seed=${SM4KTLS_FUZZ_SEED:-$(date +%s)}
+	secs=${SM4KTLS_FUZZ_SECONDS:-180}
+	log=$logs/fuzz-6.12-debug.log
+	echo "=== fuzz on 6.12-debug, seed $seed, ${secs} s (log: $log)"
+	scripts/vm.sh -t $((secs + 900)) -l "$log" 6.12-debug \
+		"FUZZ_SECONDS=$secs FUZZ_SEED=$seed selftests/run-fuzz.sh" \
+		>/dev/null 2>"$log.verdict"
+	vrc=$?
+	count_tap "$log" "6.12-debug fuzz seed $seed"
+	cat "$log.verdict"
+	result $vrc "guest 6.12-debug fuzz (seed $seed): finished, no kernel splat, runner exit 0"
 fi
 finish

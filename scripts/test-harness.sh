@@ -2,10 +2,14 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The QEMU harness must fail when it should: a failing command, a kernel
-# WARNING in the guest, a module that does not load, a hung guest.
-# usage: scripts/test-harness.sh SERIES
+# WARNING in the guest, a module that does not load, a hung guest, and a
+# log with any kind of report the sanitizer kernel prints; with
+# --sanitizers (on that kernel), a real kmemleak report.
+# usage: scripts/test-harness.sh [--sanitizers] SERIES
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
+sanitizers=0
+[ "${1:-}" = --sanitizers ] && { sanitizers=1; shift; }
 series=$1
 rc=0
 
@@ -16,6 +20,38 @@ expect() { # WANT(0|1) NAME TIMEOUT COMMAND
 		"$series" "$@" >/dev/null 2>&1 || got=1
 	if [ "$got" = "$want" ]; then echo "PASS: harness $name"; else echo "FAIL: harness $name"; rc=1; fi
 }
+
+# The verdict on a console log holding one kernel line, as the guest
+# prints it after dmesg: WANT(0|1) NAME LINE. Needs no guest; the path
+# from the kernel log to the console is proved by kernel-warning below.
+verdict() {
+	local want=$1 name=$2 log=$top/build/test-logs/verdict-$2.log got=0
+	printf 'SM4KTLS-VM: start\nSM4KTLS-VM: dmesg-begin\n[   12.345678] %s\nSM4KTLS-VM: dmesg-end\nSM4KTLS-VM: exit=0\n' \
+		"$3" >"$log"
+	"$top/scripts/vm-verdict.sh" "$log" 0 60 >/dev/null 2>&1 || got=1
+	if [ "$got" = "$want" ]; then echo "PASS: verdict $name"; else echo "FAIL: verdict $name"; rc=1; fi
+}
+
+if [ $sanitizers = 1 ]; then
+	# kmemleak for real: the kernel's sample module leaks on purpose.
+	expect 1 kmemleak 300 '"$(cat /proc/sys/kernel/modprobe)" kmemleak-test'
+	expect 0 kmemleak-clean 300 'true'
+	exit $rc
+fi
+
+# The first line of each kind of report the sanitizer kernel prints.
+verdict 0 clean 'virtio-pci 0000:00:03.0: enabling device'
+verdict 0 kmemleak-init 'kmemleak: Kernel memory leak detector initialized (mem pool available: 64396)'
+verdict 1 kasan 'BUG: KASAN: slab-use-after-free in harness_check+0x1/0x2'
+verdict 1 kfence 'BUG: KFENCE: out-of-bounds write in harness_check+0x1/0x2'
+verdict 1 ubsan 'UBSAN: shift-out-of-bounds in harness.c:1:2'
+verdict 1 lockdep 'WARNING: possible circular locking dependency detected'
+verdict 1 lockdep-state 'WARNING: inconsistent lock state'
+verdict 1 atomic-sleep 'BUG: sleeping function called from invalid context at harness.c:1'
+verdict 1 sched-atomic 'BUG: scheduling while atomic: harness/1/0x00000002'
+verdict 1 odebug 'ODEBUG: free active (active state 0) object: 00000000 object type: work_struct hint: harness'
+verdict 1 list-corruption 'list_add corruption. prev->next should be next (ffff), but was 0000. (prev=ffff).'
+verdict 1 hung-task 'INFO: task harness:1 blocked for more than 120 seconds.'
 
 expect 0 clean-run 120 'true'
 expect 1 command-fails 120 'exit 3'
