@@ -276,6 +276,22 @@ TEST_F(opt, rx_expect_no_pad)
 	close(sfd);
 }
 
+/*
+ * Getting TLS_RX_EXPECT_NO_PAD refuses as upstream does, in its order: a
+ * TLS 1.3 socket without an RX key and an unreadable length is EFAULT,
+ * the same socket with a good length EINVAL (found by the fuzzer).
+ */
+TEST_F(opt, rx_expect_no_pad_get_order)
+{
+	unsigned int v;
+	socklen_t l = sizeof(v);
+
+	ASSERT_EQ(set_raw(self->cfd, TLS_TX, self->info, self->len), 0);
+	EXPECT_EQ(get_raw(self->cfd, TLS_RX_EXPECT_NO_PAD, &v,
+			  (socklen_t *)8), EFAULT);
+	EXPECT_EQ(get_raw(self->cfd, TLS_RX_EXPECT_NO_PAD, &v, &l), EINVAL);
+}
+
 /* Every cipher and version upstream knows is accepted in both directions. */
 /* The first key of each cipher may autoload and self-test its modules. */
 TEST_F_TIMEOUT(opt, all_ciphers_accepted, 600)

@@ -269,6 +269,21 @@ static int sm4ktls_get_flag(char __user *optval, int __user *optlen,
 	return 0;
 }
 
+/* Upstream's order of refusals: version, unreadable length, no RX key. */
+static int sm4ktls_get_no_pad(struct sm4ktls_ctx *ctx, char __user *optval,
+			      int __user *optlen)
+{
+	int len;
+
+	if (ctx->version != TLS_1_3_VERSION)
+		return -EINVAL;
+	if (get_user(len, optlen))
+		return -EFAULT;
+	if (!ctx->rx)
+		return -EINVAL;
+	return sm4ktls_get_flag(optval, optlen, ctx->rx_no_pad, false);
+}
+
 static int sm4ktls_do_getsockopt(struct sm4ktls_ctx *ctx, int optname,
 				 char __user *optval, int __user *optlen)
 {
@@ -279,9 +294,7 @@ static int sm4ktls_do_getsockopt(struct sm4ktls_ctx *ctx, int optname,
 	case TLS_TX_ZEROCOPY_RO:
 		return sm4ktls_get_flag(optval, optlen, ctx->zc_ro, true);
 	case TLS_RX_EXPECT_NO_PAD:
-		if (ctx->version != TLS_1_3_VERSION || !ctx->rx)
-			return -EINVAL;
-		return sm4ktls_get_flag(optval, optlen, ctx->rx_no_pad, false);
+		return sm4ktls_get_no_pad(ctx, optval, optlen);
 	default:
 		return -ENOPROTOOPT;
 	}
