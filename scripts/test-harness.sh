@@ -26,8 +26,12 @@ expect() { # WANT(0|1) NAME TIMEOUT COMMAND
 # from the kernel log to the console is proved by kernel-warning below.
 verdict() {
 	local want=$1 name=$2 log=$top/build/test-logs/verdict-$2.log got=0
-	printf 'SM4KTLS-VM: start\nSM4KTLS-VM: dmesg-begin\n[   12.345678] %s\nSM4KTLS-VM: dmesg-end\nSM4KTLS-VM: exit=0\n' \
-		"$3" >"$log"
+	local line=$3
+
+	# LINE is one kernel line, or lines that carry their own timestamps.
+	[ "${line:0:1}" = "[" ] || line="[   12.345678] $line"
+	printf 'SM4KTLS-VM: start\nSM4KTLS-VM: dmesg-begin\n%s\nSM4KTLS-VM: dmesg-end\nSM4KTLS-VM: exit=0\n' \
+		"$line" >"$log"
 	"$top/scripts/vm-verdict.sh" "$log" 0 60 >/dev/null 2>&1 || got=1
 	if [ "$got" = "$want" ]; then echo "PASS: verdict $name"; else echo "FAIL: verdict $name"; rc=1; fi
 }
@@ -52,6 +56,12 @@ verdict 1 sched-atomic 'BUG: scheduling while atomic: harness/1/0x00000002'
 verdict 1 odebug 'ODEBUG: free active (active state 0) object: 00000000 object type: work_struct hint: harness'
 verdict 1 list-corruption 'list_add corruption. prev->next should be next (ffff), but was 0000. (prev=ffff).'
 verdict 1 hung-task 'INFO: task harness:1 blocked for more than 120 seconds.'
+# A report before the guest's kernel-start marker is the boot's: noted,
+# not counted; the same report after the marker fails.
+verdict 0 boot-report-before-start '[    0.004965] BUG: KASAN: wild-memory-access in do_raw_spin_lock+0x10d/0x240
+[    9.000000] SM4KTLS-VM: kernel-start'
+verdict 1 report-after-start '[    9.000000] SM4KTLS-VM: kernel-start
+[   13.000000] BUG: KASAN: wild-memory-access in do_raw_spin_lock+0x10d/0x240'
 
 expect 0 clean-run 120 'true'
 expect 1 command-fails 120 'exit 3'

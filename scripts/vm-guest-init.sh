@@ -34,6 +34,9 @@ if [ -e $leaks ]; then
 	echo clear >$leaks
 fi
 
+# The same marker in the kernel log: what the kernel reported before it
+# is the boot's, before any module of ours (vm-verdict.sh).
+echo "<5>SM4KTLS-VM: kernel-start" >/dev/kmsg
 echo "SM4KTLS-VM: start $(uname -r)"
 cd "$VM_TOP" || exit 1
 bash -c "$VM_CMD"
