@@ -39,6 +39,15 @@ static void sm4ktls_ctx_free_rcu(struct rcu_head *head)
 	atomic_dec(&sm4ktls_live_ctx);
 }
 
+/* The stream is broken: report @err (negative) on the socket, as TCP would. */
+void sm4ktls_err_abort(struct sock *sk, int err)
+{
+	WRITE_ONCE(sk->sk_err, -err);
+	/* Paired with smp_rmb() in tcp_poll() */
+	smp_wmb();
+	sk_error_report(sk);
+}
+
 /* sock_diag may still be reading ctx under RCU. */
 void sm4ktls_ctx_free(struct sm4ktls_ctx *ctx)
 {

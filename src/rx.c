@@ -68,10 +68,7 @@ static void sm4ktls_rx_abort(struct strparser *strp, int err)
 	if (err == -ETIMEDOUT)
 		return;
 	strp_stop(strp);
-	WRITE_ONCE(sk->sk_err, -err);
-	/* Paired with smp_rmb() in tcp_poll() */
-	smp_wmb();
-	sk_error_report(sk);
+	sm4ktls_err_abort(sk, err);
 }
 
 /*
@@ -347,10 +344,7 @@ static void sm4ktls_rx_fail(struct sock *sk, struct sm4ktls_rx *rx, int err)
 	if (err != -EBADMSG)
 		return;
 	sm4ktls_stat_inc(sk, SM4KTLS_STAT_DECRYPT_ERROR);
-	WRITE_ONCE(sk->sk_err, EBADMSG);
-	/* Paired with smp_rmb() in tcp_poll() */
-	smp_wmb();
-	sk_error_report(sk);
+	sm4ktls_err_abort(sk, -EBADMSG);
 }
 
 /*

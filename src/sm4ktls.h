@@ -233,6 +233,7 @@ static inline struct sm4ktls_ctx *sm4ktls_get_ctx(const struct sock *sk)
 
 /* main.c */
 void sm4ktls_ctx_free(struct sm4ktls_ctx *ctx);
+void sm4ktls_err_abort(struct sock *sk, int err);
 
 /* proto.c */
 void sm4ktls_proto_attach(struct sock *sk, struct sm4ktls_ctx *ctx);

@@ -248,14 +248,6 @@ static int sm4ktls_tx_drain(struct sock *sk, struct sm4ktls_tx *tx,
 	return 0;
 }
 
-static void sm4ktls_tx_abort(struct sock *sk, int err)
-{
-	WRITE_ONCE(sk->sk_err, -err);
-	/* Paired with smp_rmb() in tcp_poll() */
-	smp_wmb();
-	sk_error_report(sk);
-}
-
 /* End the open record: seal it and start pushing it. */
 static int sm4ktls_tx_close_rec(struct sock *sk, struct sm4ktls_tx *tx,
 				long *timeo, int flags)
@@ -270,7 +262,7 @@ static int sm4ktls_tx_close_rec(struct sock *sk, struct sm4ktls_tx *tx,
 	err = sm4ktls_tx_seal(sk, tx, NULL);
 	if (err) {
 		/* The stream cannot go on without this record. */
-		sm4ktls_tx_abort(sk, -EBADMSG);
+		sm4ktls_err_abort(sk, -EBADMSG);
 		return err;
 	}
 	err = sm4ktls_tx_push(sk, tx, flags);
@@ -376,7 +368,7 @@ static int sm4ktls_tx_direct(struct sock *sk, struct sm4ktls_tx *tx,
 	if (err) {
 		iov_iter_revert(&msg->msg_iter, n);
 		tx->open.len = 0;
-		sm4ktls_tx_abort(sk, -EBADMSG);
+		sm4ktls_err_abort(sk, -EBADMSG);
 		return err;
 	}
 	*copied += n;
