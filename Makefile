@@ -12,7 +12,7 @@ SERIES ?= 6.1 6.12
 JOBS ?= $(shell nproc)
 
 .PHONY: all module module-install kernels modules selftests tools check demo style clean \
-	upstream-tls bench-ktls
+	upstream-tls bench-ktls fuzz debug-kernel check-debug
 
 all: module
 
@@ -48,9 +48,21 @@ selftests:
 tools:
 	$(MAKE) -C tools
 
-# The whole test suite on every kernel series (what CI runs).
+# The whole test suite on every kernel series (what CI runs): Debian's
+# 6.1 and 6.12, and the sanitizer kernel 6.12-debug.
+CHECK_SERIES ?= $(SERIES) 6.12-debug
 check:
-	scripts/run-tests.sh $(SERIES)
+	scripts/run-tests.sh $(CHECK_SERIES)
+
+# The sanitizer kernel (KASAN, KFENCE, lockdep, kmemleak, UBSAN, ...):
+# built from Debian's linux-source-6.12 into /var/cache/sm4ktls once, and
+# again when its config or the source package changes (~10 min on 2 cores).
+debug-kernel:
+	@scripts/debug-kernel.sh
+
+# The whole suite on the sanitizer kernel alone.
+check-debug:
+	scripts/run-tests.sh 6.12-debug
 
 # Upstream's tls selftest (each Debian package's copy of tls.c, on every
 # kernel) against the project's ULP, everything but the rekey tests. Long:
@@ -81,6 +93,39 @@ style:
 BENCH_SERIES = $(if $(filter command line environment,$(origin SERIES)),$(SERIES),6.12)
 bench-ktls:
 	@for s in $(BENCH_SERIES); do scripts/ktls-bench.sh $(BENCH_ARGS) $$s || exit 1; done
+
+# The seeded ULP fuzzer (selftests/fuzz.c) in one guest for FUZZ_MINUTES,
+# on the sanitizer kernel when it has been built, else stock 6.12.
+# FUZZ_SEED replays a run; FUZZ_ARGS goes to the fuzzer ("-1", "-i N").
+FUZZ_MINUTES ?= 5
+FUZZ_SERIES ?= $(if $(wildcard build/kernels/6.12-debug),6.12-debug,6.12)
+ifndef FUZZ_SEED
+FUZZ_SEED := $(shell date +%s)
+endif
+FUZZ_ARGS ?=
+# A kernel already under build/kernels is used as it is: `modules` would
+# refresh it (for 6.12-debug, rebuild the sanitizer kernel after any
+# change of its config).
+fuzz:
+	@k=$$(readlink build/kernels/$(FUZZ_SERIES)); \
+	if [ -n "$$k" ]; then \
+		$(MAKE) --no-print-directory module \
+			KDIR=$(CURDIR)/build/kernels/$$k/root/usr/src/linux-headers-$$k; \
+	else \
+		$(MAKE) --no-print-directory modules SERIES=$(FUZZ_SERIES); \
+	fi >build/fuzz-build.log 2>&1 || { tail -n 20 build/fuzz-build.log; echo "0 passed, 1 failed"; exit 1; }
+	@$(MAKE) --no-print-directory -C selftests $(CURDIR)/build/selftests/fuzz
+	@mkdir -p build/test-logs; log=build/test-logs/fuzz-$(FUZZ_SERIES)-$(FUZZ_SEED).log; \
+	echo "fuzz: $(FUZZ_SERIES), seed $(FUZZ_SEED), $(FUZZ_MINUTES) min; log $$log"; \
+	scripts/vm.sh -t $$(( $(FUZZ_MINUTES) * 60 + 600 )) -l $$log $(FUZZ_SERIES) \
+		"FUZZ_SECONDS=$$(( $(FUZZ_MINUTES) * 60 )) FUZZ_SEED=$(FUZZ_SEED) FUZZ_ARGS='$(FUZZ_ARGS)' selftests/run-fuzz.sh" \
+		>/dev/null 2>$$log.verdict; vrc=$$?; \
+	awk '/^# (FAIL|HANG)/ { f = 1 } /^# reproduce/ { print; f = 0 } \
+		f || /^(not )?ok |^# (summary|op counts|results|data)|refcount [0-9-]+ ->/' $$log; \
+	cat $$log.verdict; \
+	pass=$$(grep -aEc '^ok ' $$log); fail=$$(grep -aEc '^not ok ' $$log); \
+	[ $$vrc = 0 ] || fail=$$((fail + 1)); \
+	echo "$$pass passed, $$fail failed"; [ $$fail = 0 ]
 
 clean:
 	rm -rf build/obj
