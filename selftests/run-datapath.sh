@@ -81,10 +81,13 @@ export SM4KTLS_DP_MOD=$mod
 run "$bin/records"
 run "$bin/sockopt"
 run "$bin/bulk"
+# Threads and sockets against each other (rekey cases skip on tls.ko).
+run "$bin/stress"
 # TLS 1.3 KeyUpdate: the in-tree tls.ko of 6.1/6.12 has no rekey (6.14+).
 [ "$mod" = sm4ktls ] && run "$bin/rekey"
 # Device offload through the simulated NIC: sm4ktls's provider interface.
 [ "$mod" = sm4ktls ] && run "$top/selftests/offload.sh"
+[ "$mod" = sm4ktls ] && run "$top/selftests/offload-race.sh"
 run "$top/selftests/openssl-ktls.sh"
 
 # Nothing else may have served the sockets. (On 6.1 bonding.ko pulls in
