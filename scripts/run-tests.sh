@@ -147,8 +147,13 @@ if [ "$dp" != 0 ]; then
 	for s in $series; do
 		log=$logs/datapath-$s.log
 		echo "=== data-path tests on $s (log: $log)"
+		# CI's subset on the sanitizer kernel: the device, record,
+		# option, rekey and stress paths; fewer stress sockets.
+		sub=
+		[ "$s" != 6.12-debug ] || [ "$debug_full" = 1 ] ||
+			sub="SM4KTLS_DP_SKIP='bulk offload-race.sh openssl-ktls.sh' SM4KTLS_STRESS_SOCKETS=500"
 		scripts/vm.sh -t 3600 -l "$log" "$s" \
-			"STOCK=$stock selftests/run-datapath.sh" >/dev/null 2>"$log.verdict"
+			"$sub STOCK=$stock selftests/run-datapath.sh" >/dev/null 2>"$log.verdict"
 		vrc=$?
 		count_tap "$log" "$s datapath"
 		cat "$log.verdict"

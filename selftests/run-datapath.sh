@@ -20,8 +20,15 @@ tap() { # STATUS DESCRIPTION
 	if [ "$1" = 0 ]; then echo "ok - $2"; else echo "not ok - $2"; rc=1; fi
 }
 
+# SM4KTLS_DP_SKIP="bulk openssl-ktls.sh ...": tests left out of this run
+# (make check's subset on the sanitizer kernel); each is said so.
 run() { # COMMAND...
 	local s
+	case " ${SM4KTLS_DP_SKIP:-} " in
+	*" $(basename "$1") "*)
+		echo "# === $* left out (SM4KTLS_DP_SKIP)"
+		return ;;
+	esac
 	echo "# === $*"
 	"$@"
 	s=$?
