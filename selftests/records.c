@@ -392,7 +392,16 @@ TEST_F(rec, rx_zero_length_splice)
  * with the in-tree tls.ko: the parser takes the record's bytes out of
  * TCP's queue as they come, so the window keeps opening.
  */
-TEST(rx_record_over_rcvbuf)
+/*
+ * Tests that make their own sockets. The first key a kernel sees may load
+ * and self-test its AEAD modules: under KASAN and lockdep that alone can
+ * take longer than the harness's default 30 s.
+ */
+FIXTURE(own) {};
+FIXTURE_SETUP(own) {}
+FIXTURE_TEARDOWN(own) {}
+
+TEST_F_TIMEOUT(own, rx_record_over_rcvbuf, 300)
 {
 	const struct tlsrec_suite *s = tlsrec_suite_by_cipher(TLS_CIPHER_AES_GCM_128);
 	int sizes[] = { 2048, 4096, 8192, 16384 }, i, j, kfd, ufd;
@@ -469,7 +478,7 @@ TEST_F(rec, rx_read_sock)
  * peer only as long as SO_LINGER says. Small segments and a small window
  * make TCP stop taking bytes in the middle of a record.
  */
-TEST(close_partial_record)
+TEST_F_TIMEOUT(own, close_partial_record, 300)
 {
 	const struct tlsrec_suite *s = tlsrec_suite_by_cipher(TLS_CIPHER_AES_GCM_128);
 	struct timeval t0, t1;
