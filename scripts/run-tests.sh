@@ -173,6 +173,8 @@ if [[ " $series " == *" 6.12-debug "* ]]; then
 		>/dev/null 2>"$log.verdict"
 	vrc=$?
 	count_tap "$log" "6.12-debug fuzz seed $seed"
+	# What failed and how to replay it, so CI's output alone tells.
+	grep -E '^# (FAIL|HANG|reproduce|  )' "$log" | head -n 30
 	cat "$log.verdict"
 	result $vrc "guest 6.12-debug fuzz (seed $seed): finished, no kernel splat, runner exit 0"
 fi
