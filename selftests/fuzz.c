@@ -656,7 +656,13 @@ static void check_rx(struct fz_iter *it, struct fz_pair *p, int pi,
 	if (!len)
 		return;
 	pthread_mutex_lock(&p->lock);
-	if (p->tainted)
+	/*
+	 * Without an RX key this is TCP's recvmsg: a MSG_PEEK that waits
+	 * while another reader consumes goes on from the new read position
+	 * (tcp.c: "Application bug, race in MSG_PEEK"), so its bytes need
+	 * not be one run of the stream.
+	 */
+	if (p->tainted || (peek && !p->exact && !p->rx_keyed))
 		goto out;
 	atomic_fetch_add(&g.rx_checked, len);
 	if (p->exact) {
