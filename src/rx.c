@@ -82,9 +82,9 @@ static void sm4ktls_rx_abort(struct strparser *strp, int err)
  * alone. The socket is locked, so no other reader of sk_rcvbuf that
  * sizes TCP's queue or window runs for this socket meanwhile.
  */
-static int sm4ktls_rx_read_sock(struct strparser *strp,
-				read_descriptor_t *desc,
-				sk_read_actor_t actor)
+static int sm4ktls_rx_read_tcp(struct strparser *strp,
+			       read_descriptor_t *desc,
+			       sk_read_actor_t actor)
 {
 	struct sock *sk = strp->sk;
 	int rcvbuf = READ_ONCE(sk->sk_rcvbuf);
@@ -96,6 +96,23 @@ static int sm4ktls_rx_read_sock(struct strparser *strp,
 	ret = tcp_read_sock(sk, desc, actor);
 	/* An SO_RCVBUF set meanwhile stays. */
 	cmpxchg(&sk->sk_rcvbuf, SM4KTLS_MAX_WIRE, rcvbuf);
+	return ret;
+}
+
+/*
+ * The parser ran out of memory. strparser retries from its worker when
+ * it was called from data_ready, but not from __strp_unpause() (our
+ * kick after each record): retry from the worker always, or no record
+ * after this one would be parsed until the peer sends more.
+ */
+static int sm4ktls_rx_read_sock(struct strparser *strp,
+				read_descriptor_t *desc,
+				sk_read_actor_t actor)
+{
+	int ret = sm4ktls_rx_read_tcp(strp, desc, actor);
+
+	if (desc->error == -ENOMEM)
+		strp_check_rcv(strp);
 	return ret;
 }
 
