@@ -222,19 +222,25 @@ int sm4ktls_offload_tx_record(struct sm4ktls_offload_conn *conn, u32 tcp_seq,
 }
 EXPORT_SYMBOL_GPL(sm4ktls_offload_tx_record);
 
+/* Taken when a record opens, so that framing it cannot fail. */
+struct sm4ktls_drec *sm4ktls_drec_alloc(struct sock *sk)
+{
+	return kzalloc(sizeof(struct sm4ktls_drec),
+		       sk->sk_allocation | __GFP_NOWARN);
+}
+
 /*
  * A framed record (wire bytes in @pages) starts at TCP's write_seq: the
- * caller holds the socket and has nothing else queued for TCP.
+ * caller holds the socket and has nothing else queued for TCP. @r is
+ * from sm4ktls_drec_alloc(); the connection owns it from now on.
  */
-int sm4ktls_offload_add_rec(struct sock *sk, struct sm4ktls_offload_conn *conn,
-			    struct page **pages, u32 wire, u64 seq)
+void sm4ktls_offload_add_rec(struct sock *sk, struct sm4ktls_offload_conn *conn,
+			     struct sm4ktls_drec *r, struct page **pages,
+			     u32 wire, u64 seq)
 {
-	struct sm4ktls_drec *r = kzalloc(sizeof(*r), sk->sk_allocation);
 	unsigned long flags;
 	unsigned int i;
 
-	if (!r)
-		return -ENOMEM;
 	refcount_set(&r->ref, 1);
 	r->wire = wire;
 	r->seq = seq;
@@ -246,7 +252,6 @@ int sm4ktls_offload_add_rec(struct sock *sk, struct sm4ktls_offload_conn *conn,
 	spin_lock_irqsave(&conn->lock, flags);
 	list_add_tail(&r->list, &conn->recs);
 	spin_unlock_irqrestore(&conn->lock, flags);
-	return 0;
 }
 
 /* TCP: everything before @acked_seq is ACKed (socket locked, softirq). */

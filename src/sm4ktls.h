@@ -115,6 +115,7 @@ struct sm4ktls_tx {
 	struct sm4ktls_rec open;	/* collecting plaintext */
 	struct sm4ktls_rec pending;	/* sealed, not fully in TCP yet */
 	struct sm4ktls_offload_conn *dev;	/* device mode: frame only */
+	struct sm4ktls_drec *drec;	/* device mode: the open record's */
 	struct scatterlist sg[SM4KTLS_REC_PAGES + 1];
 	/* Sealing straight from the sender's pages: AAD, pages, type. */
 	struct page *zc_pages[SM4KTLS_ZC_PAGES];
@@ -297,8 +298,10 @@ int sm4ktls_offload_init(void);
 void sm4ktls_offload_exit(void);
 int sm4ktls_offload_tx_start(struct sock *sk, struct sm4ktls_ctx *ctx,
 			     const union sm4ktls_crypto_info *ci);
-int sm4ktls_offload_add_rec(struct sock *sk, struct sm4ktls_offload_conn *conn,
-			    struct page **pages, u32 wire, u64 seq);
+struct sm4ktls_drec *sm4ktls_drec_alloc(struct sock *sk);
+void sm4ktls_offload_add_rec(struct sock *sk, struct sm4ktls_offload_conn *conn,
+			     struct sm4ktls_drec *r, struct page **pages,
+			     u32 wire, u64 seq);
 struct sm4ktls_offload_conn *
 sm4ktls_offload_rx_start(struct sock *sk, const union sm4ktls_crypto_info *ci);
 void sm4ktls_offload_rx_stop(struct sm4ktls_offload_conn *conn);

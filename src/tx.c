@@ -8,6 +8,10 @@
  * a record type change, splice EOF, shutdown, close). A sealed record is
  * "pending" until TCP has taken all of its pages; only one is pending at
  * a time, so TCP's send buffer is the queue and its limits apply.
+ *
+ * Everything sealing needs (the record's pages up to its tag; in device
+ * mode, its bookkeeping) is taken before data is accepted: a record the
+ * caller was told it sent is never lost to a failed allocation.
  */
 #include <linux/highmem.h>
 #include <linux/uio.h>
@@ -115,51 +119,60 @@ static void sm4ktls_rec_header(struct sm4ktls_cipher *c,
 	       c->prepend - SM4KTLS_HDR_LEN);
 }
 
+static u32 sm4ktls_tx_wire(struct sm4ktls_cipher *c, u32 len)
+{
+	return c->prepend + len + c->tail + c->tag;
+}
+
 /*
- * Size the open record, give it pages, write its header (and, if the
- * text is in the record, the TLS 1.3 type byte after it).
+ * Before the open record takes text up to @len bytes: the memory its
+ * sealing will need, so that sealing cannot fail for memory.
  */
-static int sm4ktls_tx_layout(struct sock *sk, struct sm4ktls_tx *tx,
-			     bool type_byte)
+static int sm4ktls_tx_reserve(struct sock *sk, struct sm4ktls_tx *tx,
+			      u32 len)
+{
+	if (tx->dev && !tx->drec) {
+		tx->drec = sm4ktls_drec_alloc(sk);
+		if (!tx->drec)
+			return -ENOMEM;
+	}
+	return sm4ktls_rec_grow(sk, &tx->open, sm4ktls_tx_wire(&tx->c, len));
+}
+
+/*
+ * Size the open record and write its header (and, if the text is in the
+ * record, the TLS 1.3 type byte after it), in pages reserved before.
+ */
+static void sm4ktls_tx_layout(struct sm4ktls_tx *tx, bool type_byte)
 {
 	struct sm4ktls_rec *rec = &tx->open;
 	struct sm4ktls_cipher *c = &tx->c;
-	int err;
 
-	rec->wire = c->prepend + rec->len + c->tail + c->tag;
-	err = sm4ktls_rec_grow(sk, rec, rec->wire);
-	if (err)
-		return err;
+	rec->wire = sm4ktls_tx_wire(c, rec->len);
 	if (c->tail && type_byte)
 		*sm4ktls_rec_ptr(rec, c->prepend + rec->len) = rec->type;
 	sm4ktls_rec_header(c, rec);
-	return 0;
 }
 
 /*
  * Device mode: frame the open record for the device - header, nonce,
  * text, type byte, zeroed tag room - keep it until ACKed, make it pending.
  */
-static int sm4ktls_tx_frame(struct sock *sk, struct sm4ktls_tx *tx)
+static void sm4ktls_tx_frame(struct sock *sk, struct sm4ktls_tx *tx)
 {
 	struct sm4ktls_rec *rec = &tx->open;
 	struct sm4ktls_cipher *c = &tx->c;
 	u32 text = rec->len + c->tail;
-	int err;
 
-	err = sm4ktls_tx_layout(sk, tx, true);
-	if (err)
-		return err;
+	sm4ktls_tx_layout(tx, true);
 	sm4ktls_rec_zero(rec, c->prepend + text, c->tag);
-	err = sm4ktls_offload_add_rec(sk, tx->dev, rec->pages, rec->wire,
-				      sm4ktls_seq_get(c->seq));
-	if (err)
-		return err;
+	sm4ktls_offload_add_rec(sk, tx->dev, tx->drec, rec->pages, rec->wire,
+				sm4ktls_seq_get(c->seq));
+	tx->drec = NULL;
 	sm4ktls_stat_inc(sk, SM4KTLS_STAT_TX_DEVICE_RECORDS);
 	sm4ktls_cipher_advance(c);
 	tx->pending = *rec;
 	memset(rec, 0, sizeof(*rec));
-	return 0;
 }
 
 /*
@@ -175,11 +188,11 @@ static int sm4ktls_tx_seal(struct sock *sk, struct sm4ktls_tx *tx,
 	unsigned int n;
 	int err;
 
-	if (tx->dev)
-		return sm4ktls_tx_frame(sk, tx);
-	err = sm4ktls_tx_layout(sk, tx, !src);
-	if (err)
-		return err;
+	if (tx->dev) {
+		sm4ktls_tx_frame(sk, tx);
+		return 0;
+	}
+	sm4ktls_tx_layout(tx, !src);
 	sm4ktls_cipher_nonce(c, c->iv + c->desc->salt_len);
 	sm4ktls_cipher_aad(c, *sm4ktls_rec_ptr(rec, 0), rec->len);
 
@@ -230,6 +243,13 @@ static int sm4ktls_tx_push(struct sock *sk, struct sm4ktls_tx *tx, int flags)
 	return 0;
 }
 
+/* Wait up to @timeo for TCP's send buffer, or a while for memory. */
+static int sm4ktls_tx_wait(struct sock *sk, long *timeo)
+{
+	set_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
+	return sk_stream_wait_memory(sk, timeo);
+}
+
 /* Push what is pending, waiting for TCP's send buffer up to @timeo. */
 static int sm4ktls_tx_drain(struct sock *sk, struct sm4ktls_tx *tx,
 			    long *timeo, int flags)
@@ -240,8 +260,7 @@ static int sm4ktls_tx_drain(struct sock *sk, struct sm4ktls_tx *tx,
 		err = sm4ktls_tx_push(sk, tx, flags);
 		if (err != -EAGAIN)
 			return err;
-		set_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
-		err = sk_stream_wait_memory(sk, timeo);
+		err = sm4ktls_tx_wait(sk, timeo);
 		if (err)
 			return err;
 	}
@@ -283,8 +302,7 @@ static int sm4ktls_tx_room(struct sock *sk, struct sm4ktls_tx *tx,
 		err = sm4ktls_tx_drain(sk, tx, timeo, flags);
 		if (err || sk_stream_memory_free(sk))
 			return err;
-		set_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
-		err = sk_stream_wait_memory(sk, timeo);
+		err = sm4ktls_tx_wait(sk, timeo);
 		if (err)
 			return err;
 	}
@@ -325,7 +343,7 @@ static int sm4ktls_tx_copy(struct sock *sk, struct sm4ktls_tx *tx,
 	int err;
 
 	n = min_t(size_t, msg_data_left(msg), SM4KTLS_MAX_PLAIN - rec->len);
-	err = sm4ktls_rec_grow(sk, rec, pos + n);
+	err = sm4ktls_tx_reserve(sk, tx, rec->len + n);
 	if (err)
 		return err;
 	rec->type = type;
@@ -352,6 +370,9 @@ static int sm4ktls_tx_direct(struct sock *sk, struct sm4ktls_tx *tx,
 	if (tx->open.len || tx->dev || !user_backed_iter(&msg->msg_iter) ||
 	    (n < SM4KTLS_MAX_PLAIN && !(eor && n == msg_data_left(msg))))
 		return 1;
+	err = sm4ktls_tx_reserve(sk, tx, n);
+	if (err)
+		return err;
 	sg_init_table(sg, ARRAY_SIZE(tx->zc_sg));
 	nsg = sm4ktls_pin(&msg->msg_iter, n, tx->zc_pages, SM4KTLS_ZC_PAGES,
 			  &sg[1], &npages);
@@ -404,6 +425,9 @@ static int sm4ktls_tx_sendmsg_locked(struct sock *sk, struct sm4ktls_tx *tx,
 			err = sm4ktls_tx_direct(sk, tx, msg, type, eor, &copied);
 		if (err > 0)
 			err = sm4ktls_tx_copy(sk, tx, msg, type, &copied);
+		/* As upstream: memory comes back, or the timeout ends it. */
+		if (err == -ENOMEM)
+			err = sm4ktls_tx_wait(sk, &timeo);
 	}
 	if (!err && (eor || tx->open.len == SM4KTLS_MAX_PLAIN))
 		err = sm4ktls_tx_close_rec(sk, tx, &timeo, flags);
@@ -632,6 +656,7 @@ void sm4ktls_tx_free(struct sock *sk, struct sm4ktls_ctx *ctx)
 	struct sm4ktls_tx *tx = ctx->tx;
 
 	cancel_work_sync(&tx->work);
+	kfree(tx->drec);	/* reserved, never on the device's list */
 	sm4ktls_rec_release(&tx->open);
 	sm4ktls_rec_release(&tx->pending);
 	sm4ktls_cipher_free(&tx->c);
