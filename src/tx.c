@@ -389,7 +389,12 @@ static int sm4ktls_tx_direct(struct sock *sk, struct sm4ktls_tx *tx,
 	if (err) {
 		iov_iter_revert(&msg->msg_iter, n);
 		tx->open.len = 0;
-		sm4ktls_err_abort(sk, -EBADMSG);
+		/*
+		 * The plaintext is still the sender's: a transform that ran
+		 * out of memory (skcipher_walk's bounce buffer) is retried.
+		 */
+		if (err != -ENOMEM)
+			sm4ktls_err_abort(sk, -EBADMSG);
 		return err;
 	}
 	*copied += n;
