@@ -28,7 +28,12 @@ static u8 *sm4ktls_rec_ptr(struct sm4ktls_rec *rec, u32 pos)
 	return page_address(rec->pages[pos / PAGE_SIZE]) + pos % PAGE_SIZE;
 }
 
-/* Make sure pages back record bytes [0, @end). */
+/*
+ * Make sure pages back record bytes [0, @end). They are charged to the
+ * socket as upstream charges its open records (sk_msg_alloc()): TCP's
+ * memory accounting and the socket's memory cgroup see them, and TCP's
+ * memory pressure limits them. Socket locked.
+ */
 static int sm4ktls_rec_grow(struct sock *sk, struct sm4ktls_rec *rec, u32 end)
 {
 	unsigned int i;
@@ -36,20 +41,27 @@ static int sm4ktls_rec_grow(struct sock *sk, struct sm4ktls_rec *rec, u32 end)
 	for (i = 0; i < DIV_ROUND_UP(end, PAGE_SIZE); i++) {
 		if (rec->pages[i])
 			continue;
+		if (!sk_wmem_schedule(sk, PAGE_SIZE))
+			return -ENOMEM;
 		rec->pages[i] = alloc_page(sk->sk_allocation | __GFP_NOWARN);
 		if (!rec->pages[i])
 			return -ENOMEM;
+		sk_mem_charge(sk, PAGE_SIZE);
 	}
 	return 0;
 }
 
-static void sm4ktls_rec_release(struct sm4ktls_rec *rec)
+/* Socket locked: the charge goes back with the pages. */
+static void sm4ktls_rec_release(struct sock *sk, struct sm4ktls_rec *rec)
 {
 	unsigned int i;
 
-	for (i = 0; i < SM4KTLS_REC_PAGES; i++)
-		if (rec->pages[i])
-			put_page(rec->pages[i]);
+	for (i = 0; i < SM4KTLS_REC_PAGES; i++) {
+		if (!rec->pages[i])
+			continue;
+		put_page(rec->pages[i]);
+		sk_mem_uncharge(sk, PAGE_SIZE);
+	}
 	memset(rec, 0, sizeof(*rec));
 }
 
@@ -239,7 +251,7 @@ static int sm4ktls_tx_push(struct sock *sk, struct sm4ktls_tx *tx, int flags)
 			return ret ? : -EAGAIN;
 		rec->sent += ret;
 	}
-	sm4ktls_rec_release(rec);
+	sm4ktls_rec_release(sk, rec);
 	return 0;
 }
 
@@ -652,7 +664,12 @@ int sm4ktls_tx_rekey(struct sock *sk, struct sm4ktls_ctx *ctx,
  */
 void sm4ktls_tx_close(struct sock *sk, struct sm4ktls_ctx *ctx, long timeout)
 {
-	sm4ktls_tx_flush(sk, ctx->tx, timeout);
+	struct sm4ktls_tx *tx = ctx->tx;
+
+	sm4ktls_tx_flush(sk, tx, timeout);
+	/* What TCP did not take is dropped here, while we hold the socket. */
+	sm4ktls_rec_release(sk, &tx->open);
+	sm4ktls_rec_release(sk, &tx->pending);
 }
 
 /* After the ULP is detached: nothing can reach @ctx->tx any more. */
@@ -662,8 +679,6 @@ void sm4ktls_tx_free(struct sock *sk, struct sm4ktls_ctx *ctx)
 
 	cancel_work_sync(&tx->work);
 	kfree(tx->drec);	/* reserved, never on the device's list */
-	sm4ktls_rec_release(&tx->open);
-	sm4ktls_rec_release(&tx->pending);
 	sm4ktls_cipher_free(&tx->c);
 	kfree(tx);
 	ctx->tx = NULL;
