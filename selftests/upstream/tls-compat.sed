@@ -23,3 +23,7 @@ n
 s/^\tmemset(tls12, 0, sizeof(\*tls12));$/\tmemset(tls12, key_generation, sizeof(*tls12));\
 \tmemset(tls12, 0, sizeof(struct tls_crypto_info));/
 }
+# mutliproc_*: 12-16 processes moving 6 MB each, which under QEMU's TCG
+# on this two-core machine takes about twice the harness's default 30 s:
+# give them 120 s.
+s/^TEST_F(tls, \(mutliproc_[a-z_]*\))$/TEST_F_TIMEOUT(tls, \1, 120)/
