@@ -407,33 +407,38 @@ struct sm4ktls_rx_req {
 	long timeo;
 	bool peek;
 	bool no_pad;		/* the reader promised TLS 1.3 without padding */
+	bool direct;		/* the last record went straight to the reader */
 	u8 control;
 };
 
 /*
- * recvmsg() without MSG_PEEK: open the next record straight into the
- * reader's buffer if it can be done (rx_zc.c). True if it was.
+ * Only recvmsg() without MSG_PEEK reads records straight into the
+ * reader's buffer; one the device opened already is copied instead.
  */
-static bool sm4ktls_rx_direct(struct sock *sk, struct sm4ktls_rx *rx,
-			      struct sm4ktls_rx_req *r, int *err)
+static bool sm4ktls_rx_direct_ok(struct sm4ktls_rx_req *r, struct sk_buff *skb)
 {
-	struct sk_buff *skb = skb_peek(&rx->raw);
+	return r && !r->peek && sm4ktls_rx_cb(skb)->dev == SM4KTLS_DEV_NONE;
+}
+
+/*
+ * Open the next record straight into the reader's buffer if rx_zc.c can;
+ * r->direct says whether it did.
+ */
+static int sm4ktls_rx_direct(struct sock *sk, struct sm4ktls_rx *rx,
+			     struct sm4ktls_rx_req *r, struct sk_buff *skb)
+{
 	int n;
 
-	/* The device may have opened it already: not for the direct path. */
-	if (!r || r->peek || sm4ktls_rx_cb(skb)->dev != SM4KTLS_DEV_NONE)
-		return false;
 	n = sm4ktls_rx_zc(sk, rx, skb, &r->msg->msg_iter, r->len - r->copied,
 			  r->no_pad);
 	if (!n)
-		return false;
+		return 0;
 	__skb_unlink(skb, &rx->raw);
 	sm4ktls_rx_kick(rx);
 	if (n < 0) {
 		kfree_skb(skb);
 		sm4ktls_rx_fail(sk, rx, n);
-		*err = n;
-		return true;
+		return n;
 	}
 	consume_skb(skb);
 	if (rx->dev)
@@ -441,8 +446,8 @@ static bool sm4ktls_rx_direct(struct sock *sk, struct sm4ktls_rx *rx,
 	sm4ktls_rx_type(r->msg, SM4KTLS_TYPE_DATA, &r->control);
 	r->msg->msg_flags |= MSG_EOR;
 	r->copied += n;
-	*err = 0;
-	return true;
+	r->direct = true;
+	return 0;
 }
 
 /*
@@ -462,7 +467,8 @@ static void sm4ktls_rx_park(struct sock *sk, struct sm4ktls_rx *rx,
 /*
  * The decrypted record to read after @prev (the first one if NULL),
  * decrypting the next parsed record when needed. With @wait, blocks for
- * one per @timeo. NULL: nothing more now (or end of stream).
+ * one per @timeo. NULL: nothing more now (or end of stream), or, if
+ * @r->direct is set, the record went straight to @r's reader.
  */
 static struct sk_buff *sm4ktls_rx_get(struct sock *sk, struct sm4ktls_rx *rx,
 				      struct sk_buff *prev, long *timeo,
@@ -487,8 +493,12 @@ static struct sk_buff *sm4ktls_rx_get(struct sock *sk, struct sm4ktls_rx *rx,
 		if (err <= 0)
 			return err ? ERR_PTR(err) : NULL;
 	}
-	if (sm4ktls_rx_direct(sk, rx, r, &err))
-		return ERR_PTR(err ? : -EINPROGRESS);
+	skb = skb_peek(&rx->raw);
+	if (sm4ktls_rx_direct_ok(r, skb)) {
+		err = sm4ktls_rx_direct(sk, rx, r, skb);
+		if (err || r->direct)
+			return err ? ERR_PTR(err) : NULL;
+	}
 	skb = __skb_dequeue(&rx->raw);
 	/* Let the parser fetch the next record while we decrypt. */
 	sm4ktls_rx_kick(rx);
@@ -563,10 +573,10 @@ static int sm4ktls_rx_recv_locked(struct sock *sk, struct sm4ktls_rx *rx,
 	int ret;
 
 	do {
+		r->direct = false;
 		skb = sm4ktls_rx_get(sk, rx, prev, &r->timeo,
 				     r->copied < r->target, r);
-		/* -EINPROGRESS: a record went straight to the reader. */
-		if (skb == ERR_PTR(-EINPROGRESS)) {
+		if (r->direct) {
 			ret = r->copied < r->len;
 			continue;
 		}

@@ -366,22 +366,30 @@ static int sm4ktls_tx_copy(struct sock *sk, struct sm4ktls_tx *tx,
 }
 
 /*
- * A whole record from user memory with nothing open: seal it straight
- * from the sender's pages (no copy). Returns 0 if it was done, 1 to
- * take the copying path, or a sealing error.
+ * A whole record from user memory with nothing open can be sealed
+ * straight from the sender's pages. Device records are kept until ACKed:
+ * never in the sender's pages.
+ */
+static bool sm4ktls_tx_direct_ok(struct sm4ktls_tx *tx, struct msghdr *msg,
+				 bool eor)
+{
+	size_t left = msg_data_left(msg);
+
+	return !tx->open.len && !tx->dev && user_backed_iter(&msg->msg_iter) &&
+	       (left >= SM4KTLS_MAX_PLAIN || eor);
+}
+
+/*
+ * Seal one record straight from the sender's pages (no copy), or copy it
+ * if they cannot be pinned.
  */
 static int sm4ktls_tx_direct(struct sock *sk, struct sm4ktls_tx *tx,
-			     struct msghdr *msg, u8 type, bool eor,
-			     ssize_t *copied)
+			     struct msghdr *msg, u8 type, ssize_t *copied)
 {
 	size_t n = min_t(size_t, msg_data_left(msg), SM4KTLS_MAX_PLAIN);
 	struct scatterlist *sg = tx->zc_sg;
 	int nsg, npages, err;
 
-	/* Device records are kept until ACKed: never in the sender's pages. */
-	if (tx->open.len || tx->dev || !user_backed_iter(&msg->msg_iter) ||
-	    (n < SM4KTLS_MAX_PLAIN && !(eor && n == msg_data_left(msg))))
-		return 1;
 	err = sm4ktls_tx_reserve(sk, tx, n);
 	if (err)
 		return err;
@@ -389,7 +397,7 @@ static int sm4ktls_tx_direct(struct sock *sk, struct sm4ktls_tx *tx,
 	nsg = sm4ktls_pin(&msg->msg_iter, n, tx->zc_pages, SM4KTLS_ZC_PAGES,
 			  &sg[1], &npages);
 	if (nsg < 0)
-		return 1;
+		return sm4ktls_tx_copy(sk, tx, msg, type, copied);
 	tx->zc_type = type;
 	if (tx->c.tail)
 		sg_set_buf(&sg[++nsg], &tx->zc_type, 1);
@@ -438,9 +446,9 @@ static int sm4ktls_tx_sendmsg_locked(struct sock *sk, struct sm4ktls_tx *tx,
 		if (tx->open.len == SM4KTLS_MAX_PLAIN ||
 		    (tx->open.len && tx->open.type != type))
 			err = sm4ktls_tx_close_rec(sk, tx, &timeo, flags);
+		else if (sm4ktls_tx_direct_ok(tx, msg, eor))
+			err = sm4ktls_tx_direct(sk, tx, msg, type, &copied);
 		else
-			err = sm4ktls_tx_direct(sk, tx, msg, type, eor, &copied);
-		if (err > 0)
 			err = sm4ktls_tx_copy(sk, tx, msg, type, &copied);
 		/* As upstream: memory comes back, or the timeout ends it. */
 		if (err == -ENOMEM)
