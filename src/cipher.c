@@ -80,20 +80,24 @@ static int sm4ktls_cipher_alloc(struct sm4ktls_cipher *c, const u8 *key,
 	if (IS_ERR(aead))
 		return PTR_ERR(aead);
 	err = crypto_aead_setkey(aead, key, c->desc->key_len);
-	if (!err)
-		err = crypto_aead_setauthsize(aead, c->tag);
-	if (!err) {
-		c->req = kmalloc(sizeof(*c->req) + crypto_aead_reqsize(aead),
-				 GFP_KERNEL);
-		err = c->req ? 0 : -ENOMEM;
-	}
-	if (err) {
-		crypto_free_aead(aead);
-		return err;
+	if (err)
+		goto err_free;
+	err = crypto_aead_setauthsize(aead, c->tag);
+	if (err)
+		goto err_free;
+	c->req = kmalloc(sizeof(*c->req) + crypto_aead_reqsize(aead),
+			 GFP_KERNEL);
+	if (!c->req) {
+		err = -ENOMEM;
+		goto err_free;
 	}
 	aead_request_set_tfm(c->req, aead);
 	c->aead = aead;
 	return 0;
+
+err_free:
+	crypto_free_aead(aead);
+	return err;
 }
 
 static int sm4ktls_cipher_setup(struct sm4ktls_cipher *c,

@@ -24,32 +24,27 @@ static u16 sm4ktls_user_conf(u8 conf)
 
 static int sm4ktls_put_keyed(struct sk_buff *skb, const struct sm4ktls_ctx *ctx)
 {
-	int err;
-
-	err = nla_put_u16(skb, TLS_INFO_VERSION, ctx->version);
-	if (!err)
-		err = nla_put_u16(skb, TLS_INFO_CIPHER, ctx->cipher);
-	if (!err && ctx->zc_ro)
-		err = nla_put_flag(skb, TLS_INFO_ZC_RO_TX);
-	if (!err && READ_ONCE(ctx->rx_no_pad))
-		err = nla_put_flag(skb, TLS_INFO_RX_NO_PAD);
-	return err;
+	if (nla_put_u16(skb, TLS_INFO_VERSION, ctx->version) ||
+	    nla_put_u16(skb, TLS_INFO_CIPHER, ctx->cipher))
+		return -EMSGSIZE;
+	if (ctx->zc_ro && nla_put_flag(skb, TLS_INFO_ZC_RO_TX))
+		return -EMSGSIZE;
+	if (READ_ONCE(ctx->rx_no_pad) && nla_put_flag(skb, TLS_INFO_RX_NO_PAD))
+		return -EMSGSIZE;
+	return 0;
 }
 
 static int sm4ktls_put_info(struct sk_buff *skb, const struct sm4ktls_ctx *ctx)
 {
-	int err = 0;
-
 	/* Version and cipher exist once a key is installed. */
-	if (READ_ONCE(ctx->version))
-		err = sm4ktls_put_keyed(skb, ctx);
-	if (!err)
-		err = nla_put_u16(skb, TLS_INFO_TXCONF,
-				  sm4ktls_user_conf(READ_ONCE(ctx->tx_conf)));
-	if (!err)
-		err = nla_put_u16(skb, TLS_INFO_RXCONF,
-				  sm4ktls_user_conf(READ_ONCE(ctx->rx_conf)));
-	return err;
+	if (READ_ONCE(ctx->version) && sm4ktls_put_keyed(skb, ctx))
+		return -EMSGSIZE;
+	if (nla_put_u16(skb, TLS_INFO_TXCONF,
+			sm4ktls_user_conf(READ_ONCE(ctx->tx_conf))) ||
+	    nla_put_u16(skb, TLS_INFO_RXCONF,
+			sm4ktls_user_conf(READ_ONCE(ctx->rx_conf))))
+		return -EMSGSIZE;
+	return 0;
 }
 
 int sm4ktls_get_info(struct sock *sk, struct sk_buff *skb)

@@ -75,9 +75,10 @@ static int sm4ktls_fb_payload(struct sm4ktls_offload_conn *conn,
 		err = sm4ktls_fb_seal(&conn->fb, fb, req, r);
 		off = seq + done - (r->end_seq - r->wire);
 		n = min(len - done, r->wire - off);
-		if (!err)
-			err = skb_store_bits(nskb, hdr + done, fb->rec + off, n);
 		sm4ktls_drec_put(r);
+		if (err)
+			break;
+		err = skb_store_bits(nskb, hdr + done, fb->rec + off, n);
 		if (err)
 			break;
 	}

@@ -253,15 +253,20 @@ static struct sk_buff *sm4ktls_rx_open(struct sock *sk, struct sm4ktls_rx *rx,
 	if (n + 1 > SM4KTLS_ZC_SG_IN)
 		src = kmalloc_array(n + 1, sizeof(*src), sk->sk_allocation);
 	plain = sm4ktls_rx_plain_skb(sk, clen - c->tag);
-	err = src && plain ? sm4ktls_skb_sg(c, src, n + 1, skb, off, clen) :
-			     -ENOMEM;
-	if (!err) {
-		sg_init_table(rx->sg, ARRAY_SIZE(rx->sg));
-		sg_set_buf(&rx->sg[0], c->aad, c->aad_len);
-		n = skb_to_sgvec(plain, &rx->sg[1], 0, plain->len);
-		err = n < 0 ? n : sm4ktls_cipher_run(c, src, rx->sg, clen,
-							false);
+	if (!src || !plain) {
+		err = -ENOMEM;
+		goto out;
 	}
+	err = sm4ktls_skb_sg(c, src, n + 1, skb, off, clen);
+	if (err)
+		goto out;
+	sg_init_table(rx->sg, ARRAY_SIZE(rx->sg));
+	sg_set_buf(&rx->sg[0], c->aad, c->aad_len);
+	err = skb_to_sgvec(plain, &rx->sg[1], 0, plain->len);
+	if (err < 0)
+		goto out;
+	err = sm4ktls_cipher_run(c, src, rx->sg, clen, false);
+out:
 	if (src != rx->zc.in)
 		kfree(src);
 	if (err) {
@@ -734,13 +739,11 @@ int sm4ktls_rx_init(struct sock *sk, struct sm4ktls_ctx *ctx,
 	if (!rx)
 		return -ENOMEM;
 	err = sm4ktls_cipher_init(&rx->c, ci);
-	if (!err)
-		err = strp_init(&rx->strp, sk, &sm4ktls_strp_cb);
-	if (err) {
-		sm4ktls_cipher_free(&rx->c);
-		kfree(rx);
-		return err;
-	}
+	if (err)
+		goto err_free;
+	err = strp_init(&rx->strp, sk, &sm4ktls_strp_cb);
+	if (err)
+		goto err_cipher;
 	skb_queue_head_init(&rx->raw);
 	skb_queue_head_init(&rx->plain);
 	init_waitqueue_head(&rx->readers);
@@ -755,6 +758,12 @@ int sm4ktls_rx_init(struct sock *sk, struct sm4ktls_ctx *ctx,
 		sm4ktls_stat_inc(sk, SM4KTLS_STAT_CURR_RX_SW);
 	}
 	return 0;
+
+err_cipher:
+	sm4ktls_cipher_free(&rx->c);
+err_free:
+	kfree(rx);
+	return err;
 }
 
 /*

@@ -155,27 +155,31 @@ int sm4ktls_rx_dev_restore(struct sock *sk, struct sm4ktls_rx *rx,
 
 	nskb = alloc_skb(full, sk->sk_allocation);
 	ks = kmalloc(text + c->tag, sk->sk_allocation);
-	err = nskb && ks ? 0 : -ENOMEM;
-	if (!err)
-		err = skb_copy_bits(*pskb, rxm->offset, skb_put(nskb, full), full);
-	if (!err)
-		err = sm4ktls_rx_dev_reseal(rx, nskb->data + c->prepend, ks, text);
-	if (!err) {
-		r.ct = nskb->data + c->prepend;
-		r.ks = ks;
-		sm4ktls_ranges(*pskb, rxm->offset + c->prepend, text, &pos,
-			       sm4ktls_restore_range, &r);
+	if (!nskb || !ks) {
+		err = -ENOMEM;
+		goto err_free;
 	}
+	err = skb_copy_bits(*pskb, rxm->offset, skb_put(nskb, full), full);
+	if (err)
+		goto err_free;
+	err = sm4ktls_rx_dev_reseal(rx, nskb->data + c->prepend, ks, text);
+	if (err)
+		goto err_free;
+	r.ct = nskb->data + c->prepend;
+	r.ks = ks;
+	sm4ktls_ranges(*pskb, rxm->offset + c->prepend, text, &pos,
+		       sm4ktls_restore_range, &r);
 	kfree_sensitive(ks);
-	if (err) {
-		kfree_skb(nskb);
-		return err;
-	}
 	strp_msg(nskb)->offset = 0;
 	strp_msg(nskb)->full_len = full;
 	consume_skb(*pskb);
 	*pskb = nskb;
 	return 0;
+
+err_free:
+	kfree_sensitive(ks);
+	kfree_skb(nskb);
+	return err;
 }
 
 /* strparser handed over a record: how it came in, resync, next position. */

@@ -109,13 +109,17 @@ static int sm4ktls_set_conf(struct sock *sk, struct sm4ktls_ctx *ctx,
 	int err;
 
 	err = sm4ktls_read_info(ctx, &ci, optval, optlen, tx);
-	if (!err && rekey)
+	if (err) {
+		if (rekey && err != -EBUSY)
+			sm4ktls_stat_inc(sk, tx ? SM4KTLS_STAT_TX_REKEY_ERROR :
+						  SM4KTLS_STAT_RX_REKEY_ERROR);
+		goto out;
+	}
+	if (rekey)
 		err = sm4ktls_rekey(sk, ctx, &ci, tx);
-	else if (!err)
+	else
 		err = sm4ktls_install(sk, ctx, &ci, tx);
-	else if (rekey && err != -EBUSY)
-		sm4ktls_stat_inc(sk, tx ? SM4KTLS_STAT_TX_REKEY_ERROR :
-					  SM4KTLS_STAT_RX_REKEY_ERROR);
+out:
 	memzero_explicit(&ci, sizeof(ci));
 	return err;
 }
@@ -139,9 +143,10 @@ static int sm4ktls_set_zc_ro(struct sm4ktls_ctx *ctx, sockptr_t optval,
 	if (optlen != sizeof(val))
 		return -EINVAL;
 	err = sm4ktls_read_flag(optval, optlen, &val);
-	if (!err)
-		ctx->zc_ro = val;
-	return err;
+	if (err)
+		return err;
+	ctx->zc_ro = val;
+	return 0;
 }
 
 /* Opportunistic zero-copy RX promise; TLS 1.3 only, RX key required. */
@@ -156,9 +161,12 @@ static int sm4ktls_set_no_pad(struct sm4ktls_ctx *ctx, sockptr_t optval,
 	err = sm4ktls_read_flag(optval, optlen, &val);
 	if (err)
 		return err;
+	/* Upstream: bytes past the flag must be zero. */
 	err = check_zeroed_sockptr(optval, sizeof(val), optlen - sizeof(val));
-	if (err < 1)
-		return err ? : -EINVAL;
+	if (err < 0)
+		return err;
+	if (!err)
+		return -EINVAL;
 	if (!ctx->rx)
 		return -EINVAL;
 	ctx->rx_no_pad = val;

@@ -655,8 +655,9 @@ int sm4ktls_tx_rekey(struct sock *sk, struct sm4ktls_ctx *ctx,
 	if (tx->dev)
 		return -EOPNOTSUPP;
 	err = sm4ktls_tx_close_rec(sk, tx, &timeo, MSG_NOSIGNAL);
-	if (!err)
-		err = sm4ktls_cipher_init(&next, ci);
+	if (err)
+		return err;
+	err = sm4ktls_cipher_init(&next, ci);
 	if (err)
 		return err;
 	sm4ktls_cipher_free(&tx->c);
