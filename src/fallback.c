@@ -15,7 +15,7 @@
 #include <linux/scatterlist.h>
 #include <net/tcp.h>
 
-#include "sm4ktls.h"
+#include "offload_priv.h"
 
 /*
  * Scratch for sealing one record image, one per CPU: the fallback runs

@@ -24,7 +24,7 @@
 #include <linux/rwsem.h>
 #include <net/tcp.h>
 
-#include "sm4ktls.h"
+#include "offload_priv.h"
 
 /* One registered device. */
 struct sm4ktls_provider {
@@ -257,7 +257,7 @@ void sm4ktls_offload_add_rec(struct sock *sk, struct sm4ktls_offload_conn *conn,
 /* TCP: everything before @acked_seq is ACKed (socket locked, softirq). */
 static void sm4ktls_clean_acked(struct sock *sk, u32 acked_seq)
 {
-	struct sm4ktls_offload_conn *conn = sm4ktls_get_ctx(sk)->dtx;
+	struct sm4ktls_offload_conn *conn = sm4ktls_get_ctx(sk)->offload_tx;
 	struct sm4ktls_drec *r, *tmp;
 	unsigned long flags;
 	LIST_HEAD(done);
@@ -301,7 +301,7 @@ static struct sk_buff *sm4ktls_validate_xmit(struct sock *sk,
 					     struct net_device *dev,
 					     struct sk_buff *skb)
 {
-	struct sm4ktls_offload_conn *conn = sm4ktls_get_ctx(sk)->dtx;
+	struct sm4ktls_offload_conn *conn = sm4ktls_get_ctx(sk)->offload_tx;
 
 	if (!sm4ktls_skb_marked(skb))
 		return skb;
@@ -319,7 +319,7 @@ sm4ktls_offload_skb_conn(const struct sk_buff *skb, struct net_device *dev)
 	if (!sk || !sk_fullsock(sk) || !sm4ktls_skb_marked(skb) ||
 	    READ_ONCE(sk->sk_validate_xmit_skb) != sm4ktls_validate_xmit)
 		return NULL;
-	conn = sm4ktls_get_ctx(sk)->dtx;
+	conn = sm4ktls_get_ctx(sk)->offload_tx;
 	return rcu_access_pointer(conn->netdev) == dev ? conn : NULL;
 }
 EXPORT_SYMBOL_GPL(sm4ktls_offload_skb_conn);
@@ -450,7 +450,7 @@ static void sm4ktls_conn_free_work(struct work_struct *work)
 static void sm4ktls_sk_destruct(struct sock *sk)
 {
 	struct sm4ktls_ctx *ctx = sm4ktls_get_ctx(sk);
-	struct sm4ktls_offload_conn *conn = ctx->dtx;
+	struct sm4ktls_offload_conn *conn = ctx->offload_tx;
 
 	sk->sk_destruct = conn->sk_destruct;
 	clean_acked_data_disable(inet_csk(sk));
@@ -551,30 +551,31 @@ void sm4ktls_offload_rx_stop(struct sm4ktls_offload_conn *conn)
 }
 
 /*
- * TLS_TX: try device mode. 0 means the socket's TX now runs on the
- * device; any error means software mode (which is not an error).
+ * TLS_TX: try device mode. The connection if the socket's TX now runs on
+ * the device (@ctx owns it from here on), NULL for software mode.
  */
-int sm4ktls_offload_tx_start(struct sock *sk, struct sm4ktls_ctx *ctx,
-			     const union sm4ktls_crypto_info *ci)
+struct sm4ktls_offload_conn *
+sm4ktls_offload_tx_start(struct sock *sk, struct sm4ktls_ctx *ctx,
+			 const union sm4ktls_crypto_info *ci)
 {
 	struct sm4ktls_offload_conn *conn;
 
 	conn = sm4ktls_conn_start(sk, ci, SM4KTLS_OFFLOAD_TX,
 				  tcp_sk(sk)->write_seq);
 	if (!conn)
-		return -ENODEV;
+		return NULL;
 	__module_get(THIS_MODULE);
 	conn->ctx = ctx;
-	ctx->dtx = conn;
+	ctx->offload_tx = conn;
 	/* Data queued before the key stays apart from marked skbs. */
 	sm4ktls_compat_collapse_fence(sk);
 	clean_acked_data_enable(inet_csk(sk), sm4ktls_clean_acked);
 	conn->sk_destruct = sk->sk_destruct;
 	/* Publish each hook only after what it reads is in place. */
 	smp_store_release(&sk->sk_destruct, sm4ktls_sk_destruct);
-	/* Ditto: ctx->dtx is set, and read by sm4ktls_validate_xmit(). */
+	/* Ditto: ctx->offload_tx is set, and read by sm4ktls_validate_xmit(). */
 	smp_store_release(&sk->sk_validate_xmit_skb, sm4ktls_validate_xmit);
-	return 0;
+	return conn;
 }
 
 /* --- providers --- */

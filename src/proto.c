@@ -34,7 +34,7 @@ static DEFINE_MUTEX(sm4ktls_build_lock);
 static void sm4ktls_detach(struct sock *sk, struct sm4ktls_ctx *ctx)
 {
 	write_lock_bh(&sk->sk_callback_lock);
-	if (!ctx->dtx)
+	if (!ctx->offload_tx)
 		rcu_assign_pointer(inet_csk(sk)->icsk_ulp_data, NULL);
 	WRITE_ONCE(sk->sk_prot, ctx->sk_proto);
 	if (sk->sk_socket)
@@ -57,7 +57,7 @@ static void sm4ktls_close(struct sock *sk, long timeout)
 	struct sm4ktls_ctx *ctx = sm4ktls_get_ctx(sk);
 	struct proto *base = ctx->sk_proto;
 	/* Device-mode ctx may be gone once base->close() returns. */
-	bool keep = ctx->dtx;
+	bool keep = ctx->offload_tx;
 
 	if (ctx->tx)
 		mutex_lock(&ctx->tx->lock);

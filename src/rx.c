@@ -51,8 +51,8 @@ static void sm4ktls_rx_rcv(struct strparser *strp, struct sk_buff *skb)
 	struct sm4ktls_rx *rx = sm4ktls_strp_rx(strp);
 	struct sock *sk = strp->sk;
 
-	sm4ktls_rx_cb(skb)->dev = SM4KTLS_DEV_NONE;
-	if (rx->dev)
+	sm4ktls_rx_cb(skb)->decrypted = SM4KTLS_DECRYPTED_NONE;
+	if (rx->offload)
 		sm4ktls_rx_dev_rcv(sk, rx, skb);
 	__skb_queue_tail(&rx->raw, skb);
 	/* One parsed record at a time; the rest waits in TCP. */
@@ -134,7 +134,7 @@ static void sm4ktls_rx_strp_need(struct sock *sk, struct strparser *strp)
 		strp->need_bytes = 0;
 }
 
-void sm4ktls_data_ready(struct sock *sk)
+static void sm4ktls_data_ready(struct sock *sk)
 {
 	struct strparser *strp = &sm4ktls_get_ctx(sk)->rx->strp;
 
@@ -302,22 +302,22 @@ static struct sk_buff *sm4ktls_rx_open_any(struct sock *sk,
 					   struct sm4ktls_rx *rx,
 					   struct sk_buff **pskb, u32 clen)
 {
-	u8 dev = sm4ktls_rx_cb(*pskb)->dev;
+	u8 decrypted = sm4ktls_rx_cb(*pskb)->decrypted;
 	struct sm4ktls_cipher *c = &rx->c;
 	u32 off = strp_msg(*pskb)->offset + c->prepend;
 	int err;
 
-	if (dev == SM4KTLS_DEV_ALL) {
+	if (decrypted == SM4KTLS_DECRYPTED_ALL) {
 		sm4ktls_stat_inc(sk, SM4KTLS_STAT_RX_DEVICE_RECORDS);
 		return sm4ktls_rx_dev_plain(sk, *pskb, off, clen - c->tag);
 	}
-	if (dev == SM4KTLS_DEV_MIXED) {
+	if (decrypted == SM4KTLS_DECRYPTED_MIXED) {
 		sm4ktls_stat_inc(sk, SM4KTLS_STAT_RX_DEVICE_REENCRYPT);
 		err = sm4ktls_rx_dev_restore(sk, rx, pskb);
 		if (err)
 			return ERR_PTR(err);
 		off = c->prepend;
-	} else if (rx->dev) {
+	} else if (rx->offload) {
 		sm4ktls_stat_inc(sk, SM4KTLS_STAT_RX_DEVICE_SW);
 	}
 	return sm4ktls_rx_open(sk, rx, *pskb, off, clen);
@@ -422,7 +422,7 @@ struct sm4ktls_rx_req {
  */
 static bool sm4ktls_rx_direct_ok(struct sm4ktls_rx_req *r, struct sk_buff *skb)
 {
-	return r && !r->peek && sm4ktls_rx_cb(skb)->dev == SM4KTLS_DEV_NONE;
+	return r && !r->peek && sm4ktls_rx_cb(skb)->decrypted == SM4KTLS_DECRYPTED_NONE;
 }
 
 /*
@@ -446,7 +446,7 @@ static int sm4ktls_rx_direct(struct sock *sk, struct sm4ktls_rx *rx,
 		return n;
 	}
 	consume_skb(skb);
-	if (rx->dev)
+	if (rx->offload)
 		sm4ktls_stat_inc(sk, SM4KTLS_STAT_RX_DEVICE_SW);
 	sm4ktls_rx_type(r->msg, SM4KTLS_TYPE_DATA, &r->control);
 	r->msg->msg_flags |= MSG_EOR;
@@ -748,15 +748,9 @@ int sm4ktls_rx_init(struct sock *sk, struct sm4ktls_ctx *ctx,
 	skb_queue_head_init(&rx->plain);
 	init_waitqueue_head(&rx->readers);
 	ctx->rx = rx;
-	ctx->rx_conf = SM4KTLS_SW;
-	sm4ktls_rx_dev_start(sk, ctx, ci);
-	if (ctx->rx_conf == SM4KTLS_HW) {
-		sm4ktls_stat_inc(sk, SM4KTLS_STAT_RX_DEVICE);
-		sm4ktls_stat_inc(sk, SM4KTLS_STAT_CURR_RX_DEVICE);
-	} else {
-		sm4ktls_stat_inc(sk, SM4KTLS_STAT_RX_SW);
-		sm4ktls_stat_inc(sk, SM4KTLS_STAT_CURR_RX_SW);
-	}
+	ctx->rx_conf = sm4ktls_rx_dev_start(sk, rx, ci) ? SM4KTLS_HW :
+							  SM4KTLS_SW;
+	sm4ktls_stat_start(sk, false, ctx->rx_conf);
 	return 0;
 
 err_cipher:
@@ -778,7 +772,7 @@ int sm4ktls_rx_rekey(struct sock *sk, struct sm4ktls_ctx *ctx,
 	int err;
 
 	/* As upstream: a device holds one key for the connection's life. */
-	if (rx->dev)
+	if (rx->offload)
 		return -EOPNOTSUPP;
 	err = sm4ktls_cipher_init(&next, ci);
 	if (err)
@@ -820,13 +814,12 @@ void sm4ktls_rx_free(struct sock *sk, struct sm4ktls_ctx *ctx)
 	struct sm4ktls_rx *rx = ctx->rx;
 
 	strp_done(&rx->strp);
-	if (rx->dev)
-		sm4ktls_offload_rx_stop(rx->dev);
+	if (rx->offload)
+		sm4ktls_offload_rx_stop(rx->offload);
 	__skb_queue_purge(&rx->raw);
 	__skb_queue_purge(&rx->plain);
 	sm4ktls_cipher_free(&rx->c);
 	kfree(rx);
 	ctx->rx = NULL;
-	sm4ktls_stat_add(sk, ctx->rx_conf == SM4KTLS_HW ?
-			 SM4KTLS_STAT_CURR_RX_DEVICE : SM4KTLS_STAT_CURR_RX_SW, -1);
+	sm4ktls_stat_stop(sk, false, ctx->rx_conf);
 }

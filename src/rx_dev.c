@@ -69,11 +69,11 @@ static void sm4ktls_ranges(struct sk_buff *skb, u32 off, u32 len, u32 *pos,
 
 static void sm4ktls_seen(void *arg, u32 pos, u32 len, bool marked)
 {
-	*(u8 *)arg |= marked ? SM4KTLS_DEV_ALL : SM4KTLS_DEV_NONE_SEEN;
+	*(u8 *)arg |= marked ? SM4KTLS_DECRYPTED_ALL : SM4KTLS_DECRYPTED_NOT_ALL;
 }
 
 /* How much of a just-parsed record the device decrypted. */
-u8 sm4ktls_rx_dev_state(struct sk_buff *skb)
+static u8 sm4ktls_rx_dev_state(struct sk_buff *skb)
 {
 	struct strp_msg *rxm = strp_msg(skb);
 	u32 pos = 0;
@@ -81,9 +81,9 @@ u8 sm4ktls_rx_dev_state(struct sk_buff *skb)
 
 	sm4ktls_ranges(skb, rxm->offset, rxm->full_len, &pos, sm4ktls_seen,
 		       &seen);
-	if (seen == SM4KTLS_DEV_ALL)
-		return SM4KTLS_DEV_ALL;
-	return seen & SM4KTLS_DEV_ALL ? SM4KTLS_DEV_MIXED : SM4KTLS_DEV_NONE;
+	if (seen == SM4KTLS_DECRYPTED_ALL)
+		return SM4KTLS_DECRYPTED_ALL;
+	return seen & SM4KTLS_DECRYPTED_ALL ? SM4KTLS_DECRYPTED_MIXED : SM4KTLS_DECRYPTED_NONE;
 }
 
 /* Every byte was decrypted by the device: copy the plaintext out. */
@@ -186,24 +186,22 @@ err_free:
 void sm4ktls_rx_dev_rcv(struct sock *sk, struct sm4ktls_rx *rx,
 			struct sk_buff *skb)
 {
-	sm4ktls_rx_cb(skb)->dev = sm4ktls_rx_dev_state(skb);
-	if (sm4ktls_offload_rx_resync(rx->dev, rx->tcp_next, rx->rcv_seq))
+	sm4ktls_rx_cb(skb)->decrypted = sm4ktls_rx_dev_state(skb);
+	if (sm4ktls_offload_rx_resync(rx->offload, rx->tcp_next, rx->rcv_seq))
 		sm4ktls_stat_inc(sk, SM4KTLS_STAT_RX_DEVICE_RESYNC);
 	rx->tcp_next += strp_msg(skb)->full_len;
 	rx->rcv_seq++;
 }
 
 /* TLS_RX: offer the connection to the device under the route. */
-void sm4ktls_rx_dev_start(struct sock *sk, struct sm4ktls_ctx *ctx,
+bool sm4ktls_rx_dev_start(struct sock *sk, struct sm4ktls_rx *rx,
 			  const union sm4ktls_crypto_info *ci)
 {
-	struct sm4ktls_rx *rx = ctx->rx;
-
-	rx->dev = sm4ktls_offload_rx_start(sk, ci);
-	if (!rx->dev)
-		return;
+	rx->offload = sm4ktls_offload_rx_start(sk, ci);
+	if (!rx->offload)
+		return false;
 	/* Records under this key start where the reader stands. */
 	rx->tcp_next = tcp_sk(sk)->copied_seq;
 	rx->rcv_seq = sm4ktls_seq_get(rx->c.seq);
-	ctx->rx_conf = SM4KTLS_HW;
+	return true;
 }

@@ -104,6 +104,10 @@ struct sm4ktls_rec {
 	u8 type;
 };
 
+/* Device mode (offload.c): opaque outside offload.c and fallback.c. */
+struct sm4ktls_offload_conn;
+struct sm4ktls_drec;
+
 #define SM4KTLS_TX_PUSH_WANTED	0	/* tx->flags: the work found the mutex held */
 
 struct sm4ktls_tx {
@@ -114,7 +118,6 @@ struct sm4ktls_tx {
 	struct sock *sk;
 	struct sm4ktls_rec open;	/* collecting plaintext */
 	struct sm4ktls_rec pending;	/* sealed, not fully in TCP yet */
-	struct sm4ktls_offload_conn *dev;	/* device mode: frame only */
 	struct sm4ktls_drec *drec;	/* device mode: the open record's */
 	struct scatterlist sg[SM4KTLS_REC_PAGES + 1];
 	/* Sealing straight from the sender's pages: AAD, pages, type. */
@@ -145,7 +148,7 @@ struct sm4ktls_rx {
 	bool reader_contended;
 	wait_queue_head_t readers;
 	/* Device mode (rx_dev.c): the device, where the next record starts. */
-	struct sm4ktls_offload_conn *dev;
+	struct sm4ktls_offload_conn *offload;
 	u32 tcp_next;
 	u64 rcv_seq;			/* TLS sequence number of that record */
 };
@@ -153,7 +156,7 @@ struct sm4ktls_rx {
 /* Our bytes of a record skb's cb: strparser keeps its state further on. */
 struct sm4ktls_rx_cb {
 	u8 type;
-	u8 dev;		/* device mode: SM4KTLS_DEV_* */
+	u8 decrypted;	/* device mode: SM4KTLS_DECRYPTED_* */
 };
 
 static inline struct sm4ktls_rx_cb *sm4ktls_rx_cb(struct sk_buff *skb)
@@ -165,10 +168,10 @@ static inline struct sm4ktls_rx_cb *sm4ktls_rx_cb(struct sk_buff *skb)
 
 /* How much of a parsed record the device decrypted (rx_dev.c, in cb). */
 enum {
-	SM4KTLS_DEV_NONE,
-	SM4KTLS_DEV_ALL,
-	SM4KTLS_DEV_NONE_SEEN,	/* scan bit: some bytes not decrypted */
-	SM4KTLS_DEV_MIXED,
+	SM4KTLS_DECRYPTED_NONE,
+	SM4KTLS_DECRYPTED_ALL,
+	SM4KTLS_DECRYPTED_NOT_ALL,	/* scan bit: some bytes not decrypted */
+	SM4KTLS_DECRYPTED_MIXED,
 };
 
 /* Per-socket state, hung off icsk_ulp_data; freed after an RCU grace period. */
@@ -179,8 +182,10 @@ struct sm4ktls_ctx {
 	void (*sk_write_space)(struct sock *sk);
 	struct sm4ktls_tx *tx;
 	struct sm4ktls_rx *rx;
-	/* Device-mode TX; keeps ctx alive until the socket's destruct. */
-	struct sm4ktls_offload_conn *dtx;
+	/* Device-mode TX (offload.c): keeps ctx alive until the socket's
+	 * destruct, for retransmissions through the fallback.
+	 */
+	struct sm4ktls_offload_conn *offload_tx;
 	u16 version;		/* of the first key installed, for diag */
 	u16 cipher;
 	u8 tx_conf;
@@ -188,41 +193,6 @@ struct sm4ktls_ctx {
 	u8 zc_ro;		/* TLS_TX_ZEROCOPY_RO as set by the user */
 	u8 rx_no_pad;		/* TLS_RX_EXPECT_NO_PAD as set by the user */
 	struct rcu_head rcu;
-};
-
-/* A device-mode TX record, kept for the fallback until TCP has it ACKed. */
-struct sm4ktls_drec {
-	struct list_head list;
-	refcount_t ref;
-	u32 end_seq;		/* TCP sequence number after the record */
-	u32 wire;		/* record bytes */
-	u64 seq;		/* TLS record sequence number */
-	struct page *pages[SM4KTLS_REC_PAGES];
-};
-
-#define SM4KTLS_CONN_RESYNC	0	/* flags: RX device asked for a resync */
-
-/* One direction of a socket in device mode (offload.c). */
-struct sm4ktls_offload_conn {
-	struct list_head list;		/* attached connections */
-	enum sm4ktls_offload_dir dir;
-	unsigned long flags;
-	u32 resync_seq;			/* RX: where the device asks */
-	struct net_device __rcu *netdev;	/* NULL: fallback only */
-	const struct sm4ktls_offload_ops *ops;
-	void *priv;			/* the driver's */
-	struct sock *sk;
-	struct sm4ktls_ctx *ctx;
-	/* TX only: records until ACKed, and the fallback's own AEAD. */
-	spinlock_t lock;		/* recs */
-	struct list_head recs;		/* oldest first */
-	struct sm4ktls_cipher fb;
-	void (*sk_destruct)(struct sock *sk);
-	struct work_struct free_work;
-	/* The socket's, and while bound to a device, the binding's. */
-	refcount_t ref;
-	struct net_device *gone_dev;	/* unbound, del() not yet called */
-	struct rcu_work rwork;		/* del() a grace period after unbinding */
 };
 
 static inline struct sm4ktls_ctx *sm4ktls_get_ctx(const struct sock *sk)
@@ -265,6 +235,17 @@ void sm4ktls_cipher_advance(struct sm4ktls_cipher *c);
 int sm4ktls_cipher_run(struct sm4ktls_cipher *c, struct scatterlist *src,
 		       struct scatterlist *dst, unsigned int len, bool enc);
 
+/* TLS sequence numbers travel big-endian (RFC 5246 6.2.3.3). */
+static inline u64 sm4ktls_seq_get(const u8 *p)
+{
+	u64 v = 0;
+	int i;
+
+	for (i = 0; i < SM4KTLS_SEQ_LEN; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
 /* tx.c */
 int sm4ktls_tx_init(struct sock *sk, struct sm4ktls_ctx *ctx,
 		    const union sm4ktls_crypto_info *ci);
@@ -292,12 +273,19 @@ int sm4ktls_recvmsg(struct sock *sk, struct msghdr *msg, size_t len,
 bool sm4ktls_sock_is_readable(struct sock *sk);
 int sm4ktls_read_sock(struct sock *sk, read_descriptor_t *desc,
 		      sk_read_actor_t actor);
+__poll_t sm4ktls_poll(struct file *file, struct socket *sock,
+		      struct poll_table_struct *wait);
+ssize_t sm4ktls_splice_read(struct socket *sock, loff_t *ppos,
+			    struct pipe_inode_info *pipe, size_t len,
+			    unsigned int flags);
+struct sk_buff *sm4ktls_rx_plain_skb(struct sock *sk, u32 len);
 
 /* offload.c */
 int sm4ktls_offload_init(void);
 void sm4ktls_offload_exit(void);
-int sm4ktls_offload_tx_start(struct sock *sk, struct sm4ktls_ctx *ctx,
-			     const union sm4ktls_crypto_info *ci);
+struct sm4ktls_offload_conn *
+sm4ktls_offload_tx_start(struct sock *sk, struct sm4ktls_ctx *ctx,
+			 const union sm4ktls_crypto_info *ci);
 struct sm4ktls_drec *sm4ktls_drec_alloc(struct sock *sk);
 void sm4ktls_offload_add_rec(struct sock *sk, struct sm4ktls_offload_conn *conn,
 			     struct sm4ktls_drec *r, struct page **pages,
@@ -307,48 +295,16 @@ sm4ktls_offload_rx_start(struct sock *sk, const union sm4ktls_crypto_info *ci);
 void sm4ktls_offload_rx_stop(struct sm4ktls_offload_conn *conn);
 bool sm4ktls_offload_rx_resync(struct sm4ktls_offload_conn *conn, u32 tcp_seq,
 			       u64 rec_seq);
-struct sm4ktls_drec *sm4ktls_drec_get(struct sm4ktls_offload_conn *conn,
-				      u32 seq);
-void sm4ktls_drec_put(struct sm4ktls_drec *r);
-void sm4ktls_drec_copy(const struct sm4ktls_drec *r, u8 *buf);
-
-/* fallback.c */
-int sm4ktls_fallback_init(void);
-void sm4ktls_fallback_exit(void);
-struct sk_buff *sm4ktls_fallback_xmit(struct sock *sk,
-				      struct sm4ktls_offload_conn *conn,
-				      struct sk_buff *skb);
-
-/* TLS sequence numbers travel big-endian (RFC 5246 6.2.3.3). */
-static inline u64 sm4ktls_seq_get(const u8 *p)
-{
-	u64 v = 0;
-	int i;
-
-	for (i = 0; i < SM4KTLS_SEQ_LEN; i++)
-		v = v << 8 | p[i];
-	return v;
-}
-
-static inline void sm4ktls_seq_put(u8 *p, u64 v)
-{
-	int i;
-
-	for (i = SM4KTLS_SEQ_LEN - 1; i >= 0; i--, v >>= 8)
-		p[i] = v;
-}
 
 /* rx_dev.c */
-u8 sm4ktls_rx_dev_state(struct sk_buff *skb);
 struct sk_buff *sm4ktls_rx_dev_plain(struct sock *sk, struct sk_buff *skb,
 				     u32 off, u32 len);
 int sm4ktls_rx_dev_restore(struct sock *sk, struct sm4ktls_rx *rx,
 			   struct sk_buff **pskb);
 void sm4ktls_rx_dev_rcv(struct sock *sk, struct sm4ktls_rx *rx,
 			struct sk_buff *skb);
-void sm4ktls_rx_dev_start(struct sock *sk, struct sm4ktls_ctx *ctx,
+bool sm4ktls_rx_dev_start(struct sock *sk, struct sm4ktls_rx *rx,
 			  const union sm4ktls_crypto_info *ci);
-struct sk_buff *sm4ktls_rx_plain_skb(struct sock *sk, u32 len);
 
 /* zc.c */
 void sm4ktls_unpin(struct page **pages, int npages);
@@ -361,12 +317,6 @@ int sm4ktls_skb_sg(struct sm4ktls_cipher *c, struct scatterlist *sg, int max,
 /* rx_zc.c */
 int sm4ktls_rx_zc(struct sock *sk, struct sm4ktls_rx *rx, struct sk_buff *skb,
 		  struct iov_iter *iter, size_t room, bool no_pad);
-__poll_t sm4ktls_poll(struct file *file, struct socket *sock,
-		      struct poll_table_struct *wait);
-ssize_t sm4ktls_splice_read(struct socket *sock, loff_t *ppos,
-			    struct pipe_inode_info *pipe, size_t len,
-			    unsigned int flags);
-void sm4ktls_data_ready(struct sock *sk);
 
 /* stats.c */
 enum sm4ktls_stat {
@@ -397,6 +347,8 @@ enum sm4ktls_stat {
 };
 
 void sm4ktls_stat_add(struct sock *sk, enum sm4ktls_stat stat, long delta);
+void sm4ktls_stat_start(struct sock *sk, bool tx, u8 conf);
+void sm4ktls_stat_stop(struct sock *sk, bool tx, u8 conf);
 int sm4ktls_stats_init(void);
 void sm4ktls_stats_exit(void);
 

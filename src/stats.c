@@ -53,6 +53,40 @@ void sm4ktls_stat_add(struct sock *sk, enum sm4ktls_stat stat, long delta)
 	this_cpu_add(sn->stats[stat], delta);
 }
 
+/* Counters of a direction that took its key, by how it is served. */
+static void sm4ktls_stat_served(bool tx, u8 conf, enum sm4ktls_stat *total,
+				enum sm4ktls_stat *curr)
+{
+	bool dev = conf == SM4KTLS_HW;
+
+	if (tx) {
+		*total = dev ? SM4KTLS_STAT_TX_DEVICE : SM4KTLS_STAT_TX_SW;
+		*curr = dev ? SM4KTLS_STAT_CURR_TX_DEVICE : SM4KTLS_STAT_CURR_TX_SW;
+	} else {
+		*total = dev ? SM4KTLS_STAT_RX_DEVICE : SM4KTLS_STAT_RX_SW;
+		*curr = dev ? SM4KTLS_STAT_CURR_RX_DEVICE : SM4KTLS_STAT_CURR_RX_SW;
+	}
+}
+
+/* A key went in (TLS_TX or TLS_RX), served as @conf. */
+void sm4ktls_stat_start(struct sock *sk, bool tx, u8 conf)
+{
+	enum sm4ktls_stat total, curr;
+
+	sm4ktls_stat_served(tx, conf, &total, &curr);
+	sm4ktls_stat_inc(sk, total);
+	sm4ktls_stat_inc(sk, curr);
+}
+
+/* That direction is gone (close). */
+void sm4ktls_stat_stop(struct sock *sk, bool tx, u8 conf)
+{
+	enum sm4ktls_stat total, curr;
+
+	sm4ktls_stat_served(tx, conf, &total, &curr);
+	sm4ktls_stat_add(sk, curr, -1);
+}
+
 static long sm4ktls_stat_sum(struct sm4ktls_net *sn, int stat)
 {
 	long sum = 0;

@@ -23,6 +23,12 @@
 			  MSG_CMSG_COMPAT | MSG_SPLICE_PAGES | MSG_EOR | \
 			  MSG_SENDPAGE_NOPOLICY)
 
+/* Device mode's connection, or NULL in software mode (offload.c). */
+static struct sm4ktls_offload_conn *sm4ktls_tx_offload(struct sock *sk)
+{
+	return sm4ktls_get_ctx(sk)->offload_tx;
+}
+
 static u8 *sm4ktls_rec_ptr(struct sm4ktls_rec *rec, u32 pos)
 {
 	return page_address(rec->pages[pos / PAGE_SIZE]) + pos % PAGE_SIZE;
@@ -143,7 +149,7 @@ static u32 sm4ktls_tx_wire(struct sm4ktls_cipher *c, u32 len)
 static int sm4ktls_tx_reserve(struct sock *sk, struct sm4ktls_tx *tx,
 			      u32 len)
 {
-	if (tx->dev && !tx->drec) {
+	if (sm4ktls_tx_offload(sk) && !tx->drec) {
 		tx->drec = sm4ktls_drec_alloc(sk);
 		if (!tx->drec)
 			return -ENOMEM;
@@ -178,8 +184,8 @@ static void sm4ktls_tx_frame(struct sock *sk, struct sm4ktls_tx *tx)
 
 	sm4ktls_tx_layout(tx, true);
 	sm4ktls_rec_zero(rec, c->prepend + text, c->tag);
-	sm4ktls_offload_add_rec(sk, tx->dev, tx->drec, rec->pages, rec->wire,
-				sm4ktls_seq_get(c->seq));
+	sm4ktls_offload_add_rec(sk, sm4ktls_tx_offload(sk), tx->drec,
+				rec->pages, rec->wire, sm4ktls_seq_get(c->seq));
 	tx->drec = NULL;
 	sm4ktls_stat_inc(sk, SM4KTLS_STAT_TX_DEVICE_RECORDS);
 	sm4ktls_cipher_advance(c);
@@ -200,7 +206,7 @@ static int sm4ktls_tx_seal(struct sock *sk, struct sm4ktls_tx *tx,
 	unsigned int n;
 	int err;
 
-	if (tx->dev) {
+	if (sm4ktls_tx_offload(sk)) {
 		sm4ktls_tx_frame(sk, tx);
 		return 0;
 	}
@@ -233,7 +239,7 @@ static int sm4ktls_tx_push(struct sock *sk, struct sm4ktls_tx *tx, int flags)
 	struct sm4ktls_rec *rec = &tx->pending;
 
 	/* TCP marks the skbs; only the device or the fallback sends them. */
-	if (tx->dev)
+	if (sm4ktls_tx_offload(sk))
 		flags |= MSG_SENDPAGE_DECRYPTED;
 
 	while (rec->sent < rec->wire) {
@@ -370,12 +376,13 @@ static int sm4ktls_tx_copy(struct sock *sk, struct sm4ktls_tx *tx,
  * straight from the sender's pages. Device records are kept until ACKed:
  * never in the sender's pages.
  */
-static bool sm4ktls_tx_direct_ok(struct sm4ktls_tx *tx, struct msghdr *msg,
-				 bool eor)
+static bool sm4ktls_tx_direct_ok(struct sock *sk, struct sm4ktls_tx *tx,
+				 struct msghdr *msg, bool eor)
 {
 	size_t left = msg_data_left(msg);
 
-	return !tx->open.len && !tx->dev && user_backed_iter(&msg->msg_iter) &&
+	return !tx->open.len && !sm4ktls_tx_offload(sk) &&
+	       user_backed_iter(&msg->msg_iter) &&
 	       (left >= SM4KTLS_MAX_PLAIN || eor);
 }
 
@@ -446,7 +453,7 @@ static int sm4ktls_tx_sendmsg_locked(struct sock *sk, struct sm4ktls_tx *tx,
 		if (tx->open.len == SM4KTLS_MAX_PLAIN ||
 		    (tx->open.len && tx->open.type != type))
 			err = sm4ktls_tx_close_rec(sk, tx, &timeo, flags);
-		else if (sm4ktls_tx_direct_ok(tx, msg, eor))
+		else if (sm4ktls_tx_direct_ok(sk, tx, msg, eor))
 			err = sm4ktls_tx_direct(sk, tx, msg, type, &copied);
 		else
 			err = sm4ktls_tx_copy(sk, tx, msg, type, &copied);
@@ -626,16 +633,9 @@ int sm4ktls_tx_init(struct sock *sk, struct sm4ktls_ctx *ctx,
 	tx->sk = sk;
 	ctx->tx = tx;
 	/* The device if it takes the connection, else software: both work. */
-	if (!sm4ktls_offload_tx_start(sk, ctx, ci)) {
-		tx->dev = ctx->dtx;
-		ctx->tx_conf = SM4KTLS_HW;
-		sm4ktls_stat_inc(sk, SM4KTLS_STAT_TX_DEVICE);
-		sm4ktls_stat_inc(sk, SM4KTLS_STAT_CURR_TX_DEVICE);
-		return 0;
-	}
-	ctx->tx_conf = SM4KTLS_SW;
-	sm4ktls_stat_inc(sk, SM4KTLS_STAT_TX_SW);
-	sm4ktls_stat_inc(sk, SM4KTLS_STAT_CURR_TX_SW);
+	ctx->tx_conf = sm4ktls_offload_tx_start(sk, ctx, ci) ? SM4KTLS_HW :
+							       SM4KTLS_SW;
+	sm4ktls_stat_start(sk, true, ctx->tx_conf);
 	return 0;
 }
 
@@ -652,7 +652,7 @@ int sm4ktls_tx_rekey(struct sock *sk, struct sm4ktls_ctx *ctx,
 	int err;
 
 	/* As upstream: a device holds one key for the connection's life. */
-	if (tx->dev)
+	if (sm4ktls_tx_offload(sk))
 		return -EOPNOTSUPP;
 	err = sm4ktls_tx_close_rec(sk, tx, &timeo, MSG_NOSIGNAL);
 	if (err)
@@ -691,6 +691,5 @@ void sm4ktls_tx_free(struct sock *sk, struct sm4ktls_ctx *ctx)
 	sm4ktls_cipher_free(&tx->c);
 	kfree(tx);
 	ctx->tx = NULL;
-	sm4ktls_stat_add(sk, ctx->tx_conf == SM4KTLS_HW ?
-			 SM4KTLS_STAT_CURR_TX_DEVICE : SM4KTLS_STAT_CURR_TX_SW, -1);
+	sm4ktls_stat_stop(sk, true, ctx->tx_conf);
 }
