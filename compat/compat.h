@@ -73,20 +73,9 @@ static inline void sm4ktls_compat_proto_tx(struct proto *p)
 }
 #endif
 
-/* Device-mode TX: plaintext records in marked skbs (skb->decrypted). */
-#ifndef SM4KTLS_HAVE_TLS_DEVICE_HOOKS
-#error "sm4ktls needs a kernel with CONFIG_TLS_DEVICE and CONFIG_SOCK_VALIDATE_XMIT"
+#ifdef SM4KTLS_HAVE_TLS_DEVICE_HOOKS
+#include "compat_skb.h"
 #endif
-
-static inline bool sm4ktls_skb_marked(const struct sk_buff *skb)
-{
-	return skb->decrypted;
-}
-
-static inline void sm4ktls_skb_unmark(struct sk_buff *skb)
-{
-	skb->decrypted = 0;
-}
 
 /* Data queued before the key must not share an skb with marked data. */
 static inline void sm4ktls_compat_collapse_fence(struct sock *sk)

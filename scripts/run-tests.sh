@@ -102,6 +102,18 @@ if ! make --no-print-directory modules SERIES="$series" >"$logs/build.log" 2>&1;
 	finish
 fi
 result 0 "build module for: $series"
+# A kernel without the TLS_DEVICE hooks gets software kTLS alone (Kbuild
+# leaves device offload out): build that too, against the last series.
+k=$(readlink "build/kernels/${series##* }")
+nooff=$top/build/obj/no-offload-$k
+if make --no-print-directory module OBJ="$nooff" SM4KTLS_PROBES_OFF=tls_device_hooks \
+	KDIR="$top/build/kernels/$k/root/usr/src/linux-headers-$k" >"$logs/build-no-offload.log" 2>&1 &&
+	[ ! -e "$nooff/sm4ktls_sim.ko" ] && ! nm "$nooff/sm4ktls.ko" | grep -q sm4ktls_offload_register; then
+	result 0 "build without device offload (no TLS_DEVICE hooks) for $k"
+else
+	tail -n 20 "$logs/build-no-offload.log"
+	result 1 "build without device offload (no TLS_DEVICE hooks) for $k"
+fi
 make --no-print-directory -C selftests >"$logs/selftests-build.log" 2>&1
 result $? "build selftests" || finish
 

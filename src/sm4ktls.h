@@ -15,6 +15,8 @@
 #include <net/strparser.h>
 #include <sm4ktls/offload.h>
 
+#include "sm4ktls_probes.h"
+
 #define SM4KTLS_HDR_LEN		5	/* type, version, length */
 #define SM4KTLS_MAX_PLAIN	16384	/* 2^14, RFC 8446 5.1 */
 #define SM4KTLS_MAX_EXPLICIT	8	/* TLS 1.2 GCM/CCM explicit nonce */
@@ -280,6 +282,7 @@ ssize_t sm4ktls_splice_read(struct socket *sock, loff_t *ppos,
 			    unsigned int flags);
 struct sk_buff *sm4ktls_rx_plain_skb(struct sock *sk, u32 len);
 
+#ifdef SM4KTLS_HAVE_TLS_DEVICE_HOOKS
 /* offload.c */
 int sm4ktls_offload_init(void);
 void sm4ktls_offload_exit(void);
@@ -305,6 +308,67 @@ void sm4ktls_rx_dev_rcv(struct sock *sk, struct sm4ktls_rx *rx,
 			struct sk_buff *skb);
 bool sm4ktls_rx_dev_start(struct sock *sk, struct sm4ktls_rx *rx,
 			  const union sm4ktls_crypto_info *ci);
+#else
+/*
+ * A kernel without the TLS_DEVICE hooks: software only. No connection is
+ * ever in device mode, so the device paths below are never reached.
+ */
+static inline int sm4ktls_offload_init(void)
+{
+	pr_info("device offload not built: the kernel lacks CONFIG_TLS_DEVICE\n");
+	return 0;
+}
+
+static inline void sm4ktls_offload_exit(void)
+{
+}
+
+static inline struct sm4ktls_offload_conn *
+sm4ktls_offload_tx_start(struct sock *sk, struct sm4ktls_ctx *ctx,
+			 const union sm4ktls_crypto_info *ci)
+{
+	return NULL;
+}
+
+static inline struct sm4ktls_drec *sm4ktls_drec_alloc(struct sock *sk)
+{
+	return NULL;
+}
+
+static inline void
+sm4ktls_offload_add_rec(struct sock *sk, struct sm4ktls_offload_conn *conn,
+			struct sm4ktls_drec *r, struct page **pages, u32 wire,
+			u64 seq)
+{
+}
+
+static inline void sm4ktls_offload_rx_stop(struct sm4ktls_offload_conn *conn)
+{
+}
+
+static inline struct sk_buff *
+sm4ktls_rx_dev_plain(struct sock *sk, struct sk_buff *skb, u32 off, u32 len)
+{
+	return ERR_PTR(-EOPNOTSUPP);
+}
+
+static inline int sm4ktls_rx_dev_restore(struct sock *sk, struct sm4ktls_rx *rx,
+					 struct sk_buff **pskb)
+{
+	return -EOPNOTSUPP;
+}
+
+static inline void sm4ktls_rx_dev_rcv(struct sock *sk, struct sm4ktls_rx *rx,
+				      struct sk_buff *skb)
+{
+}
+
+static inline bool sm4ktls_rx_dev_start(struct sock *sk, struct sm4ktls_rx *rx,
+					const union sm4ktls_crypto_info *ci)
+{
+	return false;
+}
+#endif
 
 /* zc.c */
 void sm4ktls_unpin(struct page **pages, int npages);

@@ -20,21 +20,17 @@
 #include <linux/module.h>
 #include <linux/slab.h>
 
+#include "compat_crypto.h"
 #include "sm4_ctr.h"
 #include "sm4_impl.h"
 
 /*
  * The request context holds a narrow batch of keystream: 768 bytes for
  * GFNI/AVX-512, more than crypto_alloc_sync_skcipher() users may put on
- * their stack (MAX_SYNC_SKCIPHER_REQSIZE). 6.12 has a flag that keeps such
- * drivers from them; without it (6.1) the allocation would WARN, so such a
- * driver is not registered there.
+ * their stack (MAX_SYNC_SKCIPHER_REQSIZE). Kernels with
+ * CRYPTO_ALG_SKCIPHER_REQSIZE_LARGE keep such drivers from them; on the
+ * others (compat_crypto.h) such a driver is not registered.
  */
-#ifdef CRYPTO_ALG_SKCIPHER_REQSIZE_LARGE
-#define SM4KTLS_CTR_LARGE_FLAG	CRYPTO_ALG_SKCIPHER_REQSIZE_LARGE
-#else
-#define SM4KTLS_CTR_LARGE_FLAG	0
-#endif
 
 struct sm4ktls_ctr_alg {
 	struct skcipher_alg alg;
@@ -128,7 +124,7 @@ static void ctr_fill_alg(struct sm4ktls_ctr_alg *a,
 	alg->base.cra_ctxsize = sizeof(struct sm4ktls_sm4_key);
 	alg->base.cra_module = THIS_MODULE;
 	if (ks > MAX_SYNC_SKCIPHER_REQSIZE)
-		alg->base.cra_flags |= SM4KTLS_CTR_LARGE_FLAG;
+		alg->base.cra_flags |= SM4KTLS_SKCIPHER_REQSIZE_LARGE;
 	alg->min_keysize = SM4KTLS_SM4_KEY_SIZE;
 	alg->max_keysize = SM4KTLS_SM4_KEY_SIZE;
 	alg->ivsize = SM4KTLS_CTR_IV_SIZE;
@@ -172,7 +168,7 @@ static bool ctr_reqsize_ok(const struct sm4ktls_gcm_impl *impl)
 {
 	unsigned int ks = sm4ktls_ctr_ks_size(impl);
 
-	if (ks <= MAX_SYNC_SKCIPHER_REQSIZE || SM4KTLS_CTR_LARGE_FLAG)
+	if (ks <= MAX_SYNC_SKCIPHER_REQSIZE || SM4KTLS_SKCIPHER_REQSIZE_LARGE)
 		return true;
 	pr_info("%s: %u-byte request context and no CRYPTO_ALG_SKCIPHER_REQSIZE_LARGE in this kernel, not registered\n",
 		impl->ctr_name, ks);

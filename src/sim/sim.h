@@ -12,6 +12,8 @@
 #include <linux/scatterlist.h>
 #include <sm4ktls/offload.h>
 
+#include "compat_skb.h"
+
 #define SIM_TAG		16
 #define SIM_SALT	4
 #define SIM_HDR		5

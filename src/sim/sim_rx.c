@@ -231,7 +231,7 @@ struct sk_buff *sim_rx(struct net_device *dev, struct sk_buff *skb)
 	if (!nskb)
 		return skb;
 	consume_skb(skb);
-	nskb->decrypted = 1;
+	sm4ktls_skb_mark(nskb);
 	return nskb;
 }
 

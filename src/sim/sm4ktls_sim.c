@@ -110,7 +110,7 @@ static struct sk_buff *sim_encrypt(struct net_device *dev,
 		kfree_skb(nskb);
 		return NULL;
 	}
-	nskb->decrypted = 0;
+	sm4ktls_skb_unmark(nskb);
 	return nskb;
 }
 
@@ -277,7 +277,7 @@ static netdev_tx_t sim_xmit(struct sk_buff *skb, struct net_device *dev)
 	if (conn) {
 		sim_count(dev, SIM_TLS_TX_SKBS);
 		skb = sim_encrypt(dev, conn, skb);
-	} else if (skb->decrypted) {
+	} else if (sm4ktls_skb_marked(skb)) {
 		/* Plaintext records without a key here: never to the wire. */
 		kfree_skb(skb);
 		skb = NULL;
