@@ -10,6 +10,8 @@ KVER := $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' \
 OBJ := $(CURDIR)/build/obj/$(KVER)
 SERIES ?= 6.1 6.12
 JOBS ?= $(shell nproc)
+# WERROR=1: compiler warnings fail the module build (make check sets it).
+WERROR ?= 0
 
 .PHONY: all module module-install kernels modules selftests tools check demo style clean \
 	upstream-tls bench-ktls fuzz debug-kernel check-debug
@@ -21,7 +23,8 @@ module:
 	@mkdir -p $(OBJ)/generated
 	@cp -rsf $(CURDIR)/src $(CURDIR)/include $(CURDIR)/compat $(CURDIR)/Kbuild $(OBJ)/
 	@scripts/probe-kernel.sh $(KDIR) $(OBJ)/generated
-	$(MAKE) -C $(KDIR) M=$(OBJ) -j$(JOBS) modules
+	$(MAKE) -C $(KDIR) M=$(OBJ) -j$(JOBS) \
+		SM4KTLS_WERROR=$(if $(filter 1,$(WERROR)),y) modules
 	@echo "built $(OBJ)/sm4ktls.ko"
 
 # Install into updates/ (searched before the distribution's modules) and
