@@ -16,7 +16,7 @@
 #include <time.h>
 
 #include "kselftest_harness.h"
-#include "ktls.h"
+#include "helpers.h"
 
 #define CHUNK		65536
 #define FILE_BYTES	(4u << 20)
@@ -104,10 +104,10 @@ static int ktls_connect(int a, int b, const struct tlsrec_suite *s,
 
 	tlsrec_key_random(&ab, s, version);
 	tlsrec_key_random(&ba, s, version);
-	if (dp_attach(a) || dp_attach(b))
+	if (st_attach_served(a) || st_attach_served(b))
 		return -1;
-	if (dp_set_key(a, TLS_TX, &ab) || dp_set_key(b, TLS_RX, &ab) ||
-	    dp_set_key(b, TLS_TX, &ba) || dp_set_key(a, TLS_RX, &ba)) {
+	if (st_set_key(a, TLS_TX, &ab) || st_set_key(b, TLS_RX, &ab) ||
+	    st_set_key(b, TLS_TX, &ba) || st_set_key(a, TLS_RX, &ba)) {
 		fprintf(stderr, "# SOL_TLS: %s\n", strerror(errno));
 		return -1;
 	}
@@ -266,7 +266,7 @@ FIXTURE_VARIANT_ADD(bulk, 13_sm4_gcm)
 
 FIXTURE_SETUP(bulk)
 {
-	u64 bytes = dp_env_num("SM4KTLS_BULK_BYTES", 64ULL << 20) /
+	u64 bytes = st_env_num("SM4KTLS_BULK_BYTES", 64ULL << 20) /
 			 variant->share;
 	int i;
 
@@ -434,7 +434,7 @@ FIXTURE_TEARDOWN(many)
 
 TEST_F_TIMEOUT(many, pairs_100, 1800)
 {
-	u64 bytes = dp_env_num("SM4KTLS_MANY_BYTES", 128 << 10);
+	u64 bytes = st_env_num("SM4KTLS_MANY_BYTES", 128 << 10);
 	int i, n = 2 * NPAIRS, ref0, rc;
 	struct pollfd *pfd = calloc(n, sizeof(*pfd));
 	struct end *e = calloc(n, sizeof(*e));
@@ -442,7 +442,7 @@ TEST_F_TIMEOUT(many, pairs_100, 1800)
 
 	ASSERT_TRUE(pfd && e);
 	ASSERT_EQ(tlsrec_init(), 0);
-	ref0 = st_module_refcnt(dp_module());
+	ref0 = st_module_refcnt(st_served_module());
 	for (i = 0; i < n; i += 2) {
 		ASSERT_EQ(st_tcp_pair(AF_INET, &e[i].fd, &e[i + 1].fd), 0);
 		ASSERT_EQ(ktls_connect(e[i].fd, e[i + 1].fd,
@@ -450,7 +450,7 @@ TEST_F_TIMEOUT(many, pairs_100, 1800)
 				       combos[i / 2 % NCOMBOS].version), 0)
 			TH_LOG("pair %d", i / 2);
 	}
-	ASSERT_EQ(st_module_refcnt(dp_module()), ref0 + n);
+	ASSERT_EQ(st_module_refcnt(st_served_module()), ref0 + n);
 	for (i = 0; i < n; i++) {
 		tlsrec_random(&e[i].rng, sizeof(e[i].rng));
 		e[i].rng |= 1;
@@ -473,7 +473,7 @@ TEST_F_TIMEOUT(many, pairs_100, 1800)
 	}
 	for (i = 0; i < n; i++)
 		close(e[i].fd);
-	EXPECT_EQ(st_wait_refcnt(dp_module(), ref0, 10), ref0);
+	EXPECT_EQ(st_wait_refcnt(st_served_module(), ref0, 10), ref0);
 	free(pfd);
 	free(e);
 }

@@ -34,7 +34,7 @@
 #include <sys/time.h>
 
 #include "kselftest_harness.h"
-#include "ktls.h"
+#include "helpers.h"
 
 #define STREAM_MAX	(4 * TLSREC_MAX_PLAIN)
 #define RCV_TIMEO_S	2
@@ -87,13 +87,13 @@ static void tally_print(const char *name, const struct tally *t)
 
 static unsigned int sweep_max(void)
 {
-	return dp_env_num("SM4KTLS_FAULTS_MAX", 400);
+	return st_env_num("SM4KTLS_FAULTS_MAX", 400);
 }
 
 /* SM4KTLS_FAULTS_FROM=N: start at the N-th allocation (a reproducer). */
 static unsigned int sweep_from(void)
 {
-	return dp_env_num("SM4KTLS_FAULTS_FROM", 1);
+	return st_env_num("SM4KTLS_FAULTS_FROM", 1);
 }
 
 static u8 pattern(unsigned long long i)
@@ -426,7 +426,7 @@ static int rx_roundtrip(struct conn *c, struct tlsrec_state *st,
 /*
  * Attach the ULP and check that sm4ktls serves it: the name, and the
  * in-tree tls.ko (if bonding or anything pulled it in) serving nothing.
- * Not by sm4ktls's reference count, as dp_attach() does: device-mode
+ * Not by sm4ktls's reference count, as st_attach_served() does: device-mode
  * sockets of earlier runs give theirs back meanwhile.
  */
 static int ulp_attach(int fd)
@@ -515,8 +515,8 @@ TEST_F_TIMEOUT(faults, ulp, 600)
 			self->t.ok += fired;
 		}
 		EXPECT_EQ(st_module_refcnt("sm4ktls"), c->ref0 + 1);
-		ASSERT_EQ(dp_set_key(c->kfd, TLS_TX, &c->tx0), 0);
-		ASSERT_EQ(dp_set_key(c->kfd, TLS_RX, &c->rx0), 0);
+		ASSERT_EQ(st_set_key(c->kfd, TLS_TX, &c->tx0), 0);
+		ASSERT_EQ(st_set_key(c->kfd, TLS_RX, &c->rx0), 0);
 		EXPECT_EQ(tx_roundtrip(c, &c->open0, 0, 1000), 0);
 		EXPECT_EQ(rx_roundtrip(c, &c->seal0, 0, 1000), 0);
 		conn_close(c);
@@ -553,7 +553,7 @@ static void key_sweep(struct __test_metadata *_metadata,
 		if (variant->dev)
 			cur0 = ns_counter(dir == TLS_TX ? self->sa : self->sb, mode);
 		fnth_set(n);
-		r = dp_set_key(c->kfd, dir, dir == TLS_TX ? &c->tx0 : &c->rx0);
+		r = st_set_key(c->kfd, dir, dir == TLS_TX ? &c->tx0 : &c->rx0);
 		fired = fnth_fired();
 		self->t.runs++;
 		self->t.fired += fired;
@@ -572,7 +572,7 @@ static void key_sweep(struct __test_metadata *_metadata,
 			if (variant->dev)
 				cur0 = ns_counter(dir == TLS_TX ? self->sa : self->sb,
 						  mode);
-			r = dp_set_key(c->kfd, dir, dir == TLS_TX ? &c->tx0 : &c->rx0);
+			r = st_set_key(c->kfd, dir, dir == TLS_TX ? &c->tx0 : &c->rx0);
 			ASSERT_EQ(r, 0) TH_LOG("the retried install: %s", strerror(-r));
 		} else {
 			self->t.ok += fired;
@@ -589,7 +589,7 @@ static void key_sweep(struct __test_metadata *_metadata,
 		}
 		/* The other direction's key still goes in. */
 		other = dir == TLS_TX ? TLS_RX : TLS_TX;
-		ASSERT_EQ(dp_set_key(c->kfd, other,
+		ASSERT_EQ(st_set_key(c->kfd, other,
 				     dir == TLS_TX ? &c->rx0 : &c->tx0), 0);
 		if (dir == TLS_TX) {
 			EXPECT_EQ(tx_roundtrip(c, &c->open0, 0, 1000), 0);
@@ -681,13 +681,13 @@ TEST_F_TIMEOUT(faults, tx_rekey, 600)
 	for (n = sweep_from(); n <= sweep_max(); n++) {
 		ASSERT_EQ(conn_open(_metadata, self, variant, false), 0);
 		ASSERT_EQ(ulp_attach(c->kfd), 0);
-		ASSERT_EQ(dp_set_key(c->kfd, TLS_TX, &c->tx0), 0);
+		ASSERT_EQ(st_set_key(c->kfd, TLS_TX, &c->tx0), 0);
 		fill(c->buf, 0, 1500);
 		ASSERT_EQ(send(c->kfd, c->buf, 1000, 0), 1000);
 		/* Open at the rekey: sealed under the old key by it. */
 		ASSERT_EQ(send(c->kfd, c->buf + 1000, 500, MSG_MORE), 500);
 		fnth_set(n);
-		r = dp_set_key(c->kfd, TLS_TX, &c->tx1);
+		r = st_set_key(c->kfd, TLS_TX, &c->tx1);
 		fired = fnth_fired();
 		failed = r;
 		self->t.runs++;
@@ -701,7 +701,7 @@ TEST_F_TIMEOUT(faults, tx_rekey, 600)
 			/* Still under the old key: */
 			fill(c->buf, 1500, 700);
 			EXPECT_EQ(send(c->kfd, c->buf, 700, 0), 700);
-			r = dp_set_key(c->kfd, TLS_TX, &c->tx1);
+			r = st_set_key(c->kfd, TLS_TX, &c->tx1);
 			ASSERT_EQ(r, 0) TH_LOG("the retried rekey: %s", strerror(-r));
 		} else {
 			self->t.ok += fired;
@@ -737,20 +737,20 @@ TEST_F_TIMEOUT(faults, rx_rekey, 600)
 	for (n = sweep_from(); n <= sweep_max(); n++) {
 		ASSERT_EQ(conn_open(_metadata, self, variant, true), 0);
 		ASSERT_EQ(ulp_attach(c->kfd), 0);
-		ASSERT_EQ(dp_set_key(c->kfd, TLS_RX, &c->rx0), 0);
+		ASSERT_EQ(st_set_key(c->kfd, TLS_RX, &c->rx0), 0);
 		ASSERT_EQ(peer_seal(c, &c->seal0, TLSREC_TYPE_DATA, 0, 1000), 0);
 		ASSERT_EQ(peer_seal(c, &c->seal0, TLSREC_TYPE_HANDSHAKE, 0, 5), 0);
 		/* Two records under the next key wait behind the KeyUpdate. */
 		ASSERT_EQ(peer_seal(c, &c->seal1, TLSREC_TYPE_DATA, 1000, 3000), 0);
 		ASSERT_EQ(peer_seal(c, &c->seal1, TLSREC_TYPE_DATA, 4000, 16384), 0);
 		ASSERT_EQ(rx_expect(c, 0, 1000), 0);
-		got = dp_recv_type(c->kfd, c->buf, 100, 0, &type);
+		got = st_recv_type(c->kfd, c->buf, 100, 0, &type);
 		ASSERT_EQ(got, 5);
 		ASSERT_EQ(type, TLSREC_TYPE_HANDSHAKE);
 		ASSERT_EQ(recv(c->kfd, c->buf, 100, MSG_DONTWAIT), -1);
 		ASSERT_EQ(errno, EKEYEXPIRED);
 		fnth_set(n);
-		r = dp_set_key(c->kfd, TLS_RX, &c->rx1);
+		r = st_set_key(c->kfd, TLS_RX, &c->rx1);
 		fired = fnth_fired();
 		self->t.runs++;
 		self->t.fired += fired;
@@ -762,7 +762,7 @@ TEST_F_TIMEOUT(faults, rx_rekey, 600)
 			EXPECT_EQ(recv(c->kfd, c->buf, 100, MSG_DONTWAIT), -1);
 			EXPECT_EQ(errno, EKEYEXPIRED)
 				TH_LOG("after a failed rekey: %s", strerror(errno));
-			r = dp_set_key(c->kfd, TLS_RX, &c->rx1);
+			r = st_set_key(c->kfd, TLS_RX, &c->rx1);
 			ASSERT_EQ(r, 0) TH_LOG("the retried rekey: %s", strerror(-r));
 		} else {
 			self->t.ok += fired;
@@ -806,7 +806,7 @@ static void send_sweep(struct __test_metadata *_metadata,
 		ASSERT_EQ(ulp_attach(c->kfd), 0);
 		if (variant->dev)
 			cur0 = ns_counter(self->sa, "TlsCurrTxDevice");
-		ASSERT_EQ(dp_set_key(c->kfd, TLS_TX, &c->tx0), 0);
+		ASSERT_EQ(st_set_key(c->kfd, TLS_TX, &c->tx0), 0);
 		if (variant->dev)
 			ASSERT_GT(ns_counter(self->sa, "TlsCurrTxDevice"), cur0)
 				TH_LOG("not in device mode");
@@ -919,7 +919,7 @@ static void recv_sweep(struct __test_metadata *_metadata,
 	for (n = sweep_from(); n <= sweep_max(); n++) {
 		ASSERT_EQ(conn_open(_metadata, self, variant, true), 0);
 		ASSERT_EQ(ulp_attach(c->kfd), 0);
-		ASSERT_EQ(dp_set_key(c->kfd, TLS_RX, &c->rx0), 0);
+		ASSERT_EQ(st_set_key(c->kfd, TLS_RX, &c->rx0), 0);
 		ASSERT_EQ(peer_seal(c, &c->seal0, TLSREC_TYPE_DATA, 0, 1000), 0);
 		ASSERT_EQ(peer_seal(c, &c->seal0, TLSREC_TYPE_DATA, 1000, 3000), 0);
 		ASSERT_EQ(peer_seal(c, &c->seal0, TLSREC_TYPE_DATA, 4000, 16384), 0);

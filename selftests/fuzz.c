@@ -57,7 +57,7 @@
 #include <time.h>
 #include <linux/sockios.h>
 
-#include "ktls.h"
+#include "helpers.h"
 
 #ifndef TLS_TX_ZEROCOPY_RO
 #define TLS_TX_ZEROCOPY_RO	3
@@ -2331,7 +2331,7 @@ static void warm_up(void)
 			tlsrec_key_random(&k, tlsrec_suite_by_cipher(fz_ciphers[i]),
 					  v ? TLS_1_3_VERSION : TLS_1_2_VERSION);
 			if (!st_attach(a, st_ulp_name()) &&
-			    (dp_set_key(a, TLS_TX, &k) || dp_set_key(a, TLS_RX, &k)))
+			    (st_set_key(a, TLS_TX, &k) || st_set_key(a, TLS_RX, &k)))
 				printf("# warm-up: %s %s: %s\n", k.suite->name,
 				       v ? "1.3" : "1.2", strerror(errno));
 			close(a);
@@ -2452,23 +2452,23 @@ int main(int argc, char **argv)
 	if (only_one && max_iters == ~0ULL)
 		max_iters = 1;
 	g.hang_s = g.poke_s * 6;
-	g.stock = !strcmp(dp_module(), "tls");
+	g.stock = !strcmp(st_served_module(), "tls");
 	g.page = sysconf(_SC_PAGESIZE);
 	signal(SIGPIPE, SIG_IGN);
 	sigaction(SIGUSR1, &sa, NULL);	/* no SA_RESTART: calls see EINTR */
 
 	printf("TAP version 13\n1..3\n");
 	printf("# fuzz seed=%llu start=%u module=%s ulp=%s%s%s\n",
-	       (unsigned long long)seed, start, dp_module(), st_ulp_name(),
+	       (unsigned long long)seed, start, st_served_module(), st_ulp_name(),
 	       g.stock ? " (stock model: no KeyUpdate)" : "",
 	       g.one_reader ? " one reader per socket" : "");
 	if (tlsrec_init()) {
 		printf("Bail out! libgcrypt\n");
 		return 1;
 	}
-	ref0 = st_module_refcnt(dp_module());
+	ref0 = st_module_refcnt(st_served_module());
 	if (ref0 < 0) {
-		printf("Bail out! module %s is not loaded\n", dp_module());
+		printf("Bail out! module %s is not loaded\n", st_served_module());
 		return 1;
 	}
 	g.guard = mmap(NULL, 2 * g.page, PROT_READ | PROT_WRITE,
@@ -2495,7 +2495,7 @@ int main(int argc, char **argv)
 		bufs[i] = malloc(FZ_BUF + 64);
 	it = calloc(1, sizeof(*it));
 	warm_up();
-	st_wait_refcnt(dp_module(), ref0, 10);
+	st_wait_refcnt(st_served_module(), ref0, 10);
 	curtx0 = stat_value("TlsCurrTxSw");
 	currx0 = stat_value("TlsCurrRxSw");
 	inuse0 = tcp_inuse();
@@ -2523,14 +2523,14 @@ int main(int argc, char **argv)
 	       fdfails ? "not ok" : "ok");
 
 	/* Sockets go away asynchronously: give them a few seconds. */
-	ref1 = st_wait_refcnt(dp_module(), ref0, 10);
+	ref1 = st_wait_refcnt(st_served_module(), ref0, 10);
 	for (i = 0; i < 50 && (stat_value("TlsCurrTxSw") != curtx0 ||
 			       stat_value("TlsCurrRxSw") != currx0 ||
 			       tcp_inuse() > inuse0); i++)
 		usleep(100000);
 	v = stat_value("TlsCurrTxSw");
 	printf("# %s refcount %d -> %d, TlsCurrTxSw %ld -> %ld, TlsCurrRxSw %ld -> %ld, TCP inuse %ld -> %ld\n",
-	       dp_module(), ref0, ref1, curtx0, v, currx0,
+	       st_served_module(), ref0, ref1, curtx0, v, currx0,
 	       stat_value("TlsCurrRxSw"), inuse0, tcp_inuse());
 	i = ref1 == ref0 && v == curtx0 &&
 	    stat_value("TlsCurrRxSw") == currx0 && tcp_inuse() <= inuse0;

@@ -7,7 +7,7 @@
 #ifndef SM4KTLS_SELFTEST_KEYSCHED_H
 #define SM4KTLS_SELFTEST_KEYSCHED_H
 
-#include "ktls.h"
+#include "helpers.h"
 
 #define MAX_HASH	48
 #define KU_LEN		5

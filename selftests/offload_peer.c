@@ -26,7 +26,7 @@
 #include <netdb.h>
 #include <sys/stat.h>
 
-#include "ktls.h"
+#include "helpers.h"
 
 static u8 pattern(unsigned long long i)
 {
@@ -179,9 +179,9 @@ static int do_send(int argc, char **argv, const struct tlsrec_key *k,
 {
 	int fd = connect_to(argv), err;
 
-	if (fd < 0 || dp_attach(fd))
+	if (fd < 0 || st_attach_served(fd))
 		return 1;
-	err = dp_set_key(fd, TLS_TX, k);
+	err = st_set_key(fd, TLS_TX, k);
 	if (err) {
 		fprintf(stderr, "# TLS_TX: %s\n", strerror(-err));
 		return 1;
@@ -286,9 +286,9 @@ static int do_krecv(char **argv, const struct tlsrec_key *k,
 	int fd = accept_from(argv), err;
 	long long got;
 
-	if (fd < 0 || dp_attach(fd))
+	if (fd < 0 || st_attach_served(fd))
 		return 1;
-	err = dp_set_key(fd, TLS_RX, k);
+	err = st_set_key(fd, TLS_RX, k);
 	if (err) {
 		fprintf(stderr, "# TLS_RX: %s\n", strerror(-err));
 		return 1;

@@ -17,11 +17,11 @@
 #include <linux/sock_diag.h>
 
 #include "kselftest_harness.h"
-#include "ktls.h"
+#include "helpers.h"
 
 #define NREC_DEFAULT	192
 
-struct dp_pair {
+struct st_rec_pair {
 	int kfd, ufd;
 	struct tlsrec_key txk, rxk;	/* the kernel's TX and RX keys */
 	struct tlsrec_state expect;	/* predicts the kernel's TX records */
@@ -36,7 +36,7 @@ static int is_sm4(u16 cipher)
 	return cipher == TLS_CIPHER_SM4_GCM || cipher == TLS_CIPHER_SM4_CCM;
 }
 
-static void pair_setup(struct __test_metadata *_metadata, struct dp_pair *p,
+static void pair_setup(struct __test_metadata *_metadata, struct st_rec_pair *p,
 		       u16 cipher, u16 version)
 {
 	const struct tlsrec_suite *s = tlsrec_suite_by_cipher(cipher);
@@ -52,12 +52,12 @@ static void pair_setup(struct __test_metadata *_metadata, struct dp_pair *p,
 	ASSERT_EQ(st_tcp_pair(AF_INET, &p->kfd, &p->ufd), 0);
 	ASSERT_EQ(setsockopt(p->kfd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)), 0);
 	ASSERT_EQ(setsockopt(p->ufd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)), 0);
-	ASSERT_EQ(dp_attach(p->kfd), 0);
+	ASSERT_EQ(st_attach_served(p->kfd), 0);
 
 	tlsrec_key_random(&p->txk, s, version);
 	tlsrec_key_random(&p->rxk, s, version);
-	ASSERT_EQ(dp_set_key(p->kfd, TLS_TX, &p->txk), 0);
-	ASSERT_EQ(dp_set_key(p->kfd, TLS_RX, &p->rxk), 0);
+	ASSERT_EQ(st_set_key(p->kfd, TLS_TX, &p->txk), 0);
+	ASSERT_EQ(st_set_key(p->kfd, TLS_RX, &p->rxk), 0);
 	tlsrec_state_init(&p->expect, &p->txk);
 	tlsrec_state_init(&p->open, &p->txk);
 	tlsrec_state_init(&p->seal, &p->rxk);
@@ -70,7 +70,7 @@ static void pair_setup(struct __test_metadata *_metadata, struct dp_pair *p,
 	}
 }
 
-static void pair_teardown(struct dp_pair *p)
+static void pair_teardown(struct st_rec_pair *p)
 {
 	close(p->kfd);
 	close(p->ufd);
@@ -85,7 +85,7 @@ static void pair_teardown(struct dp_pair *p)
  * type and plaintext. 0 on success.
  */
 static int check_tx_record(struct __test_metadata *_metadata,
-			   struct dp_pair *p, u8 type, const void *pt,
+			   struct st_rec_pair *p, u8 type, const void *pt,
 			   size_t len)
 {
 	unsigned char *want = p->rec + TLSREC_MAX_RECORD;
@@ -110,7 +110,7 @@ static int check_tx_record(struct __test_metadata *_metadata,
 }
 
 /* Seal one record for the kernel's RX and write it to the wire. */
-static long send_rec(struct dp_pair *p, u8 type, const void *pt,
+static long send_rec(struct st_rec_pair *p, u8 type, const void *pt,
 		     size_t len, size_t pad)
 {
 	long n = tlsrec_seal(&p->seal, type, pt, len, pad, p->rec);
@@ -121,13 +121,13 @@ static long send_rec(struct dp_pair *p, u8 type, const void *pt,
 }
 
 /* recv exactly len bytes of type from the kernel and compare with pt. */
-static void check_rx(struct __test_metadata *_metadata, struct dp_pair *p,
+static void check_rx(struct __test_metadata *_metadata, struct st_rec_pair *p,
 		     u8 type, const void *pt, size_t len)
 {
 	int got_type;
 	ssize_t n;
 
-	n = dp_recv_type(p->kfd, p->pt2, len, MSG_WAITALL, &got_type);
+	n = st_recv_type(p->kfd, p->pt2, len, MSG_WAITALL, &got_type);
 	ASSERT_EQ(n, (ssize_t)len) TH_LOG("recv: %s", n < 0 ? strerror(errno) : "short");
 	EXPECT_EQ(got_type, type);
 	EXPECT_EQ(memcmp(p->pt2, pt, len), 0);
@@ -153,7 +153,7 @@ static u64 be64_at(const unsigned char *b)
 
 FIXTURE(rec)
 {
-	struct dp_pair p;
+	struct st_rec_pair p;
 };
 
 FIXTURE_VARIANT(rec)
@@ -194,7 +194,7 @@ FIXTURE_TEARDOWN(rec)
 /* Kernel TX: one send() per record, random sizes, 16384 and 1 included. */
 TEST_F_TIMEOUT(rec, tx_records, 300)
 {
-	int i, nrec = dp_env_num("SM4KTLS_RECORDS", NREC_DEFAULT);
+	int i, nrec = st_env_num("SM4KTLS_RECORDS", NREC_DEFAULT);
 	size_t len;
 
 	for (i = 0; i < nrec; i++) {
@@ -231,11 +231,11 @@ TEST_F(rec, tx_control)
 
 	tlsrec_random(hs, sizeof(hs));
 	ASSERT_EQ(send(self->p.kfd, "data", 4, 0), 4);
-	ASSERT_EQ(dp_send_type(self->p.kfd, TLSREC_TYPE_HANDSHAKE, hs,
+	ASSERT_EQ(st_send_type(self->p.kfd, TLSREC_TYPE_HANDSHAKE, hs,
 			       sizeof(hs), 0), sizeof(hs));
-	ASSERT_EQ(dp_send_type(self->p.kfd, TLSREC_TYPE_ALERT, alert,
+	ASSERT_EQ(st_send_type(self->p.kfd, TLSREC_TYPE_ALERT, alert,
 			       sizeof(alert), 0), sizeof(alert));
-	ASSERT_EQ(dp_send_type(self->p.kfd, TLSREC_TYPE_DATA, "more", 4, 0), 4);
+	ASSERT_EQ(st_send_type(self->p.kfd, TLSREC_TYPE_DATA, "more", 4, 0), 4);
 	ASSERT_EQ(check_tx_record(_metadata, &self->p, TLSREC_TYPE_DATA,
 				  "data", 4), 0);
 	ASSERT_EQ(check_tx_record(_metadata, &self->p, TLSREC_TYPE_HANDSHAKE,
@@ -290,7 +290,7 @@ TEST_F(rec, getsockopt_seq)
 /* Kernel RX: records of random sizes, 16384 and 1 included. */
 TEST_F_TIMEOUT(rec, rx_records, 300)
 {
-	int i, nrec = dp_env_num("SM4KTLS_RECORDS", NREC_DEFAULT);
+	int i, nrec = st_env_num("SM4KTLS_RECORDS", NREC_DEFAULT);
 	size_t len;
 
 	for (i = 0; i < nrec; i++) {
@@ -318,7 +318,7 @@ TEST_F(rec, rx_burst)
 		total += len;
 	}
 	while (got < total) {
-		n = dp_recv_type(self->p.kfd, self->p.pt2 + got, total - got, 0,
+		n = st_recv_type(self->p.kfd, self->p.pt2 + got, total - got, 0,
 				 &type);
 		ASSERT_GT(n, 0) TH_LOG("recv at %zu of %zu: %s", got, total,
 				       strerror(errno));
@@ -349,14 +349,14 @@ TEST_F(rec, rx_control)
 	EXPECT_EQ(recv(self->p.kfd, buf, sizeof(buf), 0), 2);
 	EXPECT_EQ(recv(self->p.kfd, buf, sizeof(buf), 0), -1);
 	EXPECT_EQ(errno, EIO);
-	EXPECT_EQ(dp_recv_type(self->p.kfd, buf, sizeof(buf), 0, &type), 2);
+	EXPECT_EQ(st_recv_type(self->p.kfd, buf, sizeof(buf), 0, &type), 2);
 	EXPECT_EQ(type, TLSREC_TYPE_ALERT);
 	EXPECT_EQ(memcmp(buf, alert, 2), 0);
-	EXPECT_EQ(dp_recv_type(self->p.kfd, buf, sizeof(buf), 0, &type),
+	EXPECT_EQ(st_recv_type(self->p.kfd, buf, sizeof(buf), 0, &type),
 		  sizeof(hs));
 	EXPECT_EQ(type, TLSREC_TYPE_HANDSHAKE);
 	EXPECT_EQ(memcmp(buf, hs, sizeof(hs)), 0);
-	EXPECT_EQ(dp_recv_type(self->p.kfd, buf, sizeof(buf), 0, &type), 2);
+	EXPECT_EQ(st_recv_type(self->p.kfd, buf, sizeof(buf), 0, &type), 2);
 	EXPECT_EQ(type, TLSREC_TYPE_DATA);
 	EXPECT_EQ(memcmp(buf, "cd", 2), 0);
 }
@@ -425,9 +425,9 @@ TEST_F_TIMEOUT(own, rx_record_over_rcvbuf, 300)
 				     sizeof(tv)), 0);
 		/* The writer must not wait for the reader it runs before. */
 		ASSERT_EQ(st_setint(ufd, SOL_SOCKET, SO_SNDBUF, 1 << 20), 0);
-		ASSERT_EQ(dp_attach(kfd), 0);
+		ASSERT_EQ(st_attach_served(kfd), 0);
 		tlsrec_key_random(&k, s, TLS_1_3_VERSION);
-		ASSERT_EQ(dp_set_key(kfd, TLS_RX, &k), 0);
+		ASSERT_EQ(st_set_key(kfd, TLS_RX, &k), 0);
 		tlsrec_state_init(&seal, &k);
 		for (j = 0; j < 3; j++) {
 			tlsrec_random(pt, TLSREC_MAX_PLAIN);
@@ -491,9 +491,9 @@ TEST_F_TIMEOUT(own, close_partial_record, 300)
 	struct st_pair_opt small = { .cli_mss = 536, .srv_rcvbuf = 2048 };
 
 	ASSERT_EQ(st_tcp_pair_opt(AF_INET, &kfd, &ufd, &small), 0);
-	ASSERT_EQ(dp_attach(kfd), 0);
+	ASSERT_EQ(st_attach_served(kfd), 0);
 	tlsrec_key_random(&k, s, TLS_1_3_VERSION);
-	ASSERT_EQ(dp_set_key(kfd, TLS_TX, &k), 0);
+	ASSERT_EQ(st_set_key(kfd, TLS_TX, &k), 0);
 	ASSERT_EQ(setsockopt(kfd, SOL_SOCKET, SO_SNDBUF, &snd, sizeof(snd)), 0);
 	buf = calloc(1, TLSREC_MAX_PLAIN);
 	ASSERT_NE(buf, NULL);
@@ -593,7 +593,7 @@ TEST_F(rec, bad_tag)
  * kernel to parse the header, then check recv's errno and that the
  * parser stopped (nothing more to read).
  */
-static void bad_header(struct __test_metadata *_metadata, struct dp_pair *p,
+static void bad_header(struct __test_metadata *_metadata, struct st_rec_pair *p,
 		       u8 major, u8 minor, size_t len, int want)
 {
 	unsigned char hdr[TLSREC_HDR + 32] = {
@@ -650,7 +650,7 @@ TEST_F(rec, rx_max_record)
 /* TLS 1.3 only: padding and the inner content type. */
 FIXTURE(rec13)
 {
-	struct dp_pair p;
+	struct st_rec_pair p;
 };
 
 FIXTURE_VARIANT(rec13)
@@ -704,7 +704,7 @@ TEST_F(rec13, rx_padded_control)
 	int type;
 
 	ASSERT_GT(send_rec(&self->p, TLSREC_TYPE_ALERT, alert, 2, 100), 0);
-	EXPECT_EQ(dp_recv_type(self->p.kfd, buf, sizeof(buf), 0, &type), 2);
+	EXPECT_EQ(st_recv_type(self->p.kfd, buf, sizeof(buf), 0, &type), 2);
 	EXPECT_EQ(type, TLSREC_TYPE_ALERT);
 	EXPECT_EQ(memcmp(buf, alert, 2), 0);
 }
@@ -729,7 +729,7 @@ TEST_F(rec13, tx_outer_type)
 {
 	unsigned char *r = self->p.rec + 2 * TLSREC_MAX_RECORD;
 
-	ASSERT_EQ(dp_send_type(self->p.kfd, TLSREC_TYPE_HANDSHAKE, "hs", 2, 0), 2);
+	ASSERT_EQ(st_send_type(self->p.kfd, TLSREC_TYPE_HANDSHAKE, "hs", 2, 0), 2);
 	ASSERT_EQ(check_tx_record(_metadata, &self->p, TLSREC_TYPE_HANDSHAKE,
 				  "hs", 2), 0);
 	EXPECT_EQ(r[0], TLSREC_TYPE_DATA);
@@ -879,8 +879,8 @@ TEST(tx_open_records_charged)
 	tlsrec_key_random(&k, s, TLS_1_3_VERSION);
 	for (i = 0; i < CHARGE_SOCKS; i++) {
 		ASSERT_EQ(st_tcp_pair(AF_INET, &kfd[i], &ufd[i]), 0);
-		ASSERT_EQ(dp_attach(kfd[i]), 0);
-		ASSERT_EQ(dp_set_key(kfd[i], TLS_TX, &k), 0);
+		ASSERT_EQ(st_attach_served(kfd[i]), 0);
+		ASSERT_EQ(st_set_key(kfd[i], TLS_TX, &k), 0);
 	}
 	base = cg_sock_settled();
 	ASSERT_GE(base, 0);

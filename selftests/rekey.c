@@ -24,7 +24,7 @@
 #include <openssl/hmac.h>
 
 #include "kselftest_harness.h"
-#include "ktls.h"
+#include "helpers.h"
 
 #include "keysched.h"
 }
@@ -134,11 +134,11 @@ FIXTURE_SETUP(rekey)
 			     sizeof(tv)), 0);
 	ASSERT_EQ(setsockopt(self->ufd, SOL_SOCKET, SO_RCVTIMEO, &tv,
 			     sizeof(tv)), 0);
-	ASSERT_EQ(dp_attach(self->kfd), 0);
+	ASSERT_EQ(st_attach_served(self->kfd), 0);
 	ASSERT_EQ(traffic_init(&self->ktx, variant->cipher, variant->hash), 0);
 	ASSERT_EQ(traffic_init(&self->krx, variant->cipher, variant->hash), 0);
-	ASSERT_EQ(dp_set_key(self->kfd, TLS_TX, &self->ktx.k), 0);
-	ASSERT_EQ(dp_set_key(self->kfd, TLS_RX, &self->krx.k), 0);
+	ASSERT_EQ(st_set_key(self->kfd, TLS_TX, &self->ktx.k), 0);
+	ASSERT_EQ(st_set_key(self->kfd, TLS_RX, &self->krx.k), 0);
 	tlsrec_state_init(&self->open, &self->ktx.k);
 	tlsrec_state_init(&self->seal, &self->krx.k);
 	stats_read(self->stats);
@@ -195,7 +195,7 @@ static int k_read(struct __test_metadata *_metadata, int fd, u8 type,
 	int t;
 	ssize_t n;
 
-	n = dp_recv_type(fd, buf, len, MSG_WAITALL, &t);
+	n = st_recv_type(fd, buf, len, MSG_WAITALL, &t);
 	EXPECT_EQ(n, (ssize_t)len) TH_LOG("recv: %s",
 					  n < 0 ? strerror(errno) : "short");
 	EXPECT_EQ(t, type);
@@ -212,10 +212,10 @@ static void expect_key_expired(struct __test_metadata *_metadata, int fd)
 	u8 b[16];
 	int t;
 
-	EXPECT_EQ(dp_recv_type(fd, b, sizeof(b), MSG_DONTWAIT, &t), -1);
+	EXPECT_EQ(st_recv_type(fd, b, sizeof(b), MSG_DONTWAIT, &t), -1);
 	EXPECT_EQ(errno, EKEYEXPIRED) TH_LOG("recv: %s", strerror(errno));
 	/* A blocking read does not wait for data it could not decrypt. */
-	EXPECT_EQ(dp_recv_type(fd, b, sizeof(b), 0, &t), -1);
+	EXPECT_EQ(st_recv_type(fd, b, sizeof(b), 0, &t), -1);
 	EXPECT_EQ(errno, EKEYEXPIRED);
 	EXPECT_EQ(poll(&pfd, 1, 50), 0) TH_LOG("revents %#x", pfd.revents);
 }
@@ -253,10 +253,10 @@ TEST_F(rekey, tx_key_update)
 
 	tlsrec_random(self->buf, a + b);
 	ASSERT_EQ(send(self->kfd, self->buf, a, 0), (ssize_t)a);
-	ASSERT_EQ(dp_send_type(self->kfd, TLSREC_TYPE_HANDSHAKE,
+	ASSERT_EQ(st_send_type(self->kfd, TLSREC_TYPE_HANDSHAKE,
 			       key_update_msg, KU_LEN, 0), KU_LEN);
 	ASSERT_EQ(traffic_next(&self->ktx), 0);
-	ASSERT_EQ(dp_set_key(self->kfd, TLS_TX, &self->ktx.k), 0);
+	ASSERT_EQ(st_set_key(self->kfd, TLS_TX, &self->ktx.k), 0);
 	ASSERT_EQ(send(self->kfd, self->buf + a, b, 0), (ssize_t)b);
 
 	ASSERT_EQ(user_read(_metadata, self->ufd, &self->open,
@@ -309,7 +309,7 @@ TEST_F(rekey, rx_key_update)
 	expect_key_expired(_metadata, self->kfd);
 	EXPECT_STATS(self->stats, 0, 0, 0, 0, 1);
 
-	ASSERT_EQ(dp_set_key(self->kfd, TLS_RX, &self->krx.k), 0);
+	ASSERT_EQ(st_set_key(self->kfd, TLS_RX, &self->krx.k), 0);
 	EXPECT_EQ(poll(&pfd, 1, 5000), 1);
 	EXPECT_TRUE(pfd.revents & POLLIN);
 	ASSERT_EQ(k_read(_metadata, self->kfd, TLSREC_TYPE_DATA, self->buf + a,
@@ -350,7 +350,7 @@ TEST_F(rekey, rx_mid_record)
 		ASSERT_EQ(tlsrec_write_all(self->ufd, self->rec, cut), 0);
 		usleep(20000);
 		expect_key_expired(_metadata, self->kfd);
-		ASSERT_EQ(dp_set_key(self->kfd, TLS_RX, &self->krx.k), 0);
+		ASSERT_EQ(st_set_key(self->kfd, TLS_RX, &self->krx.k), 0);
 		/* Nothing to read yet: the record is incomplete. */
 		EXPECT_EQ(recv(self->kfd, self->buf2, len, MSG_DONTWAIT), -1);
 		EXPECT_EQ(errno, EAGAIN);
@@ -376,7 +376,7 @@ TEST_F(rekey, tx_open_record)
 	ASSERT_EQ(send(self->kfd, self->buf, a, MSG_MORE), (ssize_t)a);
 	ASSERT_EQ(send(self->kfd, self->buf + a, a2, MSG_MORE), (ssize_t)a2);
 	ASSERT_EQ(traffic_next(&self->ktx), 0);
-	ASSERT_EQ(dp_set_key(self->kfd, TLS_TX, &self->ktx.k), 0);
+	ASSERT_EQ(st_set_key(self->kfd, TLS_TX, &self->ktx.k), 0);
 	/* One record of a + a2 bytes under the old key, sent by the rekey. */
 	ASSERT_GT(tlsrec_read_record(self->ufd, self->rec, TLSREC_MAX_RECORD),
 		  0);
@@ -412,11 +412,11 @@ TEST_F(rekey, refused)
 	long n;
 
 	ASSERT_EQ(traffic_init(&bad, variant->other, H_SHA256), 0);
-	EXPECT_EQ(dp_set_key(self->kfd, TLS_TX, &bad.k), -EINVAL);
-	EXPECT_EQ(dp_set_key(self->kfd, TLS_RX, &bad.k), -EINVAL);
+	EXPECT_EQ(st_set_key(self->kfd, TLS_TX, &bad.k), -EINVAL);
+	EXPECT_EQ(st_set_key(self->kfd, TLS_RX, &bad.k), -EINVAL);
 	bad = self->ktx;
 	bad.k.version = TLS_1_2_VERSION;
-	EXPECT_EQ(dp_set_key(self->kfd, TLS_TX, &bad.k), -EINVAL);
+	EXPECT_EQ(st_set_key(self->kfd, TLS_TX, &bad.k), -EINVAL);
 	EXPECT_STATS(self->stats, 0, 0, 2, 1, 0);
 
 	tlsrec_random(self->buf, 4000);
@@ -446,15 +446,15 @@ TEST_F(rekey, tls12_busy)
 	ASSERT_EQ(st_tcp_pair(AF_INET, &kfd, &ufd), 0);
 	ASSERT_EQ(setsockopt(kfd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)), 0);
 	ASSERT_EQ(setsockopt(ufd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)), 0);
-	ASSERT_EQ(dp_attach(kfd), 0);
+	ASSERT_EQ(st_attach_served(kfd), 0);
 	tlsrec_key_random(&tx, s, TLS_1_2_VERSION);
 	tlsrec_key_random(&rx, s, TLS_1_2_VERSION);
 	tlsrec_key_random(&tx2, s, TLS_1_2_VERSION);
-	ASSERT_EQ(dp_set_key(kfd, TLS_TX, &tx), 0);
-	ASSERT_EQ(dp_set_key(kfd, TLS_RX, &rx), 0);
+	ASSERT_EQ(st_set_key(kfd, TLS_TX, &tx), 0);
+	ASSERT_EQ(st_set_key(kfd, TLS_RX, &rx), 0);
 	stats_read(before);
-	EXPECT_EQ(dp_set_key(kfd, TLS_TX, &tx2), -EBUSY);
-	EXPECT_EQ(dp_set_key(kfd, TLS_RX, &tx2), -EBUSY);
+	EXPECT_EQ(st_set_key(kfd, TLS_TX, &tx2), -EBUSY);
+	EXPECT_EQ(st_set_key(kfd, TLS_RX, &tx2), -EBUSY);
 	EXPECT_STATS(before, 0, 0, 0, 0, 0);
 
 	tlsrec_state_init(&open, &tx);
@@ -510,9 +510,9 @@ static void *many_send(void *arg)
 		}
 		if (i == m->updates)
 			break;
-		if (dp_send_type(m->fd, TLSREC_TYPE_HANDSHAKE, key_update_msg,
+		if (st_send_type(m->fd, TLSREC_TYPE_HANDSHAKE, key_update_msg,
 				 KU_LEN, 0) != KU_LEN ||
-		    traffic_next(&m->t) || dp_set_key(m->fd, TLS_TX, &m->t.k)) {
+		    traffic_next(&m->t) || st_set_key(m->fd, TLS_TX, &m->t.k)) {
 			snprintf(m->msg, sizeof(m->msg), "update %u: %s", i,
 				 strerror(errno));
 			goto fail;
@@ -526,8 +526,8 @@ fail:
 
 TEST_F_TIMEOUT(rekey, many_updates, 600)
 {
-	size_t len = dp_env_num("SM4KTLS_REKEY_BYTES", 4 << 20);
-	unsigned int updates = dp_env_num("SM4KTLS_REKEY_UPDATES", 50), got = 0;
+	size_t len = st_env_num("SM4KTLS_REKEY_BYTES", 4 << 20);
+	unsigned int updates = st_env_num("SM4KTLS_REKEY_UPDATES", 50), got = 0;
 	struct many m = { .fd = self->kfd, .t = self->ktx, .len = len,
 			  .updates = updates, .chunk = len / (updates + 1) };
 	struct traffic rx;
@@ -539,9 +539,9 @@ TEST_F_TIMEOUT(rekey, many_updates, 600)
 	int t;
 
 	/* The peer end becomes kTLS too, with the mirror keys. */
-	ASSERT_EQ(dp_attach(self->ufd), 0);
-	ASSERT_EQ(dp_set_key(self->ufd, TLS_TX, &self->krx.k), 0);
-	ASSERT_EQ(dp_set_key(self->ufd, TLS_RX, &self->ktx.k), 0);
+	ASSERT_EQ(st_attach_served(self->ufd), 0);
+	ASSERT_EQ(st_set_key(self->ufd, TLS_TX, &self->krx.k), 0);
+	ASSERT_EQ(st_set_key(self->ufd, TLS_RX, &self->ktx.k), 0);
 	rx = self->ktx;
 	data = malloc(len);
 	out = malloc(len);
@@ -553,7 +553,7 @@ TEST_F_TIMEOUT(rekey, many_updates, 600)
 
 	while (off < len) {
 		end = got < updates ? (got + 1) * m.chunk : len;
-		n = dp_recv_type(self->ufd, out + off, end - off, 0, &t);
+		n = st_recv_type(self->ufd, out + off, end - off, 0, &t);
 		if (n <= 0) {
 			EXPECT_GT(n, 0) TH_LOG("recv at %zu: %s", off,
 					       strerror(errno));
@@ -567,7 +567,7 @@ TEST_F_TIMEOUT(rekey, many_updates, 600)
 		if (off != end || got == updates)
 			continue;
 		/* Chunk done: the KeyUpdate, then nothing until the key. */
-		n = dp_recv_type(self->ufd, self->buf2, 64, 0, &t);
+		n = st_recv_type(self->ufd, self->buf2, 64, 0, &t);
 		EXPECT_EQ(n, KU_LEN) TH_LOG("update %u at %zu: %s", got, off,
 					    n < 0 ? strerror(errno) : "");
 		EXPECT_EQ(t, TLSREC_TYPE_HANDSHAKE);
@@ -577,7 +577,7 @@ TEST_F_TIMEOUT(rekey, many_updates, 600)
 		EXPECT_EQ(recv(self->ufd, self->buf2, 64, MSG_DONTWAIT), -1);
 		EXPECT_EQ(errno, EKEYEXPIRED);
 		ASSERT_EQ(traffic_next(&rx), 0);
-		ASSERT_EQ(dp_set_key(self->ufd, TLS_RX, &rx.k), 0);
+		ASSERT_EQ(st_set_key(self->ufd, TLS_RX, &rx.k), 0);
 		got++;
 	}
 	if (off < len)

@@ -5,7 +5,7 @@
  * of Debian's 6.1 and 6.12 kernels).
  */
 #include "kselftest_harness.h"
-#include "ktls.h"
+#include "helpers.h"
 
 static const u16 all_ciphers[] = {
 	TLS_CIPHER_AES_GCM_128, TLS_CIPHER_AES_GCM_256, TLS_CIPHER_AES_CCM_128,
@@ -26,7 +26,7 @@ FIXTURE_SETUP(opt)
 {
 	ASSERT_EQ(tlsrec_init(), 0);
 	ASSERT_EQ(st_tcp_pair(AF_INET, &self->cfd, &self->sfd), 0);
-	ASSERT_EQ(dp_attach(self->cfd), 0);
+	ASSERT_EQ(st_attach_served(self->cfd), 0);
 	tlsrec_key_random(&self->k,
 			  tlsrec_suite_by_cipher(TLS_CIPHER_AES_GCM_128),
 			  TLS_1_3_VERSION);
@@ -163,7 +163,7 @@ TEST_F(opt, rx_twice_tls12)
 static void set_twice_13(struct __test_metadata *_metadata,
 			 FIXTURE_DATA(opt) *self, int name)
 {
-	int want = strcmp(dp_module(), "tls") ? 0 : EBUSY;
+	int want = strcmp(st_served_module(), "tls") ? 0 : EBUSY;
 	unsigned char info[TLSREC_MAX_INFO];
 	struct tlsrec_key k;
 	socklen_t len;
@@ -267,7 +267,7 @@ TEST_F(opt, rx_expect_no_pad)
 
 	/* Refused for TLS 1.2. */
 	ASSERT_EQ(st_tcp_pair(AF_INET, &fd, &sfd), 0);
-	ASSERT_EQ(dp_attach(fd), 0);
+	ASSERT_EQ(st_attach_served(fd), 0);
 	tlsrec_key_random(&k12, self->k.suite, TLS_1_2_VERSION);
 	ASSERT_EQ(set_raw(fd, TLS_RX, info12, tlsrec_crypto_info(&k12, info12)), 0);
 	v = 1;
@@ -304,7 +304,7 @@ TEST_F_TIMEOUT(opt, all_ciphers_accepted, 600)
 	for (i = 0; i < NCIPHERS; i++) {
 		for (v = 0; v < 2; v++) {
 			ASSERT_EQ(st_tcp_pair(AF_INET, &fd, &sfd), 0);
-			ASSERT_EQ(dp_attach(fd), 0);
+			ASSERT_EQ(st_attach_served(fd), 0);
 			tlsrec_key_random(&k, tlsrec_suite_by_cipher(all_ciphers[i]),
 					  versions[v]);
 			len = tlsrec_crypto_info(&k, self->info);

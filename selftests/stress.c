@@ -49,7 +49,7 @@
 #include <openssl/hmac.h>
 
 #include "kselftest_harness.h"
-#include "ktls.h"
+#include "helpers.h"
 
 /* Seconds any single blocking socket call may take before it counts as hung. */
 #define IO_TIMEO	10
@@ -75,7 +75,7 @@ static void set_timeo(int fd, int secs)
 /* The in-tree tls.ko serves the ULP (selftests/run-datapath.sh STOCK=1). */
 static bool stock(void)
 {
-	return !strcmp(dp_module(), "tls");
+	return !strcmp(st_served_module(), "tls");
 }
 
 static u64 mix64(u64 x)
@@ -913,7 +913,7 @@ static int kreader_rekey(struct kreader *r, const u8 *msg, ssize_t n)
 	}
 	pthread_mutex_lock(&r->rk->lock);
 	err = traffic_next(&r->rk->t) ? -EINVAL :
-	      dp_set_key(r->fd, TLS_RX, &r->rk->t.k);
+	      st_set_key(r->fd, TLS_RX, &r->rk->t.k);
 	r->rk->updates++;
 	pthread_mutex_unlock(&r->rk->lock);
 	if (err)
@@ -956,7 +956,7 @@ static void *kreader_fn(void *arg)
 		} else {
 			len = BLOCK * (1 + xorshift(&r->rng) % 2048);
 			w_doing(&r->w, "recvmsg()");
-			n = dp_recv_type(r->fd, r->buf, len, 0, &type);
+			n = st_recv_type(r->fd, r->buf, len, 0, &type);
 			if (n < 0)
 				n = -errno;
 		}
@@ -1029,10 +1029,10 @@ static void *kr_installer(void *arg)
 	kr->ulp_err[i] = st_attach(kr->fd, st_ulp_name()) ? errno : 0;
 	pthread_barrier_wait(&kr->bar);
 	w_doing(&a->w, "setsockopt(TLS_TX)");
-	kr->tx_err[i] = -dp_set_key(kr->fd, TLS_TX, &kr->tx[i]);
+	kr->tx_err[i] = -st_set_key(kr->fd, TLS_TX, &kr->tx[i]);
 	pthread_barrier_wait(&kr->bar);
 	w_doing(&a->w, "setsockopt(TLS_RX)");
-	kr->rx_err[i] = -dp_set_key(kr->fd, TLS_RX, &kr->rx[i]);
+	kr->rx_err[i] = -st_set_key(kr->fd, TLS_RX, &kr->rx[i]);
 	w_doing(&a->w, "done");
 	return NULL;
 }
@@ -1182,7 +1182,7 @@ static void kr_data(struct __test_metadata *_metadata, struct key_race *kr,
  */
 TEST_F_TIMEOUT(key_race, install, 300)
 {
-	unsigned int rounds = dp_env_num("SM4KTLS_STRESS_KEY_ROUNDS", 20), r;
+	unsigned int rounds = st_env_num("SM4KTLS_STRESS_KEY_ROUNDS", 20), r;
 	const struct tlsrec_suite *s = tlsrec_suite_by_cipher(variant->cipher);
 	bool rekeys = variant->version == TLS_1_3_VERSION && !stock();
 	long tx0 = stat_get("TlsTxSw"), rx0 = stat_get("TlsRxSw");
@@ -1192,7 +1192,7 @@ TEST_F_TIMEOUT(key_race, install, 300)
 	struct key_race kr;
 
 	ASSERT_NE(s, NULL);
-	ref0 = st_module_refcnt(dp_module());
+	ref0 = st_module_refcnt(st_served_module());
 	ASSERT_GE(ref0, 0);
 	for (r = 0; r < rounds; r++) {
 		memset(&kr, 0, sizeof(kr));
@@ -1225,7 +1225,7 @@ TEST_F_TIMEOUT(key_race, install, 300)
 		kr_tally(kr.ulp_err, EEXIST, &ok, &other);
 		EXPECT_EQ(ok, 1) TH_LOG("round %u: %d TCP_ULP succeeded", r, ok);
 		EXPECT_EQ(other, 0) TH_LOG("TCP_ULP: %s", strerror(other));
-		EXPECT_EQ(st_module_refcnt(dp_module()), ref0 + 1);
+		EXPECT_EQ(st_module_refcnt(st_served_module()), ref0 + 1);
 		kr_tally(kr.tx_err, EBUSY, &ok, &other);
 		EXPECT_EQ(ok, rekeys ? KR_THREADS : 1)
 			TH_LOG("round %u: %d TLS_TX succeeded", r, ok);
@@ -1251,7 +1251,7 @@ TEST_F_TIMEOUT(key_race, install, 300)
 		EXPECT_EQ(stat_get("TlsRxRekeyOk") - rxr0,
 			  rounds * (KR_THREADS - 1));
 	}
-	EXPECT_EQ(st_wait_refcnt(dp_module(), ref0, 10), ref0);
+	EXPECT_EQ(st_wait_refcnt(st_served_module(), ref0, 10), ref0);
 }
 
 /* ---- io_race: I/O of every kind and a shutdown or close, one socket ---- */
@@ -1268,7 +1268,7 @@ enum action { ACT_NONE, ACT_SHUT_WR, ACT_SHUT_RD, ACT_SHUT_RDWR, ACT_CLOSE };
  */
 static unsigned int n_readers(void)
 {
-	unsigned int n = dp_env_num("SM4KTLS_STRESS_READERS", IO_READERS);
+	unsigned int n = st_env_num("SM4KTLS_STRESS_READERS", IO_READERS);
 
 	return n < 1 ? 1 : n > IO_READERS ? IO_READERS : n;
 }
@@ -1414,9 +1414,9 @@ static void io_setup(struct __test_metadata *_metadata, struct io_race *io,
 	set_timeo(io->ufd, IO_TIMEO);
 	tlsrec_key_random(&tx, s, variant->version);
 	tlsrec_key_random(&rx, s, variant->version);
-	ASSERT_EQ(dp_attach(io->kfd), 0);
-	ASSERT_EQ(dp_set_key(io->kfd, TLS_TX, &tx), 0);
-	ASSERT_EQ(dp_set_key(io->kfd, TLS_RX, &rx), 0);
+	ASSERT_EQ(st_attach_served(io->kfd), 0);
+	ASSERT_EQ(st_set_key(io->kfd, TLS_TX, &tx), 0);
+	ASSERT_EQ(st_set_key(io->kfd, TLS_RX, &rx), 0);
 
 	io->po->fd = io->ufd;
 	io->po->fp.nsenders = IO_SENDERS;
@@ -1630,9 +1630,9 @@ static void io_teardown_round(struct io_race *io)
  */
 TEST_F_TIMEOUT(io_race, race, 600)
 {
-	unsigned int rounds = dp_env_num("SM4KTLS_STRESS_ROUNDS", 3), r;
+	unsigned int rounds = st_env_num("SM4KTLS_STRESS_ROUNDS", 3), r;
 	struct io_race *io = &self->io;
-	int ref0 = st_module_refcnt(dp_module()), i;
+	int ref0 = st_module_refcnt(st_served_module()), i;
 	struct timed_call tc;
 	u64 seed = rng_seed();
 	double t0 = now();
@@ -1671,7 +1671,7 @@ TEST_F_TIMEOUT(io_race, race, 600)
 		io_teardown_round(io);
 		ASSERT_EQ(__test_passed(_metadata), true);
 	}
-	EXPECT_EQ(st_wait_refcnt(dp_module(), ref0, 10), ref0);
+	EXPECT_EQ(st_wait_refcnt(st_served_module(), ref0, 10), ref0);
 	ksft_print_msg("io_race: %u rounds in %.1f s\n", rounds, now() - t0);
 }
 
@@ -1756,7 +1756,7 @@ static void *rekeyer_fn(void *arg)
 	for (k->done = 0; k->done < k->updates; k->done++) {
 		rekeyer_pace(k, k->expect * (k->done + 1) / (k->updates + 1));
 		w_doing(&k->w, "send() of a KeyUpdate");
-		n = dp_send_type(k->fd, TLSREC_TYPE_HANDSHAKE, key_update_msg,
+		n = st_send_type(k->fd, TLSREC_TYPE_HANDSHAKE, key_update_msg,
 				 KU_LEN, MSG_NOSIGNAL);
 		if (n != KU_LEN) {
 			w_fail(&k->w, "KeyUpdate %u: %s", k->done,
@@ -1768,7 +1768,7 @@ static void *rekeyer_fn(void *arg)
 			break;
 		}
 		w_doing(&k->w, "setsockopt(TLS_TX)");
-		err = dp_set_key(k->fd, TLS_TX, &k->t.k);
+		err = st_set_key(k->fd, TLS_TX, &k->t.k);
 		if (err) {
 			w_fail(&k->w, "TLS_TX %u: %s", k->done, strerror(-err));
 			break;
@@ -1789,7 +1789,7 @@ static void *rekeyer_fn(void *arg)
  */
 TEST_F_TIMEOUT(rekey_race, tx_senders, 600)
 {
-	unsigned int updates = dp_env_num("SM4KTLS_STRESS_UPDATES", 40);
+	unsigned int updates = st_env_num("SM4KTLS_STRESS_UPDATES", 40);
 	long ok0 = stat_get("TlsTxRekeyOk"), err0 = stat_get("TlsTxRekeyError");
 	struct ksender snd[RK_SENDERS] = {};
 	struct traffic peer_t;
@@ -1809,9 +1809,9 @@ TEST_F_TIMEOUT(rekey_race, tx_senders, 600)
 	ASSERT_EQ(st_tcp_pair(AF_INET, &kfd, &ufd), 0);
 	set_timeo(kfd, IO_TIMEO);
 	set_timeo(ufd, IO_TIMEO);
-	ASSERT_EQ(dp_attach(kfd), 0);
+	ASSERT_EQ(st_attach_served(kfd), 0);
 	ASSERT_EQ(traffic_init(&k->t, variant->cipher, variant->hash), 0);
-	ASSERT_EQ(dp_set_key(kfd, TLS_TX, &k->t.k), 0);
+	ASSERT_EQ(st_set_key(kfd, TLS_TX, &k->t.k), 0);
 	peer_t = k->t;
 	k->fd = kfd;
 	k->updates = updates;
@@ -1884,7 +1884,7 @@ TEST_F_TIMEOUT(rekey_race, tx_senders, 600)
  */
 TEST_F_TIMEOUT(rekey_race, rx_readers, 600)
 {
-	unsigned int updates = dp_env_num("SM4KTLS_STRESS_UPDATES", 40);
+	unsigned int updates = st_env_num("SM4KTLS_STRESS_UPDATES", 40);
 	long ok0 = stat_get("TlsRxRekeyOk"), rcv0 = stat_get("TlsRxRekeyReceived");
 	long dec0 = stat_get("TlsDecryptError");
 	struct kreader *rd = calloc(IO_READERS, sizeof(*rd));
@@ -1907,9 +1907,9 @@ TEST_F_TIMEOUT(rekey_race, rx_readers, 600)
 	ASSERT_EQ(st_tcp_pair(AF_INET, &kfd, &ufd), 0);
 	set_timeo(kfd, IO_TIMEO);
 	set_timeo(ufd, IO_TIMEO);
-	ASSERT_EQ(dp_attach(kfd), 0);
+	ASSERT_EQ(st_attach_served(kfd), 0);
 	ASSERT_EQ(traffic_init(&rk.t, variant->cipher, variant->hash), 0);
-	ASSERT_EQ(dp_set_key(kfd, TLS_RX, &rk.t.k), 0);
+	ASSERT_EQ(st_set_key(kfd, TLS_RX, &rk.t.k), 0);
 	peer_t = rk.t;
 	pw->fd = ufd;
 	pw->b = &b;
@@ -2012,8 +2012,8 @@ static int peer_pair(FIXTURE_DATA(peer) *self, int ksnd, int urcv, bool rx)
 		return err;
 	tlsrec_key_random(&self->tx, s, TLS_1_3_VERSION);
 	tlsrec_key_random(&self->rx, s, TLS_1_3_VERSION);
-	if (dp_attach(self->kfd) || dp_set_key(self->kfd, TLS_TX, &self->tx) ||
-	    (rx && dp_set_key(self->kfd, TLS_RX, &self->rx)))
+	if (st_attach_served(self->kfd) || st_set_key(self->kfd, TLS_TX, &self->tx) ||
+	    (rx && st_set_key(self->kfd, TLS_RX, &self->rx)))
 		return -1;
 	return 0;
 }
@@ -2332,9 +2332,9 @@ static void byte_by_byte(struct __test_metadata *_metadata,
 	ASSERT_EQ(setsockopt(ufd, SOL_TCP, TCP_NODELAY, &one, sizeof(one)), 0);
 	tlsrec_key_random(&tx, s, version);
 	tlsrec_key_random(&rx, s, version);
-	ASSERT_EQ(dp_attach(kfd), 0);
-	ASSERT_EQ(dp_set_key(kfd, TLS_TX, &tx), 0);
-	ASSERT_EQ(dp_set_key(kfd, TLS_RX, &rx), 0);
+	ASSERT_EQ(st_attach_served(kfd), 0);
+	ASSERT_EQ(st_set_key(kfd, TLS_TX, &tx), 0);
+	ASSERT_EQ(st_set_key(kfd, TLS_RX, &rx), 0);
 	tlsrec_state_init(&seal, &rx);
 	tlsrec_random(&seal.explicit_nonce, sizeof(seal.explicit_nonce));
 	pfd.fd = kfd;
@@ -2358,7 +2358,7 @@ static void byte_by_byte(struct __test_metadata *_metadata,
 			}
 		}
 		memset(self->buf, 0, sizes[i]);
-		ASSERT_EQ(dp_recv_type(kfd, self->buf, sizes[i], MSG_WAITALL,
+		ASSERT_EQ(st_recv_type(kfd, self->buf, sizes[i], MSG_WAITALL,
 				       &type), (ssize_t)sizes[i])
 			TH_LOG("record %u of %zu bytes: %s", i, sizes[i],
 			       strerror(errno));
@@ -2579,7 +2579,7 @@ static void *sweep_rx(void *arg)
  */
 TEST_F_TIMEOUT(bufsweep, both_ways, 120)
 {
-	u64 bytes = dp_env_num("SM4KTLS_STRESS_SWEEP_BYTES", 512 << 10);
+	u64 bytes = st_env_num("SM4KTLS_STRESS_SWEEP_BYTES", 512 << 10);
 	const struct tlsrec_suite *s = tlsrec_suite_by_cipher(TLS_CIPHER_AES_GCM_128);
 	struct tlsrec_key ab, ba;
 	struct sweep_flow f[2] = {};
@@ -2595,12 +2595,12 @@ TEST_F_TIMEOUT(bufsweep, both_ways, 120)
 	set_timeo(b, 5);
 	tlsrec_key_random(&ab, s, TLS_1_3_VERSION);
 	tlsrec_key_random(&ba, s, TLS_1_3_VERSION);
-	ASSERT_EQ(dp_attach(a), 0);
-	ASSERT_EQ(dp_attach(b), 0);
-	ASSERT_EQ(dp_set_key(a, TLS_TX, &ab), 0);
-	ASSERT_EQ(dp_set_key(b, TLS_RX, &ab), 0);
-	ASSERT_EQ(dp_set_key(b, TLS_TX, &ba), 0);
-	ASSERT_EQ(dp_set_key(a, TLS_RX, &ba), 0);
+	ASSERT_EQ(st_attach_served(a), 0);
+	ASSERT_EQ(st_attach_served(b), 0);
+	ASSERT_EQ(st_set_key(a, TLS_TX, &ab), 0);
+	ASSERT_EQ(st_set_key(b, TLS_RX, &ab), 0);
+	ASSERT_EQ(st_set_key(b, TLS_TX, &ba), 0);
+	ASSERT_EQ(st_set_key(a, TLS_RX, &ba), 0);
 	t0 = now();
 	for (i = 0; i < 2; i++) {
 		f[i].out = i ? b : a;
@@ -2827,8 +2827,8 @@ static int conn_open(struct listeners *l, struct conn *c, unsigned int n)
 	tlsrec_key_random(&ba, s, combos[c->combo].version);
 	if (st_attach(c->fd[0], st_ulp_name()) ||
 	    st_attach(c->fd[1], st_ulp_name()) ||
-	    dp_set_key(c->fd[0], TLS_TX, &ab) || dp_set_key(c->fd[1], TLS_RX, &ab) ||
-	    dp_set_key(c->fd[1], TLS_TX, &ba) || dp_set_key(c->fd[0], TLS_RX, &ba))
+	    st_set_key(c->fd[0], TLS_TX, &ab) || st_set_key(c->fd[1], TLS_RX, &ab) ||
+	    st_set_key(c->fd[1], TLS_TX, &ba) || st_set_key(c->fd[0], TLS_RX, &ba))
 		return -1;
 	return 0;
 }
@@ -2899,10 +2899,10 @@ static int many_run(struct __test_metadata *_metadata, struct listeners *l,
 				return -1;
 			}
 		}
-		ref = st_module_refcnt(dp_module());
+		ref = st_module_refcnt(st_served_module());
 		if (ref != ref0 + 2 * (int)n) {
 			TH_LOG("wave at %u: refcount %d, want %d: not served by %s",
-			       base, ref, ref0 + 2 * n, dp_module());
+			       base, ref, ref0 + 2 * n, st_served_module());
 			conns_close(c, n, base);
 			free(c);
 			return -1;
@@ -2978,9 +2978,9 @@ static void mem_settle(struct mem_figures *m)
  */
 TEST_F_TIMEOUT(many, waves, 1200)
 {
-	unsigned int total = dp_env_num("SM4KTLS_STRESS_SOCKETS", 2000);
-	unsigned int wave = dp_env_num("SM4KTLS_STRESS_WAVE", 200);
-	long long tol = dp_env_num("SM4KTLS_STRESS_SLAB_TOL", 2 << 20);
+	unsigned int total = st_env_num("SM4KTLS_STRESS_SOCKETS", 2000);
+	unsigned int wave = st_env_num("SM4KTLS_STRESS_WAVE", 200);
+	long long tol = st_env_num("SM4KTLS_STRESS_SLAB_TOL", 2 << 20);
 	long ctx0, crx0, tx0, rx0, ctx1, crx1;
 	struct mem_figures *m0 = calloc(2, sizeof(*m0)), *m1 = m0 + 1;
 	struct listeners l;
@@ -2989,11 +2989,11 @@ TEST_F_TIMEOUT(many, waves, 1200)
 
 	ASSERT_NE(m0, NULL);
 	ASSERT_EQ(listeners_open(&l), 0) TH_LOG("listen: %s", strerror(errno));
-	ref0 = st_module_refcnt(dp_module());
+	ref0 = st_module_refcnt(st_served_module());
 	ASSERT_GE(ref0, 0);
 	ASSERT_EQ(many_run(_metadata, &l, 2 * ARRAY_SIZE(combos),
 			   2 * ARRAY_SIZE(combos), ref0), 0);
-	ASSERT_EQ(st_wait_refcnt(dp_module(), ref0, 10), ref0);
+	ASSERT_EQ(st_wait_refcnt(st_served_module(), ref0, 10), ref0);
 	mem_settle(m0);
 	ctx0 = stat_get("TlsCurrTxSw");
 	crx0 = stat_get("TlsCurrRxSw");
@@ -3003,7 +3003,7 @@ TEST_F_TIMEOUT(many, waves, 1200)
 	t0 = now();
 	ASSERT_EQ(many_run(_metadata, &l, total, wave, ref0), 0);
 	secs = now() - t0;
-	ref1 = st_wait_refcnt(dp_module(), ref0, 30);
+	ref1 = st_wait_refcnt(st_served_module(), ref0, 30);
 	ctx1 = stat_get("TlsCurrTxSw");
 	crx1 = stat_get("TlsCurrRxSw");
 	mem_settle(m1);
