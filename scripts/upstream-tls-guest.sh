@@ -44,14 +44,8 @@ while [ $# -gt 0 ]; do
 done
 rc=0
 loaded=()
-
-tap() { # STATUS DESCRIPTION
-	if [ "$1" = 0 ]; then echo "ok - $2"; else echo "not ok - $2"; rc=1; fi
-}
-
-loaded() { grep -q "^$1 " /proc/modules; }
-
-refcnt() { local v=-1; read -r v <"/sys/module/$1/refcnt" 2>/dev/null; echo "$v"; }
+# shellcheck source=selftests/lib.sh
+. "$top/selftests/lib.sh"
 
 # Counter NAME of a /proc/net/*_stat file, 0 if absent.
 stat_of() { # FILE NAME

@@ -46,19 +46,14 @@ xfer_timeout=${SM4KTLS_FAULTS_TIMEOUT:-120}
 big=1000000000
 n=0
 rc=0
-
-tap() { # STATUS DESCRIPTION
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then echo "ok $n $2"; else echo "not ok $n $2"; rc=1; fi
-}
+# shellcheck source=selftests/lib.sh
+. "$top/selftests/lib.sh"
 
 if [ ! -d "$dbg/failslab" ] || [ ! -d "$dbg/fail_page_alloc" ]; then
 	echo "ok 1 # SKIP no fault injection in this kernel"
 	echo "1..1"
 	exit 0
 fi
-
-loaded() { grep -q "^$1 " /proc/modules; }
 
 # Load what is missing (standalone runs); unload it again at the end.
 ours=()
@@ -168,39 +163,26 @@ injected() { # ATTR: faults injected so far
 
 # --- counters ---
 
-counter() { # NAME [NS]: an sm4ktls counter
-	local run=()
-	[ -n "${2:-}" ] && run=(ip netns exec "$2")
-	"${run[@]}" awk -v k="$1" \
-		'$1 == k { print $2; f = 1 } END { if (!f) print -1 }' \
-		/proc/net/sm4ktls_stat
-}
-
 curr() { # the module's live sockets, per namespace: "init sa sb"
 	local ns out=
 	for ns in "" sa sb; do
 		[ -n "$ns" ] && [ ! -e "/run/netns/$ns" ] && continue
-		out+="$(counter TlsCurrTxSw $ns)/$(counter TlsCurrRxSw $ns)/"
-		out+="$(counter TlsCurrTxDevice $ns)/$(counter TlsCurrRxDevice $ns) "
+		out+="$(ns_counter "$ns" TlsCurrTxSw)/$(ns_counter "$ns" TlsCurrRxSw)/"
+		out+="$(ns_counter "$ns" TlsCurrTxDevice)/$(ns_counter "$ns" TlsCurrRxDevice) "
 	done
 	echo "$out"
 }
 
-refcnt() { cat /sys/module/sm4ktls/refcnt; }
-
 wait_ref() { # REFCNT
 	local i
 	for i in $(seq 100); do
-		[ "$(refcnt)" = "$1" ] && return 0
+		[ "$(refcnt sm4ktls)" = "$1" ] && return 0
 		sleep 0.1
 	done
 	return 1
 }
 
 # --- namespaces and the sim pair (as offload.sh) ---
-
-sa() { ip netns exec sa "$@"; }
-sb() { ip netns exec sb "$@"; }
 
 net_setup() {
 	ip netns del sa 2>/dev/null
@@ -239,7 +221,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-ref0=$(refcnt)
+ref0=$(refcnt sm4ktls)
 net_setup
 tap $? "namespaces sa/sb, sim pair (device path) and veth pair set up"
 curr0=$(curr)
@@ -293,16 +275,6 @@ sweeps() {
 
 # --- 2. the device fallback ---
 
-wait_listen() { # PORT PID
-	local i
-	for i in $(seq 150); do
-		[ -n "$(sb ss -Hltn "sport = :$1")" ] && return 0
-		kill -0 "$2" 2>/dev/null || return 1
-		sleep 0.2
-	done
-	return 1
-}
-
 retrans() {
 	sa nstat -az TcpRetransSegs | awk '$1 == "TcpRetransSegs" { print $2 }'
 }
@@ -314,14 +286,14 @@ fb_xfer() {
 	port=$((20000 + RANDOM % 12000))
 	rm -f "$work/half" "$work/go"
 	routes_sim
-	d0=$(counter TlsTxDevice sa)
-	k0=$(counter TlsTxFallbackSkbs sa)
-	e0=$(counter TlsTxFallbackErrors sa)
+	d0=$(ns_counter sa TlsTxDevice)
+	k0=$(ns_counter sa TlsTxFallbackSkbs)
+	e0=$(ns_counter sa TlsTxFallbackErrors)
 	r0=$(retrans)
 	sb timeout "$xfer_timeout" "$bin/offload_peer" recv 10.9.0.2 "$port" "$1" "$2" "$bytes" \
 		>"$work/recv.log" 2>&1 &
 	rpid=$!
-	wait_listen "$port" "$rpid" || { kill "$rpid" 2>/dev/null; return 1; }
+	wait_listen "$port" "$rpid" sb || { kill "$rpid" 2>/dev/null; return 1; }
 	sa timeout "$xfer_timeout" "$bin/offload_peer" send 10.9.0.2 "$port" "$1" "$2" "$bytes" "$work" \
 		>"$work/send.log" 2>&1 &
 	spid=$!
@@ -338,9 +310,9 @@ fb_xfer() {
 	sed 's/^/# /' "$work/send.log" "$work/recv.log"
 	[ $s = 0 ] || echo "# sender exited $s"
 	[ $r = 0 ] || echo "# receiver exited $r"
-	fb_dev=$(( $(counter TlsTxDevice sa) - d0 ))
-	fb_skbs=$(( $(counter TlsTxFallbackSkbs sa) - k0 ))
-	fb_errors=$(( $(counter TlsTxFallbackErrors sa) - e0 ))
+	fb_dev=$(( $(ns_counter sa TlsTxDevice) - d0 ))
+	fb_skbs=$(( $(ns_counter sa TlsTxFallbackSkbs) - k0 ))
+	fb_errors=$(( $(ns_counter sa TlsTxFallbackErrors) - e0 ))
 	fb_retrans=$(( $(retrans) - r0 ))
 	routes_sim
 	return $((s | r))
@@ -410,7 +382,7 @@ echo "# faults injected in all: failslab $total_s, fail_page_alloc $total_p"
 
 # Nothing left behind: sockets gone, counts and references back.
 wait_ref "$ref0"
-tap $? "sm4ktls reference count back to $ref0 ($(refcnt))"
+tap $? "sm4ktls reference count back to $ref0 ($(refcnt sm4ktls))"
 sleep 1
 [ "$(curr)" = "$curr0" ]
 tap $? "live socket counts back (tx-sw/rx-sw/tx-dev/rx-dev per namespace: $(curr))"

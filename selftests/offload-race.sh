@@ -34,11 +34,8 @@ threads=${SM4KTLS_OFFLOAD_RACE_THREADS:-8}
 work=$(mktemp -d)
 n=0
 rc=0
-
-tap() { # STATUS DESCRIPTION
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then echo "ok $n $2"; else echo "not ok $n $2"; rc=1; fi
-}
+# shellcheck source=selftests/lib.sh
+. "$top/selftests/lib.sh"
 
 check() { # DESCRIPTION CONDITION...
 	local what=$1
@@ -47,21 +44,10 @@ check() { # DESCRIPTION CONDITION...
 	tap $? "$what"
 }
 
-sa() { ip netns exec sa "$@"; }
-sb() { ip netns exec sb "$@"; }
-
-counter() { # NS NAME: an sm4ktls counter of a netns
-	ip netns exec "$1" awk -v k="$2" \
-		'$1 == k { print $2; f = 1 } END { if (!f) print -1 }' \
-		/proc/net/sm4ktls_stat
-}
-
 simstat() { # NS DEV NAME: an ethtool -S counter of a sim device
 	ip netns exec "$1" ethtool -S "$2" 2>/dev/null |
 		awk -v k="$3:" '$1 == k { print $2 }'
 }
-
-refcnt() { cat "/sys/module/$1/refcnt" 2>/dev/null || echo -1; }
 
 # Retry CONDITION... every 0.5 s for up to SECONDS.
 wait_for() { # SECONDS CONDITION...
@@ -133,16 +119,6 @@ rmmod_race() { # SECONDS
 	t1=$(date +%s%N)
 	echo $(((t1 - t0) / 1000000)) >"$work/rmmod.ms"
 	sleep $(($1 - $1 / 3))
-}
-
-wait_listen() { # PORT PID
-	local i
-	for i in $(seq 150); do
-		[ -n "$(sb ss -Hltn "sport = :$1")" ] && return 0
-		kill -0 "$2" 2>/dev/null || return 1
-		sleep 0.2
-	done
-	return 1
 }
 
 cat >"$work/churn.py" <<'EOF'
@@ -323,7 +299,7 @@ else:
 EOF
 
 snap() { # PREFIX: device-mode totals of both namespaces
-	eval "${1}_txdev=$(counter sa TlsTxDevice) ${1}_rxdev=$(counter sb TlsRxDevice)"
+	eval "${1}_txdev=$(ns_counter sa TlsTxDevice) ${1}_rxdev=$(ns_counter sb TlsRxDevice)"
 }
 
 # Every TlsCurr* counter of both namespaces is 0.
@@ -331,7 +307,7 @@ curr_zero() {
 	local ns c v
 	for ns in sa sb; do
 		for c in TlsCurrTxSw TlsCurrRxSw TlsCurrTxDevice TlsCurrRxDevice; do
-			v=$(counter $ns $c)
+			v=$(ns_counter $ns $c)
 			[ "$v" = 0 ] || { echo "# $ns $c = $v"; return 1; }
 		done
 	done
@@ -370,7 +346,7 @@ phase() {
 	sb timeout $((secs + 120)) python3 "$work/churn.py" server 10.9.0.2 "$port" \
 		"$work/stop" >"$work/server.log" 2>&1 &
 	spid=$!
-	if ! wait_listen "$port" "$spid"; then
+	if ! wait_listen "$port" "$spid" sb; then
 		tap 1 "$name: churn server listening"
 		cat "$work/server.log"
 		return 1

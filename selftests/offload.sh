@@ -23,20 +23,8 @@ bytes=${SM4KTLS_OFFLOAD_BYTES:-1048576}
 work=$(mktemp -d)
 n=0
 rc=0
-
-tap() { # STATUS DESCRIPTION
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then echo "ok $n $2"; else echo "not ok $n $2"; rc=1; fi
-}
-
-sa() { ip netns exec sa "$@"; }
-sb() { ip netns exec sb "$@"; }
-
-counter() { # NS NAME: an sm4ktls counter of a netns
-	ip netns exec "$1" awk -v k="$2" \
-		'$1 == k { print $2; f = 1 } END { if (!f) print -1 }' \
-		/proc/net/sm4ktls_stat
-}
+# shellcheck source=selftests/lib.sh
+. "$top/selftests/lib.sh"
 
 simstat() { # NS DEV NAME: an ethtool -S counter of a sim device
 	ip netns exec "$1" ethtool -S "$2" 2>/dev/null |
@@ -47,7 +35,7 @@ snap() { # PREFIX
 	local c
 	for c in TlsTxDevice TlsTxSw TlsTxDeviceRecords TlsTxFallbackSkbs \
 		 TlsTxFallbackErrors; do
-		eval "${1}_$c=$(counter sa $c)"
+		eval "${1}_$c=$(ns_counter sa $c)"
 	done
 	eval "${1}_sim=$(simstat sa sm4sim0a tls_tx_records)"
 }
@@ -77,16 +65,6 @@ setup() {
 	setup_links
 }
 
-wait_listen() { # PORT PID
-	local i
-	for i in $(seq 150); do
-		[ -n "$(sb ss -Hltn "sport = :$1")" ] && return 0
-		kill -0 "$2" 2>/dev/null || return 1
-		sleep 0.2
-	done
-	return 1
-}
-
 # One transfer: NAME CIPHER VERSION [ACTION]. ACTION runs once the sender
 # is halfway (and paused); then the rest goes out.
 xfer() {
@@ -97,7 +75,7 @@ xfer() {
 	sb timeout 300 "$peer" recv 10.9.0.2 "$port" "$cipher" "$ver" "$bytes" \
 		>"$work/recv.log" 2>&1 &
 	rpid=$!
-	if ! wait_listen "$port" "$rpid"; then
+	if ! wait_listen "$port" "$rpid" sb; then
 		tap 1 "$name: receiver listening"
 		kill "$rpid" 2>/dev/null
 		return 1
@@ -143,7 +121,7 @@ rsnap() { # PREFIX
 	local c
 	for c in TlsRxDevice TlsRxSw TlsRxDeviceRecords TlsRxDeviceReencrypt \
 		 TlsRxDeviceSwRecords TlsRxDeviceResync TlsDecryptError; do
-		eval "${1}_$c=$(counter sb $c)"
+		eval "${1}_$c=$(ns_counter sb $c)"
 	done
 	for c in tls_rx_skbs_decrypted tls_rx_skbs_left tls_rx_resync_req \
 		 tls_rx_resync tls_rx_auth_failed; do
@@ -175,7 +153,7 @@ rxfer() {
 	SM4KTLS_PEER_SYNC=${action:+$work} sb timeout 300 "$peer" krecv 10.9.0.2 \
 		"$port" "$cipher" "$ver" "$bytes" $bad >"$work/recv.log" 2>&1 &
 	rpid=$!
-	if ! wait_listen "$port" "$rpid"; then
+	if ! wait_listen "$port" "$rpid" sb; then
 		tap 1 "$name: receiver listening"
 		kill "$rpid" 2>/dev/null
 		return 1

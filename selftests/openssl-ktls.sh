@@ -15,35 +15,18 @@
 # /proc/net/tls_stat of the in-tree tls.ko; the same counter names are
 # expected from the project's file). Needs openssl, ss, sha256sum.
 set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
 stat=${SM4KTLS_TLS_STAT:-/proc/net/tls_stat}
 size=${SM4KTLS_OPENSSL_BYTES:-4194304}
 work=$(mktemp -d)
 n=0
 rc=0
 trap 'rm -rf "$work"' EXIT
-
-tap() { # STATUS DESCRIPTION
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then echo "ok $n $2"; else echo "not ok $n $2"; rc=1; fi
-}
-
-counter() { # NAME
-	awk -v k="$1" '$1 == k { print $2; f = 1 } END { if (!f) print -1 }' "$stat"
-}
+# shellcheck source=selftests/lib.sh
+. "$top/selftests/lib.sh"
 
 snap() { # PREFIX: save the counters into PREFIX_tx, PREFIX_rx, PREFIX_err
-	eval "$1_tx=$(counter TlsTxSw) $1_rx=$(counter TlsRxSw) $1_err=$(counter TlsDecryptError)"
-}
-
-# Wait until the server listens on PORT; give up early if it exited.
-wait_listen() { # PORT PID
-	local i
-	for i in $(seq 150); do
-		[ -n "$(ss -Hltn "sport = :$1")" ] && return 0
-		kill -0 "$2" 2>/dev/null || return 1
-		sleep 0.2
-	done
-	return 1
+	eval "$1_tx=$(stat_counter "$stat" TlsTxSw) $1_rx=$(stat_counter "$stat" TlsRxSw) $1_err=$(stat_counter "$stat" TlsDecryptError)"
 }
 
 # Start "${srv[@]}" (set up by cmds) with stdin/stdout redirected as

@@ -13,12 +13,10 @@
 # Exit status: 0 if everything passed.
 top=$(cd "$(dirname "$0")/.." && pwd)
 obj=$top/build/obj/$(uname -r)
+# shellcheck source=selftests/lib.sh
+. "$top/selftests/lib.sh"
 bin=$top/build/selftests
 rc=0
-
-tap() { # STATUS DESCRIPTION
-	if [ "$1" = 0 ]; then echo "ok - $2"; else echo "not ok - $2"; rc=1; fi
-}
 
 # SM4KTLS_DP_SKIP="bulk openssl-ktls.sh ...": tests left out of this run
 # (make check's subset on the sanitizer kernel); each is said so.
@@ -34,20 +32,6 @@ run() { # COMMAND...
 	s=$?
 	# kselftest exit 4 means all skipped: a hidden gap, not a pass.
 	[ $s = 0 ] || { echo "# $* exited $s"; rc=1; }
-}
-
-loaded() { grep -q "^$1 " /proc/modules; }
-
-refcnt() { cat "/sys/module/$1/refcnt" 2>/dev/null || echo -1; }
-
-# Wait for the module's sockets to be gone (closing is asynchronous).
-wait_unused() { # MODULE
-	local i
-	for i in $(seq 100); do
-		[ "$(refcnt "$1")" = 0 ] && return 0
-		sleep 0.1
-	done
-	return 1
 }
 
 if [ "${LONG:-0}" = 1 ]; then

@@ -14,23 +14,8 @@
 top=$(cd "$(dirname "$0")/.." && pwd)
 obj=$top/build/obj/$(uname -r)
 rc=0
-
-tap() { # STATUS DESCRIPTION
-	if [ "$1" = 0 ]; then echo "ok - $2"; else echo "not ok - $2"; rc=1; fi
-}
-
-loaded() { grep -q "^$1 " /proc/modules; }
-
-refcnt() { cat "/sys/module/$1/refcnt" 2>/dev/null || echo -1; }
-
-wait_unused() { # MODULE
-	local i
-	for i in $(seq 100); do
-		[ "$(refcnt "$1")" = 0 ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
+# shellcheck source=selftests/lib.sh
+. "$top/selftests/lib.sh"
 
 insmod "$obj/sm4ktls_crypto.ko" kat_million=0
 tap $? "insmod sm4ktls_crypto.ko kat_million=0 on $(uname -r)"

@@ -9,10 +9,8 @@ obj=$top/build/obj/$(uname -r)
 bin=$top/build/selftests
 export SM4KTLS_KO=$obj/sm4ktls.ko
 rc=0
-
-tap() { # STATUS DESCRIPTION
-	if [ "$1" = 0 ]; then echo "ok - $2"; else echo "not ok - $2"; rc=1; fi
-}
+# shellcheck source=selftests/lib.sh
+. "$top/selftests/lib.sh"
 
 run() { # TEST...
 	local t s
