@@ -257,7 +257,7 @@ sweeps() {
 	sweep ulp 13_aes_gcm
 	for v in $variants; do
 		for t in tx_key rx_key rx_key_queued tx_rekey rx_rekey \
-			 send_small send_big send_tag_page send_more \
+			 send_small send_big send_tag_page send_more send_span \
 			 recv_part recv_peek recv_all recv_poll; do
 			case $t in
 			tx_rekey | rx_rekey) [[ $v == 13_* ]] || continue ;;
@@ -267,7 +267,7 @@ sweeps() {
 	done
 	for v in $dev_variants; do
 		for t in tx_key rx_key send_small send_big send_tag_page \
-			 send_more recv_part recv_all recv_poll; do
+			 send_more send_span recv_part recv_all recv_poll; do
 			sweep "$t" "$v"
 		done
 	done

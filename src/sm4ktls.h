@@ -117,7 +117,9 @@ struct sm4ktls_tx {
 	struct mutex lock;		/* one sender at a time, across waits */
 	struct work_struct work;	/* push when TCP has room again */
 	unsigned long flags;
+	int err;			/* sticky: a record failed to seal */
 	struct sock *sk;
+	struct sm4ktls_ctx *ctx;	/* outlives us */
 	struct sm4ktls_rec open;	/* collecting plaintext */
 	struct sm4ktls_rec pending;	/* sealed, not fully in TCP yet */
 	struct sm4ktls_drec *drec;	/* device mode: the open record's */

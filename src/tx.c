@@ -23,10 +23,13 @@
 			  MSG_CMSG_COMPAT | MSG_SPLICE_PAGES | MSG_EOR | \
 			  MSG_SENDPAGE_NOPOLICY)
 
-/* Device mode's connection, or NULL in software mode (offload.c). */
-static struct sm4ktls_offload_conn *sm4ktls_tx_offload(struct sock *sk)
+/*
+ * Device mode's connection, or NULL in software mode (offload.c). The
+ * context outlives @tx; the socket's pointer to it does not (close).
+ */
+static struct sm4ktls_offload_conn *sm4ktls_tx_offload(struct sm4ktls_tx *tx)
 {
-	return sm4ktls_get_ctx(sk)->offload_tx;
+	return tx->ctx->offload_tx;
 }
 
 static u8 *sm4ktls_rec_ptr(struct sm4ktls_rec *rec, u32 pos)
@@ -149,7 +152,7 @@ static u32 sm4ktls_tx_wire(struct sm4ktls_cipher *c, u32 len)
 static int sm4ktls_tx_reserve(struct sock *sk, struct sm4ktls_tx *tx,
 			      u32 len)
 {
-	if (sm4ktls_tx_offload(sk) && !tx->drec) {
+	if (sm4ktls_tx_offload(tx) && !tx->drec) {
 		tx->drec = sm4ktls_drec_alloc(sk);
 		if (!tx->drec)
 			return -ENOMEM;
@@ -184,7 +187,7 @@ static void sm4ktls_tx_frame(struct sock *sk, struct sm4ktls_tx *tx)
 
 	sm4ktls_tx_layout(tx, true);
 	sm4ktls_rec_zero(rec, c->prepend + text, c->tag);
-	sm4ktls_offload_add_rec(sk, sm4ktls_tx_offload(sk), tx->drec,
+	sm4ktls_offload_add_rec(sk, sm4ktls_tx_offload(tx), tx->drec,
 				rec->pages, rec->wire, sm4ktls_seq_get(c->seq));
 	tx->drec = NULL;
 	sm4ktls_stat_inc(sk, SM4KTLS_STAT_TX_DEVICE_RECORDS);
@@ -206,7 +209,7 @@ static int sm4ktls_tx_seal(struct sock *sk, struct sm4ktls_tx *tx,
 	unsigned int n;
 	int err;
 
-	if (sm4ktls_tx_offload(sk)) {
+	if (sm4ktls_tx_offload(tx)) {
 		sm4ktls_tx_frame(sk, tx);
 		return 0;
 	}
@@ -239,7 +242,7 @@ static int sm4ktls_tx_push(struct sock *sk, struct sm4ktls_tx *tx, int flags)
 	struct sm4ktls_rec *rec = &tx->pending;
 
 	/* TCP marks the skbs; only the device or the fallback sends them. */
-	if (sm4ktls_tx_offload(sk))
+	if (sm4ktls_tx_offload(tx))
 		flags |= MSG_SENDPAGE_DECRYPTED;
 
 	while (rec->sent < rec->wire) {
@@ -285,23 +288,32 @@ static int sm4ktls_tx_drain(struct sock *sk, struct sm4ktls_tx *tx,
 	return 0;
 }
 
+/*
+ * A record failed to seal: the stream cannot go on without it. It may be
+ * half encrypted in place, so it is dropped, never sealed again (its
+ * nonce would repeat), and nothing after it is sent.
+ */
+static int sm4ktls_tx_fail(struct sock *sk, struct sm4ktls_tx *tx)
+{
+	tx->err = -EBADMSG;
+	sm4ktls_rec_release(sk, &tx->open);
+	sm4ktls_err_abort(sk, -EBADMSG);
+	return -EBADMSG;
+}
+
 /* End the open record: seal it and start pushing it. */
 static int sm4ktls_tx_close_rec(struct sock *sk, struct sm4ktls_tx *tx,
 				long *timeo, int flags)
 {
 	int err;
 
-	if (!tx->open.len)
-		return 0;
+	if (tx->err || !tx->open.len)
+		return tx->err;
 	err = sm4ktls_tx_drain(sk, tx, timeo, flags);
 	if (err)
 		return err;
-	err = sm4ktls_tx_seal(sk, tx, NULL);
-	if (err) {
-		/* The stream cannot go on without this record. */
-		sm4ktls_err_abort(sk, -EBADMSG);
-		return err;
-	}
+	if (sm4ktls_tx_seal(sk, tx, NULL))
+		return sm4ktls_tx_fail(sk, tx);
 	err = sm4ktls_tx_push(sk, tx, flags);
 	return err == -EAGAIN ? 0 : err;
 }
@@ -313,6 +325,8 @@ static int sm4ktls_tx_room(struct sock *sk, struct sm4ktls_tx *tx,
 	int err;
 
 	for (;;) {
+		if (tx->err)
+			return tx->err;
 		if (sk->sk_err)
 			return -sk->sk_err;
 		if (sk->sk_shutdown & SEND_SHUTDOWN)
@@ -376,12 +390,12 @@ static int sm4ktls_tx_copy(struct sock *sk, struct sm4ktls_tx *tx,
  * straight from the sender's pages. Device records are kept until ACKed:
  * never in the sender's pages.
  */
-static bool sm4ktls_tx_direct_ok(struct sock *sk, struct sm4ktls_tx *tx,
-				 struct msghdr *msg, bool eor)
+static bool sm4ktls_tx_direct_ok(struct sm4ktls_tx *tx, struct msghdr *msg,
+				 bool eor)
 {
 	size_t left = msg_data_left(msg);
 
-	return !tx->open.len && !sm4ktls_tx_offload(sk) &&
+	return !tx->open.len && !sm4ktls_tx_offload(tx) &&
 	       user_backed_iter(&msg->msg_iter) &&
 	       (left >= SM4KTLS_MAX_PLAIN || eor);
 }
@@ -420,9 +434,7 @@ static int sm4ktls_tx_direct(struct sock *sk, struct sm4ktls_tx *tx,
 		 * The plaintext is still the sender's: a transform that ran
 		 * out of memory (skcipher_walk's bounce buffer) is retried.
 		 */
-		if (err != -ENOMEM)
-			sm4ktls_err_abort(sk, -EBADMSG);
-		return err;
+		return err == -ENOMEM ? err : sm4ktls_tx_fail(sk, tx);
 	}
 	*copied += n;
 	err = sm4ktls_tx_push(sk, tx, msg->msg_flags & MSG_MORE);
@@ -453,7 +465,7 @@ static int sm4ktls_tx_sendmsg_locked(struct sock *sk, struct sm4ktls_tx *tx,
 		if (tx->open.len == SM4KTLS_MAX_PLAIN ||
 		    (tx->open.len && tx->open.type != type))
 			err = sm4ktls_tx_close_rec(sk, tx, &timeo, flags);
-		else if (sm4ktls_tx_direct_ok(sk, tx, msg, eor))
+		else if (sm4ktls_tx_direct_ok(tx, msg, eor))
 			err = sm4ktls_tx_direct(sk, tx, msg, type, &copied);
 		else
 			err = sm4ktls_tx_copy(sk, tx, msg, type, &copied);
@@ -631,6 +643,7 @@ int sm4ktls_tx_init(struct sock *sk, struct sm4ktls_ctx *ctx,
 	mutex_init(&tx->lock);
 	INIT_WORK(&tx->work, sm4ktls_tx_work);
 	tx->sk = sk;
+	tx->ctx = ctx;
 	ctx->tx = tx;
 	/* The device if it takes the connection, else software: both work. */
 	ctx->tx_conf = sm4ktls_offload_tx_start(sk, ctx, ci) ? SM4KTLS_HW :
@@ -652,7 +665,7 @@ int sm4ktls_tx_rekey(struct sock *sk, struct sm4ktls_ctx *ctx,
 	int err;
 
 	/* As upstream: a device holds one key for the connection's life. */
-	if (sm4ktls_tx_offload(sk))
+	if (sm4ktls_tx_offload(tx))
 		return -EOPNOTSUPP;
 	err = sm4ktls_tx_close_rec(sk, tx, &timeo, MSG_NOSIGNAL);
 	if (err)
