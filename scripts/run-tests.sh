@@ -11,12 +11,11 @@
 # into a cache outside the tree): the same suites, and a verdict that
 # fails on any KASAN/KFENCE/UBSAN/lockdep/kmemleak/ODEBUG report.
 #
-# SM4KTLS_UPSTREAM_CI=1 adds upstream's tls selftest on sm4ktls (variants
-# 13_sm4_gcm, 12_aes_gcm, 13_aes_gcm of fixtures tls and tls_err, no rekey
-# and no mutliproc_* stress;
-# each kernel runs its own package's tls.c): off by default until the ULP's
-# record layer lands. SM4KTLS_UPSTREAM_CI=stock runs the same subset on the
-# in-tree tls.ko (the reference).
+# Upstream's tls selftest runs on sm4ktls by default (SM4KTLS_UPSTREAM_CI=1:
+# variants 13_sm4_gcm, 12_aes_gcm, 13_aes_gcm of fixtures tls and tls_err,
+# each kernel its own package's tls.c, then mutliproc_* on 13_sm4_gcm);
+# =stock runs the subset on the in-tree tls.ko (the reference), =0 skips
+# it. Every knob: Documentation/testing.md, "Knobs".
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
