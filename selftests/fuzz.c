@@ -657,12 +657,12 @@ static void check_rx(struct fz_iter *it, struct fz_pair *p, int pi,
 		return;
 	pthread_mutex_lock(&p->lock);
 	/*
-	 * Without an RX key this is TCP's recvmsg: a MSG_PEEK that waits
-	 * while another reader consumes goes on from the new read position
-	 * (tcp.c: "Application bug, race in MSG_PEEK"), so its bytes need
-	 * not be one run of the stream.
+	 * Without an RX key this is TCP's recvmsg, which lets other readers
+	 * in while one waits for more (a MSG_PEEK then even goes on from
+	 * their new read position: tcp.c's "race in MSG_PEEK"): with
+	 * several readers a call's bytes need not be one run of the stream.
 	 */
-	if (p->tainted || (peek && !p->exact && !p->rx_keyed))
+	if (p->tainted || (!p->exact && !p->rx_keyed))
 		goto out;
 	atomic_fetch_add(&g.rx_checked, len);
 	if (p->exact) {
