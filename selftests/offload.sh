@@ -189,8 +189,23 @@ case_rx_device() { # CIPHER VERSION
 
 case_rx_mixed() { # CIPHER VERSION
 	local t="$1 TLS1.$(( $2 - 10 )) RX decrypted, partly and not decrypted records"
+	local i c
 	sim_knob rx_skip 3
-	rxfer "$t" "$1" "$2"
+	# Which records fall wholly into skipped skbs depends on how TCP
+	# and GRO cut the stream (larger skbs under a slow kernel): up to
+	# three transfers, counted together, each checked byte by byte.
+	for i in 1 2 3; do
+		rxfer "$t" "$1" "$2"
+		[ "$i" = 1 ] && for c in TlsRxDeviceRecords TlsRxDeviceReencrypt \
+			TlsRxDeviceSwRecords TlsDecryptError; do
+			eval "first_$c=\$b_$c"
+		done
+		[ "$(delta TlsRxDeviceSwRecords)" -gt 0 ] && break
+	done
+	for c in TlsRxDeviceRecords TlsRxDeviceReencrypt TlsRxDeviceSwRecords \
+		 TlsDecryptError; do
+		eval "b_$c=\$first_$c"
+	done
 	sim_knob rx_skip 0
 	check "$t: all three kinds seen ($(rcounters_line))" \
 		test "$(delta TlsRxDeviceRecords)" -gt 0 -a "$(delta TlsRxDeviceReencrypt)" -gt 0 \
