@@ -361,11 +361,18 @@ fallback_atomic() { # CIPHER VERSION
 	tap $? "$t: $fb_errors fallback skbs dropped of $fb_skbs, $fb_retrans segments retransmitted"
 }
 
+# SM4KTLS_FAULTS_FALLBACK: which fallback cases run ("order2 atomic").
 fallbacks() {
-	fallback_order2 aes128gcm 12
-	fallback_order2 sm4gcm 13
-	fallback_atomic sm4gcm 12
-	fallback_atomic aes128gcm 13
+	local k=" ${SM4KTLS_FAULTS_FALLBACK:-order2 atomic} "
+
+	if [[ $k == *" order2 "* ]]; then
+		fallback_order2 aes128gcm 12
+		fallback_order2 sm4gcm 13
+	fi
+	if [[ $k == *" atomic "* ]]; then
+		fallback_atomic sm4gcm 12
+		fallback_atomic aes128gcm 13
+	fi
 }
 
 if [ -n "${SM4KTLS_FAULTS_ONLY:-}" ]; then
