@@ -2185,6 +2185,90 @@ TEST_F_TIMEOUT(peer, nonblock_fill_close_more, 120)
 	nonblock_fill_close(_metadata, self, true);
 }
 
+/*
+ * Takes the sender mutex over and over and leaves without a push: by
+ * empty non-blocking sends, or by TLS_TX setsockopts that are refused.
+ */
+struct contender {
+	struct worker w;
+	int fd;
+	bool rekeys;
+	volatile bool stop;
+	unsigned long rounds;
+};
+
+static void *contender_fn(void *arg)
+{
+	struct contender *c = arg;
+	char b = 0;
+
+	w_doing(&c->w, c->rekeys ? "refused TLS_TX" : "empty sends");
+	for (; !c->stop; c->rounds++) {
+		if (c->rekeys)
+			setsockopt(c->fd, SOL_TLS, TLS_TX, &b, 1);
+		else
+			send(c->fd, &b, 0, MSG_DONTWAIT | MSG_NOSIGNAL);
+	}
+	return NULL;
+}
+
+/*
+ * One record at a time, each partly pushed (the peer's window is small)
+ * and the rest left to TCP's write space, while another thread keeps
+ * taking the sender mutex without pushing. Every push the write space
+ * asks for must still happen: the peer gets each record without another
+ * send (a lost push leaves the rest in the kernel for good).
+ */
+static void write_space_contended(struct __test_metadata *_metadata,
+				  FIXTURE_DATA(peer) *self, bool rekeys)
+{
+	struct tlsrec_state st;
+	struct contender c;
+	long n = 0, got;
+	int round;
+	u8 type;
+
+	ASSERT_EQ(peer_pair(self, 4096, 4096, false), 0);
+	set_timeo(self->ufd, IO_TIMEO);
+	tlsrec_state_init(&st, &self->tx);
+	memset(&c, 0, sizeof(c));
+	c.fd = self->kfd;
+	c.rekeys = rekeys;
+	ASSERT_EQ(w_start(&c.w, "contender", contender_fn, &c), 0);
+	for (round = 0; round < 300; round++) {
+		pattern_fill(self->seed, round, self->buf, 16384);
+		n = send(self->kfd, self->buf, 16384,
+			 MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (n != 16384)
+			break;
+		n = read_record(self->ufd, self->rec, TLSREC_MAX_RECORD);
+		if (n <= 0)
+			break;
+		got = tlsrec_open(&st, self->rec, n, &type, self->pt);
+		if (got != 16384 || type != TLSREC_TYPE_DATA ||
+		    pattern_check(self->seed, round, self->pt, got) >= 0) {
+			n = -EBADMSG;
+			break;
+		}
+	}
+	c.stop = true;
+	JOIN_OK(&c.w, 10);
+	EXPECT_EQ(round, 300) TH_LOG("record %d: %s", round,
+				     n >= 0 ? "send() took part" : strerror(-n));
+	ksft_print_msg("write_space_contended: %d records, %lu %s beside them\n",
+		       round, c.rounds, rekeys ? "refused TLS_TX" : "empty sends");
+}
+
+TEST_F_TIMEOUT(peer, write_space_vs_empty_sends, 300)
+{
+	write_space_contended(_metadata, self, false);
+}
+
+TEST_F_TIMEOUT(peer, write_space_vs_refused_rekeys, 300)
+{
+	write_space_contended(_metadata, self, true);
+}
+
 /* A sender that blocks because nobody reads; for the cases below. */
 struct blocked_sender {
 	struct worker w;

@@ -257,6 +257,7 @@ int sm4ktls_tx_rekey(struct sock *sk, struct sm4ktls_ctx *ctx,
 		     const union sm4ktls_crypto_info *ci);
 void sm4ktls_tx_close(struct sock *sk, struct sm4ktls_ctx *ctx, long timeout);
 void sm4ktls_tx_free(struct sock *sk, struct sm4ktls_ctx *ctx);
+void sm4ktls_tx_unlock(struct sm4ktls_tx *tx);
 int sm4ktls_sendmsg(struct sock *sk, struct msghdr *msg, size_t size);
 int sm4ktls_sendpage(struct sock *sk, struct page *page, int offset,
 		     size_t size, int flags);

@@ -215,7 +215,7 @@ static int sm4ktls_set_tx(struct sock *sk, struct sm4ktls_ctx *ctx,
 	err = sm4ktls_do_setsockopt(sk, TLS_TX, optval, optlen);
 	release_sock(sk);
 	if (tx)
-		mutex_unlock(&tx->lock);
+		sm4ktls_tx_unlock(tx);
 	return err;
 }
 

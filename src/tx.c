@@ -485,9 +485,10 @@ static int sm4ktls_tx_sendmsg_locked(struct sock *sk, struct sm4ktls_tx *tx,
 
 /*
  * Drop the sender mutex. A push the write-space work could not do while
- * we held it is queued again now (see sm4ktls_tx_work()).
+ * we held it is queued again now (see sm4ktls_tx_work()). Every holder
+ * that may leave without pushing unlocks here.
  */
-static void sm4ktls_tx_unlock(struct sm4ktls_tx *tx)
+void sm4ktls_tx_unlock(struct sm4ktls_tx *tx)
 {
 	mutex_unlock(&tx->lock);
 	/* Pairs with smp_mb__after_atomic() in sm4ktls_tx_work(). */
