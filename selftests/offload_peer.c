@@ -19,11 +19,21 @@
  *	SM4KTLS_PEER_SYNC=DIR in the environment, pauses halfway as send
  *	does with SYNC_DIR.
  *
+ *   offload_peer norcu ADDR PORT CIPHER VERSION 0 NETNS
+ *	Run in ADDR's namespace, with peers connecting from NETNS (a path
+ *	like /run/netns/sa): while sm4ktls_test.ko holds an RCU read-side
+ *	section open, a socket with device-mode TX and RX keys is closed
+ *	and another one gets both keys. Neither may wait for the grace
+ *	period (exit 1 if they had not finished after 5 s).
+ *
  * CIPHER: aes128gcm, aes256gcm or sm4gcm; VERSION: 12 or 13. Both ends
  * derive the same keys from fixed bytes. Exit status 0 on success.
  */
+#define _GNU_SOURCE	/* setns() */
 #include <arpa/inet.h>
 #include <netdb.h>
+#include <pthread.h>
+#include <sched.h>
 #include <sys/stat.h>
 
 #include "helpers.h"
@@ -345,6 +355,141 @@ static int do_recv(char **argv, const struct tlsrec_key *k,
 	return got == (long long)bytes ? 0 : 1;
 }
 
+/* --- norcu: nothing of close or install waits for a grace period --- */
+
+#define RCU_HOLD "/proc/sm4ktls_test_rcu_hold"
+
+struct norcu {
+	struct sockaddr_storage ss;
+	socklen_t len;
+	const struct tlsrec_key *k;
+	int lfd, netns, home;
+	int a, b, peer_a, peer_b;
+	volatile bool done;
+};
+
+static int rcu_hold(const char *what)
+{
+	int fd = open(RCU_HOLD, O_WRONLY), ret = -1;
+
+	if (fd >= 0) {
+		ret = write(fd, what, 1) == 1 ? 0 : -1;
+		close(fd);
+	}
+	return ret;
+}
+
+static bool rcu_held(void)
+{
+	char buf[16] = "";
+	int fd = open(RCU_HOLD, O_RDONLY);
+
+	if (fd < 0)
+		return false;
+	if (read(fd, buf, sizeof(buf) - 1) < 0)
+		buf[0] = 0;
+	close(fd);
+	return !strcmp(buf, "held\n");
+}
+
+static long long stat_of(const char *name)
+{
+	char line[128], key[64];
+	long long v, found = -1;
+	FILE *f = fopen("/proc/net/sm4ktls_stat", "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%63s %lld", key, &v) == 2 && !strcmp(key, name))
+			found = v;
+	if (f)
+		fclose(f);
+	return found;
+}
+
+/*
+ * A connection from the peer's namespace; the accepted end gets TX and
+ * RX keys. Returns the accepted socket, or -1.
+ */
+static int norcu_pair(struct norcu *c, int *peer)
+{
+	int fd;
+
+	if (setns(c->netns, CLONE_NEWNET))
+		return -1;
+	*peer = socket(c->ss.ss_family, SOCK_STREAM, 0);
+	if (setns(c->home, CLONE_NEWNET) || *peer < 0 ||
+	    connect(*peer, (struct sockaddr *)&c->ss, c->len))
+		return -1;
+	fd = accept(c->lfd, NULL, NULL);
+	if (fd < 0 || st_attach_served(fd) || st_set_key(fd, TLS_TX, c->k) ||
+	    st_set_key(fd, TLS_RX, c->k))
+		return -1;
+	return fd;
+}
+
+static void *norcu_fn(void *arg)
+{
+	struct norcu *c = arg;
+
+	close(c->a);
+	c->b = norcu_pair(c, &c->peer_b);
+	c->done = true;
+	return NULL;
+}
+
+static int do_norcu(char **argv, const struct tlsrec_key *k)
+{
+	struct norcu c = { .k = k, .b = -1 };
+	long long tx0 = stat_of("TlsTxDevice"), rx0 = stat_of("TlsRxDevice");
+	bool held = false;
+	pthread_t th;
+	int i, one = 1;
+
+	c.home = open("/proc/self/ns/net", O_RDONLY);
+	c.netns = open(argv[7], O_RDONLY);
+	if (c.home < 0 || c.netns < 0 || sock_addr(argv[2], argv[3], &c.ss, &c.len))
+		return 1;
+	c.lfd = socket(c.ss.ss_family, SOCK_STREAM, 0);
+	setsockopt(c.lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (c.lfd < 0 || bind(c.lfd, (struct sockaddr *)&c.ss, c.len) ||
+	    listen(c.lfd, 2)) {
+		perror("# listen");
+		return 1;
+	}
+	c.a = norcu_pair(&c, &c.peer_a);
+	if (c.a < 0 || stat_of("TlsTxDevice") != tx0 + 1 ||
+	    stat_of("TlsRxDevice") != rx0 + 1) {
+		fprintf(stderr, "# the first socket is not in device mode both ways\n");
+		return 1;
+	}
+	if (rcu_hold("1")) {
+		perror("# " RCU_HOLD);
+		return 1;
+	}
+	if (pthread_create(&th, NULL, norcu_fn, &c)) {
+		rcu_hold("0");
+		return 1;
+	}
+	for (i = 0; i < 500 && !c.done; i++)
+		usleep(10000);
+	held = rcu_held();
+	rcu_hold("0");
+	pthread_join(th, NULL);
+	printf("# close() and a device-mode install %s%s\n",
+	       i < 500 ? "finished" : "had not finished after 5 s",
+	       held ? " with the grace period held open" :
+		      ", but the RCU section had ended");
+	if (c.b < 0 || stat_of("TlsTxDevice") != tx0 + 2 ||
+	    stat_of("TlsRxDevice") != rx0 + 2) {
+		fprintf(stderr, "# the second socket is not in device mode both ways\n");
+		return 1;
+	}
+	close(c.b);
+	close(c.peer_a);
+	close(c.peer_b);
+	return i < 500 && held ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
 	unsigned long long bytes;
@@ -352,7 +497,7 @@ int main(int argc, char **argv)
 	struct tlsrec_key k;
 
 	if (argc < 7 || tlsrec_init() || parse_key(&k, argv[4], argv[5])) {
-		fprintf(stderr, "usage: %s send|recv|usend|krecv ADDR PORT CIPHER 12|13 BYTES [SYNC_DIR|CORRUPT_AT]\n",
+		fprintf(stderr, "usage: %s send|recv|usend|krecv|norcu ADDR PORT CIPHER 12|13 BYTES [SYNC_DIR|CORRUPT_AT|NETNS]\n",
 			argv[0]);
 		return 2;
 	}
@@ -364,5 +509,7 @@ int main(int argc, char **argv)
 		return do_usend(argv, &k, bytes, corrupt_at);
 	if (!strcmp(argv[1], "krecv"))
 		return do_krecv(argv, &k, bytes, corrupt_at);
+	if (!strcmp(argv[1], "norcu") && argc > 7)
+		return do_norcu(argv, &k);
 	return do_recv(argv, &k, bytes);
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * sm4ktls_test: an in-kernel socket reader for the selftests.
+ * sm4ktls_test: the selftests' helper module; here, an in-kernel socket
+ * reader (test_rcu.c holds RCU read-side sections open).
  *
  * nvme-tcp and other kernel users read a socket through
  * sock->ops->read_sock() with the socket locked. Writing "FD LEN" to
@@ -16,6 +17,8 @@
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
 #include <net/sock.h>
+
+#include "test.h"
 
 #define TEST_MAX	SZ_1M
 
@@ -91,23 +94,33 @@ static const struct proc_ops test_ops = {
 
 static int __init test_init(void)
 {
+	int err = -ENOMEM;
+
 	test_buf = vmalloc(TEST_MAX);
 	if (!test_buf)
 		return -ENOMEM;
-	if (!proc_create("sm4ktls_test_read_sock", 0600, NULL, &test_ops)) {
-		vfree(test_buf);
-		return -ENOMEM;
-	}
+	if (!proc_create("sm4ktls_test_read_sock", 0600, NULL, &test_ops))
+		goto err_buf;
+	err = test_rcu_init();
+	if (err)
+		goto err_proc;
 	return 0;
+
+err_proc:
+	remove_proc_entry("sm4ktls_test_read_sock", NULL);
+err_buf:
+	vfree(test_buf);
+	return err;
 }
 
 static void __exit test_exit(void)
 {
+	test_rcu_exit();
 	remove_proc_entry("sm4ktls_test_read_sock", NULL);
 	vfree(test_buf);
 }
 
 module_init(test_init);
 module_exit(test_exit);
-MODULE_DESCRIPTION("sm4ktls selftests: in-kernel socket reads");
+MODULE_DESCRIPTION("sm4ktls selftests: in-kernel socket reads, RCU held open");
 MODULE_LICENSE("GPL");

@@ -1,0 +1,9 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* sm4ktls_test: the parts of the selftests' helper module. */
+#ifndef SM4KTLS_TEST_H
+#define SM4KTLS_TEST_H
+
+int test_rcu_init(void);
+void test_rcu_exit(void);
+
+#endif
