@@ -182,36 +182,6 @@ wait_ref() { # REFCNT
 	return 1
 }
 
-# --- namespaces and the sim pair (as offload.sh) ---
-
-net_setup() {
-	ip netns del sa 2>/dev/null
-	ip netns del sb 2>/dev/null
-	ip netns add sa && ip netns add sb || return 1
-	sa ip link set lo up && sb ip link set lo up &&
-	sa ip addr add 10.8.0.1/32 dev lo && sb ip addr add 10.9.0.2/32 dev lo &&
-	ip link add va netns sa type veth peer name vb netns sb &&
-	sa ip addr add 10.2.0.1/24 dev va && sb ip addr add 10.2.0.2/24 dev vb &&
-	sa ip link set va up && sb ip link set vb up &&
-	sa ip route add 10.9.0.2/32 via 10.2.0.2 dev va src 10.8.0.1 metric 20 &&
-	sb ip route add 10.8.0.1/32 via 10.2.0.1 dev vb metric 20 &&
-	ip link set sm4sim0a netns sa && ip link set sm4sim0b netns sb &&
-	sa ip addr add 10.1.0.1/24 dev sm4sim0a &&
-	sb ip addr add 10.1.0.2/24 dev sm4sim0b &&
-	sa ip link set sm4sim0a up && sb ip link set sm4sim0b up &&
-	routes_sim
-}
-
-routes_sim() {
-	sa ip route replace 10.9.0.2/32 via 10.1.0.2 dev sm4sim0a src 10.8.0.1 metric 10 &&
-	sb ip route replace 10.8.0.1/32 via 10.1.0.1 dev sm4sim0b metric 10
-}
-
-to_veth() {
-	sa ip route del 10.9.0.2/32 metric 10
-	sb ip route del 10.8.0.1/32 metric 10
-}
-
 work=$(mktemp -d)
 cleanup() {
 	fi_reset >/dev/null 2>&1
@@ -285,7 +255,7 @@ fb_xfer() {
 	local port rpid spid s r i d0 k0 e0 r0
 	port=$((20000 + RANDOM % 12000))
 	rm -f "$work/half" "$work/go"
-	routes_sim
+	restore_routes
 	d0=$(ns_counter sa TlsTxDevice)
 	k0=$(ns_counter sa TlsTxFallbackSkbs)
 	e0=$(ns_counter sa TlsTxFallbackErrors)
@@ -314,7 +284,7 @@ fb_xfer() {
 	fb_skbs=$(( $(ns_counter sa TlsTxFallbackSkbs) - k0 ))
 	fb_errors=$(( $(ns_counter sa TlsTxFallbackErrors) - e0 ))
 	fb_retrans=$(( $(retrans) - r0 ))
-	routes_sim
+	restore_routes
 	return $((s | r))
 }
 

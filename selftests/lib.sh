@@ -53,6 +53,40 @@ ns_counter() { # NS NAME
 sa() { ip netns exec sa "$@"; }
 sb() { ip netns exec sb "$@"; }
 
+# sa and sb afresh, joined by a veth pair (software path, metric 20) and
+# by the sim pair (sm4ktls_sim.ko loaded; the device path, preferred);
+# offload.sh draws them.
+net_setup() {
+	ip netns del sa 2>/dev/null
+	ip netns del sb 2>/dev/null
+	ip netns add sa && ip netns add sb || return 1
+	sa ip link set lo up && sb ip link set lo up &&
+	sa ip addr add 10.8.0.1/32 dev lo && sb ip addr add 10.9.0.2/32 dev lo &&
+	ip link add va netns sa type veth peer name vb netns sb &&
+	sa ip addr add 10.2.0.1/24 dev va && sb ip addr add 10.2.0.2/24 dev vb &&
+	sa ip link set va up && sb ip link set vb up &&
+	sa ip route add 10.9.0.2/32 via 10.2.0.2 dev va src 10.8.0.1 metric 20 &&
+	sb ip route add 10.8.0.1/32 via 10.2.0.1 dev vb metric 20 &&
+	ip link set sm4sim0a netns sa && ip link set sm4sim0b netns sb &&
+	sa ip addr add 10.1.0.1/24 dev sm4sim0a &&
+	sb ip addr add 10.1.0.2/24 dev sm4sim0b &&
+	restore_routes
+}
+
+# The sim pair up and preferred again (a device going down takes its routes).
+restore_routes() {
+	sa ip link set sm4sim0a up 2>/dev/null
+	sb ip link set sm4sim0b up 2>/dev/null
+	sa ip route replace 10.9.0.2/32 via 10.1.0.2 dev sm4sim0a src 10.8.0.1 metric 10 &&
+	sb ip route replace 10.8.0.1/32 via 10.1.0.1 dev sm4sim0b metric 10
+}
+
+# The sim pair's routes gone: the stream takes the veth pair.
+to_veth() {
+	sa ip route del 10.9.0.2/32 metric 10
+	sb ip route del 10.8.0.1/32 metric 10
+}
+
 # Wait until something listens on PORT (in network namespace NS, if
 # given), as long as PID lives.
 wait_listen() { # PORT PID [NS]

@@ -60,30 +60,6 @@ wait_for() { # SECONDS CONDITION...
 	"$@"
 }
 
-setup() {
-	ip netns add sa && ip netns add sb || return 1
-	sa ip link set lo up && sb ip link set lo up &&
-	sa ip addr add 10.8.0.1/32 dev lo && sb ip addr add 10.9.0.2/32 dev lo &&
-	ip link add va netns sa type veth peer name vb netns sb &&
-	sa ip addr add 10.2.0.1/24 dev va && sb ip addr add 10.2.0.2/24 dev vb &&
-	sa ip link set va up && sb ip link set vb up &&
-	sa ip route add 10.9.0.2/32 via 10.2.0.2 dev va src 10.8.0.1 metric 20 &&
-	sb ip route add 10.8.0.1/32 via 10.2.0.1 dev vb metric 20 &&
-	ip link set sm4sim0a netns sa && ip link set sm4sim0b netns sb &&
-	sa ip addr add 10.1.0.1/24 dev sm4sim0a &&
-	sb ip addr add 10.1.0.2/24 dev sm4sim0b &&
-	sa ip link set sm4sim0a up && sb ip link set sm4sim0b up &&
-	restore_routes
-}
-
-# The sim pair up and preferred again (a device going down takes its routes).
-restore_routes() {
-	ip -n sa link set sm4sim0a up 2>/dev/null
-	ip -n sb link set sm4sim0b up 2>/dev/null
-	ip -n sa route replace 10.9.0.2/32 via 10.1.0.2 dev sm4sim0a src 10.8.0.1 metric 10 2>/dev/null
-	ip -n sb route replace 10.8.0.1/32 via 10.1.0.1 dev sm4sim0b metric 10 2>/dev/null
-}
-
 # Phase 1's action: one disturbance after another for SECONDS.
 flap() { # SECONDS
 	local end=$(($(date +%s) + $1)) i=0
@@ -378,7 +354,7 @@ ref0=$(refcnt sm4ktls)
 insmod "$obj/sm4ktls_sim.ko"
 tap $? "insmod sm4ktls_sim.ko"
 grep -q '^sm4ktls_sim ' /proc/modules || exit 1
-setup
+net_setup
 tap $? "namespaces, sim pair and veth pair set up"
 
 start=$(date +%s)

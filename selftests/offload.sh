@@ -44,27 +44,6 @@ delta() { # NAME
 	eval "echo \$((a_$1 - b_$1))"
 }
 
-setup_links() {
-	ip link set sm4sim0a netns sa && ip link set sm4sim0b netns sb &&
-	sa ip addr add 10.1.0.1/24 dev sm4sim0a &&
-	sb ip addr add 10.1.0.2/24 dev sm4sim0b &&
-	sa ip link set sm4sim0a up && sb ip link set sm4sim0b up &&
-	sa ip route add 10.9.0.2/32 via 10.1.0.2 dev sm4sim0a src 10.8.0.1 metric 10 &&
-	sb ip route add 10.8.0.1/32 via 10.1.0.1 dev sm4sim0b metric 10
-}
-
-setup() {
-	ip netns add sa && ip netns add sb || return 1
-	sa ip link set lo up && sb ip link set lo up &&
-	sa ip addr add 10.8.0.1/32 dev lo && sb ip addr add 10.9.0.2/32 dev lo &&
-	ip link add va netns sa type veth peer name vb netns sb &&
-	sa ip addr add 10.2.0.1/24 dev va && sb ip addr add 10.2.0.2/24 dev vb &&
-	sa ip link set va up && sb ip link set vb up &&
-	sa ip route add 10.9.0.2/32 via 10.2.0.2 dev va src 10.8.0.1 metric 20 &&
-	sb ip route add 10.8.0.1/32 via 10.2.0.1 dev vb metric 20 &&
-	setup_links
-}
-
 # One transfer: NAME CIPHER VERSION [ACTION]. ACTION runs once the sender
 # is halfway (and paused); then the rest goes out.
 xfer() {
@@ -304,11 +283,6 @@ case_tagroom() { # CIPHER VERSION
 		-a "$(delta TlsTxFallbackSkbs)" = 0
 }
 
-to_veth() {
-	sa ip route del 10.9.0.2/32 metric 10
-	sb ip route del 10.8.0.1/32 metric 10
-}
-
 case_reroute() { # CIPHER VERSION
 	local t="$1 TLS1.$(( $2 - 10 )) route change to a plain veth mid-stream"
 	xfer "$t" "$1" "$2" to_veth
@@ -316,13 +290,6 @@ case_reroute() { # CIPHER VERSION
 		test "$(delta TlsTxDevice)" = 1 -a "$(delta sim)" -gt 0 \
 		-a "$(delta TlsTxFallbackSkbs)" -gt 0 -a "$(delta TlsTxFallbackErrors)" = 0
 	restore_routes
-}
-
-restore_routes() {
-	sa ip link set sm4sim0a up 2>/dev/null
-	sb ip link set sm4sim0b up 2>/dev/null
-	sa ip route replace 10.9.0.2/32 via 10.1.0.2 dev sm4sim0a src 10.8.0.1 metric 10
-	sb ip route replace 10.8.0.1/32 via 10.1.0.1 dev sm4sim0b metric 10
 }
 
 sim_down() {
@@ -498,7 +465,7 @@ trap cleanup EXIT
 insmod "$obj/sm4ktls_sim.ko"
 tap $? "insmod sm4ktls_sim.ko"
 grep -q '^sm4ktls_sim ' /proc/modules || exit 1
-setup
+net_setup
 tap $? "namespaces, sim pair and veth pair set up"
 sa ethtool -k sm4sim0a | grep -q 'tls-hw-tx-offload: on'
 tap $? "ethtool -k sm4sim0a shows tls-hw-tx-offload: on"
