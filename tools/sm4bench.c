@@ -93,7 +93,7 @@ static double core_hz(void)
 
 struct bench {
 	const char *name;
-	const struct sm4ktls_gcm_impl *impl;	/* ours, or NULL */
+	const struct sm4ktls_impl *impl;	/* ours, or NULL */
 	int (*run)(struct bench *b, u8 *dst, const u8 *src, unsigned int len,
 		   bool enc);
 	void *ctx;
@@ -248,15 +248,15 @@ static int add_ours(struct bench *b)
 {
 	int i, n = 0;
 
-	for (i = 0; sm4ktls_gcm_x86_impls[i]; i++) {
-		if (!sm4ktls_native_cpu_has(sm4ktls_gcm_x86_impls[i]->needs))
+	for (i = 0; sm4ktls_x86_impls[i]; i++) {
+		if (!sm4ktls_native_cpu_has(sm4ktls_x86_impls[i]->needs))
 			continue;
-		b[n].name = sm4ktls_gcm_x86_impls[i]->name + 4;	/* drop "gcm-" */
-		b[n].impl = sm4ktls_gcm_x86_impls[i];
+		b[n].name = sm4ktls_x86_impls[i]->name + 4;	/* drop "gcm-" */
+		b[n].impl = sm4ktls_x86_impls[i];
 		b[n++].run = run_ours;
 	}
 	b[n].name = "sm4-sm4ktls-generic (C)";
-	b[n].impl = &sm4ktls_gcm_generic;
+	b[n].impl = &sm4ktls_impl_generic;
 	b[n++].run = run_ours;
 	return n;
 }
@@ -286,16 +286,16 @@ static int add_ccm(struct bench *b, const u8 *k)
 	int i, n = 0;
 	gcry_cipher_hd_t h;
 
-	for (i = 0; sm4ktls_gcm_x86_impls[i]; i++) {
-		if (!sm4ktls_native_cpu_has(sm4ktls_gcm_x86_impls[i]->needs))
+	for (i = 0; sm4ktls_x86_impls[i]; i++) {
+		if (!sm4ktls_native_cpu_has(sm4ktls_x86_impls[i]->needs))
 			continue;
 		/* "ctr-sm4-sm4ktls-aesni-avx2" -> "ccm over aesni-avx2" */
 		snprintf(names[n], sizeof(names[n]), "ccm over %s",
-			 sm4ktls_gcm_x86_impls[i]->ctr_name + 16);
-		b[n] = (struct bench){ names[n], sm4ktls_gcm_x86_impls[i], run_ccm, NULL };
+			 sm4ktls_x86_impls[i]->ctr_name + 16);
+		b[n] = (struct bench){ names[n], sm4ktls_x86_impls[i], run_ccm, NULL };
 		n++;
 	}
-	b[n++] = (struct bench){ "ccm over generic (C)", &sm4ktls_gcm_generic, run_ccm, NULL };
+	b[n++] = (struct bench){ "ccm over generic (C)", &sm4ktls_impl_generic, run_ccm, NULL };
 	if (gcry_cipher_open(&h, GCRY_CIPHER_SM4, GCRY_CIPHER_MODE_CCM, 0) ||
 	    gcry_cipher_setkey(h, k, 16))
 		return -1;

@@ -60,7 +60,7 @@ static void test_iv(u8 *iv, unsigned int kind, unsigned int short_by)
 }
 
 FIXTURE(ctr) {
-	const struct sm4ktls_gcm_impl *impl;
+	const struct sm4ktls_impl *impl;
 	struct sm4ktls_sm4_key key;
 	u8 *src, *out, *ref, *ks;
 };
@@ -103,7 +103,7 @@ FIXTURE_TEARDOWN(ctr)
  * sm4ktls_ctr_crypt() over len bytes as a walk feeds it: random whole
  * blocks per call, the rest in the last one (chunked), or all at once.
  */
-static void ctr_steps(const struct sm4ktls_gcm_impl *impl, const u32 *rk,
+static void ctr_steps(const struct sm4ktls_impl *impl, const u32 *rk,
 		      u8 *dst, const u8 *src, size_t len, u8 *iv, u8 *ks,
 		      bool chunked)
 {

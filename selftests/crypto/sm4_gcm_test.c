@@ -18,7 +18,7 @@
 #define MAX_LEN 70000
 
 /* One-shot GCM with the text fed in pieces of random size (0 = whole). */
-static void gcm_crypt(const struct sm4ktls_gcm_impl *impl,
+static void gcm_crypt(const struct sm4ktls_impl *impl,
 		      const struct sm4ktls_gcm_key *key, const u8 *iv,
 		      const u8 *aad, size_t alen, u8 *dst, const u8 *src,
 		      size_t len, bool enc, bool chunked, u8 *tag)
@@ -44,7 +44,7 @@ static void gcm_crypt(const struct sm4ktls_gcm_impl *impl,
 }
 
 FIXTURE(gcm) {
-	const struct sm4ktls_gcm_impl *impl;
+	const struct sm4ktls_impl *impl;
 	struct sm4ktls_gcm_key key;
 	u8 *pt, *ct, *ref, *out;
 };
@@ -83,7 +83,7 @@ FIXTURE_TEARDOWN(gcm)
 	free(self->out);
 }
 
-static int check_vector(const struct sm4ktls_gcm_impl *impl, const char *k,
+static int check_vector(const struct sm4ktls_impl *impl, const char *k,
 			const char *iv, const char *aad, const char *pt,
 			const char *ct, const char *tag)
 {
@@ -163,7 +163,7 @@ static double million_via(struct __test_metadata *_metadata, const u32 *rk,
 
 TEST_F(gcm, gbt32907_million_via_ctr32)
 {
-	const struct sm4ktls_gcm_impl *impl = self->impl;
+	const struct sm4ktls_impl *impl = self->impl;
 	u8 k[16];
 
 	unhex(k, "0123456789abcdeffedcba9876543210");
@@ -181,7 +181,7 @@ TEST_F(gcm, gbt32907_million_via_ctr32)
 /* The CTR32 routine against its C twin, counters near the 2^32 wrap too. */
 TEST_F(gcm, ctr32_vs_c_twin)
 {
-	const struct sm4ktls_gcm_impl *impl = self->impl;
+	const struct sm4ktls_impl *impl = self->impl;
 	u8 k[16];
 	u32 ctrblk[4];
 	int i;
@@ -205,7 +205,7 @@ TEST_F(gcm, ctr32_vs_c_twin)
 /* The GHASH routine against its C twin, every block count up to 80. */
 TEST_F(gcm, ghash_vs_c_twin)
 {
-	const struct sm4ktls_gcm_impl *impl = self->impl;
+	const struct sm4ktls_impl *impl = self->impl;
 	u8 k[16], s1[16], s2[16];
 	int i;
 
@@ -230,7 +230,7 @@ TEST_F(gcm, ghash_vs_c_twin)
  */
 TEST_F(gcm, ctr32_ghash_vs_c_twin)
 {
-	const struct sm4ktls_gcm_impl *impl = self->impl;
+	const struct sm4ktls_impl *impl = self->impl;
 	size_t bytes = impl->batch * 16;
 	u8 k[16], s1[16], s2[16];
 	u32 ctrblk[4];
@@ -348,7 +348,7 @@ static void ccm_block(u8 *a, u8 flags, const u8 *nonce, u32 n)
 	a[15] = n;
 }
 
-static void ccm_ctr(const struct sm4ktls_gcm_impl *impl, const u32 *rk,
+static void ccm_ctr(const struct sm4ktls_impl *impl, const u32 *rk,
 		    const u8 *a, u8 *dst, const u8 *src, size_t len)
 {
 	u8 buf[SM4KTLS_GCM_MAX_BATCH * 16];
@@ -395,7 +395,7 @@ static void ccm_tag(const u32 *rk, const u8 *nonce, const u8 *aad, size_t alen,
 	cbcmac(rk, mac, pt, len);
 }
 
-static void ccm_crypt(const struct sm4ktls_gcm_impl *impl, const u32 *rk,
+static void ccm_crypt(const struct sm4ktls_impl *impl, const u32 *rk,
 		      const u8 *nonce, const u8 *aad, size_t alen, u8 *dst,
 		      const u8 *src, size_t len, bool enc, u8 *tag)
 {

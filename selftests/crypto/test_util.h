@@ -40,13 +40,13 @@ static inline void rnd_bytes(u8 *p, size_t n)
 }
 
 /* By gcm(sm4) driver name, or with @ctr by ctr(sm4) driver name. */
-static inline const struct sm4ktls_gcm_impl *impl_by_name(const char *name,
-							  bool ctr)
+static inline const struct sm4ktls_impl *impl_by_name(const char *name,
+						      bool ctr)
 {
-	const struct sm4ktls_gcm_impl *impl = &sm4ktls_gcm_generic;
+	const struct sm4ktls_impl *impl = &sm4ktls_impl_generic;
 	int i;
 
-	for (i = -1; impl; impl = sm4ktls_gcm_x86_impls[++i])
+	for (i = -1; impl; impl = sm4ktls_x86_impls[++i])
 		if (!strcmp(ctr ? impl->ctr_name : impl->name, name))
 			return impl;
 	return NULL;

@@ -56,7 +56,7 @@ static unsigned int ctr_batches(sm4ktls_ctr32_fn fn, unsigned int batch,
  * batches, narrow batches, then what is left (fewer blocks than a narrow
  * batch, maybe a partial one) through one narrow batch of scratch.
  */
-static void ctr_segment(const struct sm4ktls_gcm_impl *impl, const u32 *rk,
+static void ctr_segment(const struct sm4ktls_impl *impl, const u32 *rk,
 			u8 *dst, const u8 *src, unsigned int len,
 			const u8 *iv, u8 *ks)
 {
@@ -81,7 +81,7 @@ static void ctr_segment(const struct sm4ktls_gcm_impl *impl, const u32 *rk,
 	memzero_explicit(ks, 16 * batch);
 }
 
-void sm4ktls_ctr_crypt(const struct sm4ktls_gcm_impl *impl, const u32 *rk,
+void sm4ktls_ctr_crypt(const struct sm4ktls_impl *impl, const u32 *rk,
 		       u8 *dst, const u8 *src, unsigned int len, u8 *iv, u8 *ks)
 {
 	while (len) {

@@ -17,7 +17,7 @@
 
 /* Scratch sm4ktls_ctr_crypt() needs: one narrowest batch of keystream. */
 static inline unsigned int
-sm4ktls_ctr_ks_size(const struct sm4ktls_gcm_impl *impl)
+sm4ktls_ctr_ks_size(const struct sm4ktls_impl *impl)
 {
 	unsigned int batch;
 
@@ -32,11 +32,11 @@ sm4ktls_ctr_ks_size(const struct sm4ktls_gcm_impl *impl)
  * the last call of a message may have a len that is not a multiple of 16.
  * ks is sm4ktls_ctr_ks_size(impl) bytes of scratch, wiped after use.
  */
-void sm4ktls_ctr_crypt(const struct sm4ktls_gcm_impl *impl, const u32 *rk,
+void sm4ktls_ctr_crypt(const struct sm4ktls_impl *impl, const u32 *rk,
 		       u8 *dst, const u8 *src, unsigned int len, u8 *iv, u8 *ks);
 
 /* Kernel side: sm4_ctr_selftest.c, sm4_ctr_glue.c. */
-int sm4ktls_ctr_selftest(const struct sm4ktls_gcm_impl *impl);
+int sm4ktls_ctr_selftest(const struct sm4ktls_impl *impl);
 int sm4ktls_ctr_register(void);
 void sm4ktls_ctr_unregister(void);
 

@@ -34,13 +34,13 @@
 
 struct sm4ktls_ctr_alg {
 	struct skcipher_alg alg;
-	const struct sm4ktls_gcm_impl *impl;
+	const struct sm4ktls_impl *impl;
 	bool registered;
 };
 
 static struct sm4ktls_ctr_alg sm4ktls_ctr_algs[SM4KTLS_NR_IMPLS];
 
-static const struct sm4ktls_gcm_impl *ctr_alg_impl(struct crypto_skcipher *tfm)
+static const struct sm4ktls_impl *ctr_alg_impl(struct crypto_skcipher *tfm)
 {
 	struct skcipher_alg *alg = crypto_skcipher_alg(tfm);
 
@@ -56,13 +56,13 @@ static int ctr_setkey(struct crypto_skcipher *tfm, const u8 *key,
 	return 0;
 }
 
-static void ctr_fpu_begin(const struct sm4ktls_gcm_impl *impl)
+static void ctr_fpu_begin(const struct sm4ktls_impl *impl)
 {
 	if (impl->simd)
 		kernel_fpu_begin();
 }
 
-static void ctr_fpu_end(const struct sm4ktls_gcm_impl *impl)
+static void ctr_fpu_end(const struct sm4ktls_impl *impl)
 {
 	if (impl->simd)
 		kernel_fpu_end();
@@ -78,8 +78,8 @@ static int ctr_crypt(struct skcipher_request *req)
 {
 	struct crypto_skcipher *tfm = crypto_skcipher_reqtfm(req);
 	const struct sm4ktls_sm4_key *key = crypto_skcipher_ctx(tfm);
-	const struct sm4ktls_gcm_impl *impl = crypto_simd_usable() ?
-		ctr_alg_impl(tfm) : &sm4ktls_gcm_generic;
+	const struct sm4ktls_impl *impl = crypto_simd_usable() ?
+		ctr_alg_impl(tfm) : &sm4ktls_impl_generic;
 	struct skcipher_walk walk;
 	int err = skcipher_walk_virt(&walk, req, false);
 
@@ -111,7 +111,7 @@ static void ctr_exit_tfm(struct crypto_skcipher *tfm)
 }
 
 static void ctr_fill_alg(struct sm4ktls_ctr_alg *a,
-			 const struct sm4ktls_gcm_impl *impl, int priority)
+			 const struct sm4ktls_impl *impl, int priority)
 {
 	struct skcipher_alg *alg = &a->alg;
 	unsigned int ks = sm4ktls_ctr_ks_size(impl);
@@ -147,7 +147,7 @@ struct ctr_timing {
 };
 
 /* Best of a few runs of one 4 KiB encryption, in ns. */
-static u64 ctr_time(struct ctr_timing *t, const struct sm4ktls_gcm_impl *impl)
+static u64 ctr_time(struct ctr_timing *t, const struct sm4ktls_impl *impl)
 {
 	u64 best = U64_MAX, start;
 	int i;
@@ -164,7 +164,7 @@ static u64 ctr_time(struct ctr_timing *t, const struct sm4ktls_gcm_impl *impl)
 }
 
 /* Can this kernel keep the driver from on-stack (sync) requests? */
-static bool ctr_reqsize_ok(const struct sm4ktls_gcm_impl *impl)
+static bool ctr_reqsize_ok(const struct sm4ktls_impl *impl)
 {
 	unsigned int ks = sm4ktls_ctr_ks_size(impl);
 
@@ -177,7 +177,7 @@ static bool ctr_reqsize_ok(const struct sm4ktls_gcm_impl *impl)
 
 /* Test, then register, one implementation; a failure only skips it. */
 static void ctr_try_register(struct sm4ktls_ctr_alg *a,
-			     const struct sm4ktls_gcm_impl *impl,
+			     const struct sm4ktls_impl *impl,
 			     struct ctr_timing *t, u64 c_ns)
 {
 	int priority = impl->priority, err;
@@ -206,21 +206,21 @@ int sm4ktls_ctr_register(void)
 	u64 c_ns = 0;
 	int i;
 
-	if (sm4ktls_ctr_selftest(&sm4ktls_gcm_generic))
+	if (sm4ktls_ctr_selftest(&sm4ktls_impl_generic))
 		return -EINVAL;
 	/* Without memory to time them, drivers keep their nominal order. */
 	t = kzalloc(sizeof(*t), GFP_KERNEL);
 	if (t) {
 		sm4ktls_sm4_expand_key(&t->key, t->buf);
-		c_ns = ctr_time(t, &sm4ktls_gcm_generic);
+		c_ns = ctr_time(t, &sm4ktls_impl_generic);
 	}
-	for (i = 0; sm4ktls_gcm_x86_impls[i]; i++) {
+	for (i = 0; sm4ktls_x86_impls[i]; i++) {
 		if (WARN_ON(i + 1 >= SM4KTLS_NR_IMPLS))
 			break;
-		ctr_try_register(&sm4ktls_ctr_algs[i], sm4ktls_gcm_x86_impls[i],
+		ctr_try_register(&sm4ktls_ctr_algs[i], sm4ktls_x86_impls[i],
 				 t, c_ns);
 	}
-	ctr_try_register(&sm4ktls_ctr_algs[i], &sm4ktls_gcm_generic, NULL, 0);
+	ctr_try_register(&sm4ktls_ctr_algs[i], &sm4ktls_impl_generic, NULL, 0);
 	kfree_sensitive(t);
 	return 0;
 }

@@ -17,7 +17,7 @@
 #define KAT_MAX_LEN	(16 * 64 * 3 + 13)
 
 struct ctr_kat {
-	const struct sm4ktls_gcm_impl *impl;
+	const struct sm4ktls_impl *impl;
 	struct sm4ktls_sm4_key key;
 	u8 iv[SM4KTLS_CTR_IV_SIZE];
 	u8 want_iv[SM4KTLS_CTR_IV_SIZE];
@@ -140,7 +140,7 @@ static const char *ctr_kat_all(struct ctr_kat *k, const char **which)
 	return why;
 }
 
-int sm4ktls_ctr_selftest(const struct sm4ktls_gcm_impl *impl)
+int sm4ktls_ctr_selftest(const struct sm4ktls_impl *impl)
 {
 	struct ctr_kat *k = kzalloc(sizeof(*k), GFP_KERNEL);
 	const char *why = "out of memory", *which = "setup";

@@ -110,7 +110,7 @@ void sm4ktls_ctr32_ghash_generic(const u32 *rk, u8 *dst, const u8 *src,
 	}
 }
 
-const struct sm4ktls_gcm_impl sm4ktls_gcm_generic = {
+const struct sm4ktls_impl sm4ktls_impl_generic = {
 	.name = "gcm-sm4-sm4ktls-generic",
 	.ctr_name = "ctr-sm4-sm4ktls-generic",
 	/* Level with the kernel's gcm(sm4) composition over our cipher. */
@@ -187,7 +187,7 @@ static size_t gcm_ctr_batches(struct sm4ktls_gcm_state *st, sm4ktls_ctr32_fn fn,
  */
 void sm4ktls_gcm_start(struct sm4ktls_gcm_state *st,
 		       const struct sm4ktls_gcm_key *key,
-		       const struct sm4ktls_gcm_impl *impl, const u8 *iv)
+		       const struct sm4ktls_impl *impl, const u8 *iv)
 {
 	st->key = key;
 	st->impl = impl;
@@ -270,7 +270,7 @@ void sm4ktls_gcm_aad(struct sm4ktls_gcm_state *st, const u8 *aad, size_t len)
 static size_t gcm_fused(struct sm4ktls_gcm_state *st, u8 *dst, const u8 *src,
 			size_t len, bool enc)
 {
-	const struct sm4ktls_gcm_impl *impl = st->impl;
+	const struct sm4ktls_impl *impl = st->impl;
 	const struct sm4ktls_gcm_key *key = st->key;
 	size_t bytes = impl->batch * 16, n = len / bytes * bytes;
 	unsigned int nblocks = n / 16, first = enc ? impl->batch : 0;

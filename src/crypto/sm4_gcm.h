@@ -74,7 +74,7 @@ enum {
 	SM4KTLS_NEED_VPCLMULQDQ		= 1 << 4,
 };
 
-struct sm4ktls_gcm_impl {
+struct sm4ktls_impl {
 	const char *name;	/* crypto API driver name of its gcm(sm4) */
 	const char *ctr_name;	/* and of its ctr(sm4) */
 	int priority;		/* of both */
@@ -94,20 +94,20 @@ struct sm4ktls_gcm_impl {
 
 /* The routine and batch for partial batches: ctr32_tail, else ctr32. */
 static inline sm4ktls_ctr32_fn
-sm4ktls_ctr32_narrow(const struct sm4ktls_gcm_impl *impl, unsigned int *batch)
+sm4ktls_ctr32_narrow(const struct sm4ktls_impl *impl, unsigned int *batch)
 {
 	*batch = impl->ctr32_tail ? impl->tail_batch : impl->batch;
 	return impl->ctr32_tail ?: impl->ctr32;
 }
 
-extern const struct sm4ktls_gcm_impl sm4ktls_gcm_generic;
+extern const struct sm4ktls_impl sm4ktls_impl_generic;
 /* x86-64 implementations, best first; NULL-terminated. */
-extern const struct sm4ktls_gcm_impl *const sm4ktls_gcm_x86_impls[];
+extern const struct sm4ktls_impl *const sm4ktls_x86_impls[];
 
 /* One message in flight: keystream and GHASH carry across chunk edges. */
 struct sm4ktls_gcm_state {
 	const struct sm4ktls_gcm_key *key;
-	const struct sm4ktls_gcm_impl *impl;
+	const struct sm4ktls_impl *impl;
 	u32 ctrblk[4];			/* next counter block to generate */
 	unsigned int ks_pos;		/* consumed bytes of ks[] */
 	unsigned int ks_len;		/* valid bytes of ks[] */
@@ -156,7 +156,7 @@ void sm4ktls_ghash_clmul_avx(const struct sm4ktls_ghash_key *key, u8 *state,
 void sm4ktls_gcm_setkey(struct sm4ktls_gcm_key *key, const u8 *k);
 void sm4ktls_gcm_start(struct sm4ktls_gcm_state *st,
 		       const struct sm4ktls_gcm_key *key,
-		       const struct sm4ktls_gcm_impl *impl, const u8 *iv);
+		       const struct sm4ktls_impl *impl, const u8 *iv);
 /* All AAD goes in (any chunking) before the first text chunk. */
 void sm4ktls_gcm_aad(struct sm4ktls_gcm_state *st, const u8 *aad, size_t len);
 void sm4ktls_gcm_encrypt(struct sm4ktls_gcm_state *st, u8 *dst, const u8 *src,

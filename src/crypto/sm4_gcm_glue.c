@@ -27,18 +27,18 @@
 
 struct sm4ktls_gcm_alg {
 	struct aead_alg alg;
-	const struct sm4ktls_gcm_impl *impl;
+	const struct sm4ktls_impl *impl;
 	bool registered;
 };
 
 static struct sm4ktls_gcm_alg sm4ktls_gcm_algs[SM4KTLS_NR_IMPLS];
 
-static const struct sm4ktls_gcm_impl *gcm_impl(struct crypto_aead *tfm)
+static const struct sm4ktls_impl *gcm_impl(struct crypto_aead *tfm)
 {
 	struct aead_alg *alg = crypto_aead_alg(tfm);
 
 	if (!crypto_simd_usable())
-		return &sm4ktls_gcm_generic;
+		return &sm4ktls_impl_generic;
 	return container_of(alg, struct sm4ktls_gcm_alg, alg)->impl;
 }
 
@@ -100,7 +100,7 @@ static void gcm_exit_tfm(struct crypto_aead *tfm)
 }
 
 static void gcm_fill_alg(struct sm4ktls_gcm_alg *a,
-			 const struct sm4ktls_gcm_impl *impl, int priority)
+			 const struct sm4ktls_impl *impl, int priority)
 {
 	struct aead_alg *alg = &a->alg;
 
@@ -131,7 +131,7 @@ struct gcm_timing {
 };
 
 /* Best of a few runs of one 4 KiB encryption, in ns. */
-static u64 gcm_time(struct gcm_timing *t, const struct sm4ktls_gcm_impl *impl)
+static u64 gcm_time(struct gcm_timing *t, const struct sm4ktls_impl *impl)
 {
 	static const u8 iv[SM4KTLS_GCM_IV_SIZE];
 	u64 best = U64_MAX, start;
@@ -153,7 +153,7 @@ static u64 gcm_time(struct gcm_timing *t, const struct sm4ktls_gcm_impl *impl)
 
 /* @impl's priority, or under the C path's if that beats it here. */
 static int gcm_priority(struct gcm_timing *t, u64 c_ns,
-			const struct sm4ktls_gcm_impl *impl)
+			const struct sm4ktls_impl *impl)
 {
 	if (!t)
 		return impl->priority;
@@ -163,7 +163,7 @@ static int gcm_priority(struct gcm_timing *t, u64 c_ns,
 
 /* Test, then register, one implementation; a failure only skips it. */
 static void gcm_try_register(struct sm4ktls_gcm_alg *a,
-			     const struct sm4ktls_gcm_impl *impl,
+			     const struct sm4ktls_impl *impl,
 			     struct gcm_timing *t, u64 c_ns)
 {
 	int err;
@@ -190,21 +190,21 @@ int sm4ktls_gcm_register(void)
 	u64 c_ns = 0;
 	int i;
 
-	if (sm4ktls_gcm_selftest(&sm4ktls_gcm_generic))
+	if (sm4ktls_gcm_selftest(&sm4ktls_impl_generic))
 		return -EINVAL;
 	/* Without memory to time them, drivers keep their nominal order. */
 	t = kzalloc(sizeof(*t), GFP_KERNEL);
 	if (t) {
 		sm4ktls_gcm_setkey(&t->key, t->buf);
-		c_ns = gcm_time(t, &sm4ktls_gcm_generic);
+		c_ns = gcm_time(t, &sm4ktls_impl_generic);
 	}
-	for (i = 0; sm4ktls_gcm_x86_impls[i]; i++) {
+	for (i = 0; sm4ktls_x86_impls[i]; i++) {
 		if (WARN_ON(i + 1 >= SM4KTLS_NR_IMPLS))
 			break;
-		gcm_try_register(&sm4ktls_gcm_algs[i], sm4ktls_gcm_x86_impls[i],
+		gcm_try_register(&sm4ktls_gcm_algs[i], sm4ktls_x86_impls[i],
 				 t, c_ns);
 	}
-	gcm_try_register(&sm4ktls_gcm_algs[i], &sm4ktls_gcm_generic, NULL, 0);
+	gcm_try_register(&sm4ktls_gcm_algs[i], &sm4ktls_impl_generic, NULL, 0);
 	kfree_sensitive(t);
 	return 0;
 }

@@ -55,7 +55,7 @@ static const struct gcm_kat_vec gcm_kat_vecs[] = {
 
 /* One test message: key, IV and lengths; the bytes live in the buffers. */
 struct gcm_kat {
-	const struct sm4ktls_gcm_impl *impl;
+	const struct sm4ktls_impl *impl;
 	struct sm4ktls_gcm_key key;
 	struct sm4ktls_gcm_state st;
 	struct scatterlist sg_src[KAT_MAX_SG], sg_dst[KAT_MAX_SG];
@@ -171,7 +171,7 @@ static void gcm_kat_reference(struct gcm_kat *k)
 	u8 *ct = k->want + k->alen, tag[SM4KTLS_GCM_TAG_SIZE];
 
 	memcpy(k->want, k->msg, k->alen);
-	sm4ktls_gcm_start(&k->st, &k->key, &sm4ktls_gcm_generic, k->iv);
+	sm4ktls_gcm_start(&k->st, &k->key, &sm4ktls_impl_generic, k->iv);
 	sm4ktls_gcm_aad(&k->st, k->msg, k->alen);
 	sm4ktls_gcm_encrypt(&k->st, ct, k->msg + k->alen, k->len);
 	sm4ktls_gcm_finish(&k->st, tag);
@@ -222,7 +222,7 @@ static const char *gcm_kat_all(struct gcm_kat *k, const char **which)
 	return why;
 }
 
-int sm4ktls_gcm_selftest(const struct sm4ktls_gcm_impl *impl)
+int sm4ktls_gcm_selftest(const struct sm4ktls_impl *impl)
 {
 	struct gcm_kat *k = kzalloc(sizeof(*k), GFP_KERNEL);
 	const char *why = "out of memory", *which = "setup";

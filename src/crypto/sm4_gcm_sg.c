@@ -10,13 +10,13 @@
 
 #include "sm4_gcm_sg.h"
 
-static void gcm_fpu_begin(const struct sm4ktls_gcm_impl *impl)
+static void gcm_fpu_begin(const struct sm4ktls_impl *impl)
 {
 	if (impl->simd)
 		kernel_fpu_begin();
 }
 
-static void gcm_fpu_end(const struct sm4ktls_gcm_impl *impl)
+static void gcm_fpu_end(const struct sm4ktls_impl *impl)
 {
 	if (impl->simd)
 		kernel_fpu_end();
@@ -89,7 +89,7 @@ static void gcm_crypt_text(struct sm4ktls_gcm_state *st,
 }
 
 int sm4ktls_gcm_crypt_sg(const struct sm4ktls_gcm_key *key,
-			 const struct sm4ktls_gcm_impl *impl,
+			 const struct sm4ktls_impl *impl,
 			 struct sm4ktls_gcm_state *st,
 			 const struct sm4ktls_gcm_req *req)
 {

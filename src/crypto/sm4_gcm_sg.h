@@ -23,12 +23,12 @@ struct sm4ktls_gcm_req {
 
 /* 0, or -EBADMSG when a decryption's tag does not match. */
 int sm4ktls_gcm_crypt_sg(const struct sm4ktls_gcm_key *key,
-			 const struct sm4ktls_gcm_impl *impl,
+			 const struct sm4ktls_impl *impl,
 			 struct sm4ktls_gcm_state *st,
 			 const struct sm4ktls_gcm_req *req);
 
 /* Load-time known-answer tests of one implementation; 0 if it passed. */
-int sm4ktls_gcm_selftest(const struct sm4ktls_gcm_impl *impl);
+int sm4ktls_gcm_selftest(const struct sm4ktls_impl *impl);
 
 int sm4ktls_gcm_register(void);
 void sm4ktls_gcm_unregister(void);

@@ -6,7 +6,7 @@
  */
 #include "sm4_gcm.h"
 
-static const struct sm4ktls_gcm_impl sm4ktls_gcm_aesni_avx = {
+static const struct sm4ktls_impl sm4ktls_gcm_aesni_avx = {
 	.name = "gcm-sm4-sm4ktls-aesni-avx",
 	.ctr_name = "ctr-sm4-sm4ktls-aesni-avx",
 	.priority = 300,
@@ -17,7 +17,7 @@ static const struct sm4ktls_gcm_impl sm4ktls_gcm_aesni_avx = {
 	.ghash = sm4ktls_ghash_clmul_avx,
 };
 
-static const struct sm4ktls_gcm_impl sm4ktls_gcm_aesni_avx2 = {
+static const struct sm4ktls_impl sm4ktls_gcm_aesni_avx2 = {
 	.name = "gcm-sm4-sm4ktls-aesni-avx2",
 	.ctr_name = "ctr-sm4-sm4ktls-aesni-avx2",
 	.priority = 400,
@@ -31,7 +31,7 @@ static const struct sm4ktls_gcm_impl sm4ktls_gcm_aesni_avx2 = {
 	.tail_batch = 12,
 };
 
-static const struct sm4ktls_gcm_impl sm4ktls_gcm_gfni_avx2 = {
+static const struct sm4ktls_impl sm4ktls_gcm_gfni_avx2 = {
 	.name = "gcm-sm4-sm4ktls-gfni-avx2",
 	.ctr_name = "ctr-sm4-sm4ktls-gfni-avx2",
 	.priority = 450,
@@ -43,7 +43,7 @@ static const struct sm4ktls_gcm_impl sm4ktls_gcm_gfni_avx2 = {
 	.ghash = sm4ktls_ghash_clmul_avx,
 };
 
-static const struct sm4ktls_gcm_impl sm4ktls_gcm_gfni_avx512 = {
+static const struct sm4ktls_impl sm4ktls_gcm_gfni_avx512 = {
 	.name = "gcm-sm4-sm4ktls-gfni-avx512",
 	.ctr_name = "ctr-sm4-sm4ktls-gfni-avx512",
 	.priority = 500,
@@ -59,7 +59,7 @@ static const struct sm4ktls_gcm_impl sm4ktls_gcm_gfni_avx512 = {
 	.tail_batch = 48,
 };
 
-const struct sm4ktls_gcm_impl *const sm4ktls_gcm_x86_impls[] = {
+const struct sm4ktls_impl *const sm4ktls_x86_impls[] = {
 	&sm4ktls_gcm_gfni_avx512,
 	&sm4ktls_gcm_gfni_avx2,
 	&sm4ktls_gcm_aesni_avx2,

@@ -25,13 +25,13 @@ module_param(kat_million, bool, 0444);
 MODULE_PARM_DESC(kat_million,
 		 "Run GB/T 32907's 1,000,000-encryption chain through every SIMD implementation at load (default: yes)");
 
-/* Usable x86 implementations, by index in sm4ktls_gcm_x86_impls[]. */
+/* Usable x86 implementations, by index in sm4ktls_x86_impls[]. */
 static bool sm4ktls_impl_ok[SM4KTLS_NR_IMPLS];
 
 /* Chains run so far: a routine two implementations share runs once. */
 static struct {
 	sm4ktls_ctr32_fn fn;
-	const struct sm4ktls_gcm_impl *by;
+	const struct sm4ktls_impl *by;
 	int err;
 } sm4ktls_chained[SM4KTLS_NR_IMPLS];
 static unsigned int sm4ktls_nr_chained;
@@ -63,7 +63,7 @@ static bool sm4ktls_cpu_has(unsigned int needs)
 
 /* The previous chain of fn, or NULL. */
 static int *sm4ktls_chained_err(sm4ktls_ctr32_fn fn,
-				const struct sm4ktls_gcm_impl **by)
+				const struct sm4ktls_impl **by)
 {
 	unsigned int i;
 
@@ -77,9 +77,9 @@ static int *sm4ktls_chained_err(sm4ktls_ctr32_fn fn,
 }
 
 /* Example 2 through impl's narrowest routine, unless that ran already. */
-static int sm4ktls_impl_million(const struct sm4ktls_gcm_impl *impl)
+static int sm4ktls_impl_million(const struct sm4ktls_impl *impl)
 {
-	const struct sm4ktls_gcm_impl *by;
+	const struct sm4ktls_impl *by;
 	unsigned int batch;
 	sm4ktls_ctr32_fn fn = sm4ktls_ctr32_narrow(impl, &batch);
 	int *prev = sm4ktls_chained_err(fn, &by);
@@ -106,7 +106,7 @@ static int sm4ktls_impl_million(const struct sm4ktls_gcm_impl *impl)
 }
 
 /* The known answers of impl's CTR32 routines; the log says which failed. */
-static bool sm4ktls_impl_kats(const struct sm4ktls_gcm_impl *impl)
+static bool sm4ktls_impl_kats(const struct sm4ktls_impl *impl)
 {
 	const char *fail = NULL;
 
@@ -125,10 +125,10 @@ static bool sm4ktls_impl_kats(const struct sm4ktls_gcm_impl *impl)
 
 void sm4ktls_impls_probe(void)
 {
-	const struct sm4ktls_gcm_impl *impl;
+	const struct sm4ktls_impl *impl;
 	unsigned int i;
 
-	for (i = 0; (impl = sm4ktls_gcm_x86_impls[i]); i++) {
+	for (i = 0; (impl = sm4ktls_x86_impls[i]); i++) {
 		if (WARN_ON(i + 1 >= SM4KTLS_NR_IMPLS))
 			break;
 		if (!sm4ktls_cpu_has(impl->needs)) {
@@ -140,15 +140,15 @@ void sm4ktls_impls_probe(void)
 	}
 }
 
-bool sm4ktls_impl_usable(const struct sm4ktls_gcm_impl *impl)
+bool sm4ktls_impl_usable(const struct sm4ktls_impl *impl)
 {
 	unsigned int i;
 
-	for (i = 0; sm4ktls_gcm_x86_impls[i] && i + 1 < SM4KTLS_NR_IMPLS; i++)
-		if (sm4ktls_gcm_x86_impls[i] == impl)
+	for (i = 0; sm4ktls_x86_impls[i] && i + 1 < SM4KTLS_NR_IMPLS; i++)
+		if (sm4ktls_x86_impls[i] == impl)
 			return sm4ktls_impl_ok[i];
 	/* The C path: its block cipher passed both examples before. */
-	return impl == &sm4ktls_gcm_generic;
+	return impl == &sm4ktls_impl_generic;
 }
 
 int sm4ktls_impl_priority(const char *driver, int priority, u64 ns, u64 c_ns)

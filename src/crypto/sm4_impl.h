@@ -17,7 +17,7 @@
 /* CPU features and CTR32 known answers of every x86 implementation. */
 void sm4ktls_impls_probe(void);
 /* After sm4ktls_impls_probe(): may impl serve? The C path always may. */
-bool sm4ktls_impl_usable(const struct sm4ktls_gcm_impl *impl);
+bool sm4ktls_impl_usable(const struct sm4ktls_impl *impl);
 /*
  * A SIMD driver's priority from its load-time timing: @priority, or
  * SM4KTLS_SLOW_PRIO (logged) if it took longer than the C path here.

@@ -155,7 +155,7 @@ static struct sm4ktls_kat_chain *sm4ktls_kat_chain_alloc(void)
 	return c;
 }
 
-int sm4ktls_ctr32_kat_once(const struct sm4ktls_gcm_impl *impl)
+int sm4ktls_ctr32_kat_once(const struct sm4ktls_impl *impl)
 {
 	struct sm4ktls_kat_chain *c = sm4ktls_kat_chain_alloc();
 	int err;
@@ -171,7 +171,7 @@ int sm4ktls_ctr32_kat_once(const struct sm4ktls_gcm_impl *impl)
 }
 
 /* The narrowest routine: a million batches of it are the cheapest chain. */
-int sm4ktls_ctr32_kat_million(const struct sm4ktls_gcm_impl *impl)
+int sm4ktls_ctr32_kat_million(const struct sm4ktls_impl *impl)
 {
 	struct sm4ktls_kat_chain *c = sm4ktls_kat_chain_alloc();
 	unsigned int batch;

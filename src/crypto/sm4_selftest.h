@@ -11,12 +11,12 @@ int sm4ktls_sm4_selftest(const char *impl, sm4ktls_sm4_expand_fn expand,
 			 sm4ktls_sm4_block_fn crypt);
 
 /* GB/T 32907 example 1 through each CTR32 routine of impl; 0 if right. */
-int sm4ktls_ctr32_kat_once(const struct sm4ktls_gcm_impl *impl);
+int sm4ktls_ctr32_kat_once(const struct sm4ktls_impl *impl);
 /*
  * Example 2, 1,000,000 chained encryptions, through impl's narrowest CTR32
  * routine (sm4ktls_ctr32_narrow()); 0 if right. Seconds natively, minutes
  * under binary translation.
  */
-int sm4ktls_ctr32_kat_million(const struct sm4ktls_gcm_impl *impl);
+int sm4ktls_ctr32_kat_million(const struct sm4ktls_impl *impl);
 
 #endif /* _SM4KTLS_SM4_SELFTEST_H */
