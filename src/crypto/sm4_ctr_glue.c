@@ -12,13 +12,10 @@
  * IV that is a 128-bit big-endian counter (sm4_ctr.c). When the FPU may not
  * be used (crypto_simd_usable() is false) a request takes the C path.
  */
-#include <asm/fpu/api.h>
 #include <asm/simd.h>
 #include <crypto/internal/simd.h>
 #include <crypto/internal/skcipher.h>
-#include <linux/ktime.h>
 #include <linux/module.h>
-#include <linux/slab.h>
 
 #include "compat_crypto.h"
 #include "sm4_ctr.h"
@@ -32,19 +29,14 @@
  * others (compat_crypto.h) such a driver is not registered.
  */
 
-struct sm4ktls_ctr_alg {
-	struct skcipher_alg alg;
-	const struct sm4ktls_impl *impl;
-	bool registered;
-};
-
-static struct sm4ktls_ctr_alg sm4ktls_ctr_algs[SM4KTLS_NR_IMPLS];
+static struct skcipher_alg sm4ktls_ctr_algs[SM4KTLS_NR_IMPLS];
+static const struct sm4ktls_impl *sm4ktls_ctr_impls[SM4KTLS_NR_IMPLS];
 
 static const struct sm4ktls_impl *ctr_alg_impl(struct crypto_skcipher *tfm)
 {
 	struct skcipher_alg *alg = crypto_skcipher_alg(tfm);
 
-	return container_of(alg, struct sm4ktls_ctr_alg, alg)->impl;
+	return sm4ktls_ctr_impls[alg - sm4ktls_ctr_algs];
 }
 
 static int ctr_setkey(struct crypto_skcipher *tfm, const u8 *key,
@@ -54,18 +46,6 @@ static int ctr_setkey(struct crypto_skcipher *tfm, const u8 *key,
 		return -EINVAL;
 	sm4ktls_sm4_expand_key(crypto_skcipher_ctx(tfm), key);
 	return 0;
-}
-
-static void ctr_fpu_begin(const struct sm4ktls_impl *impl)
-{
-	if (impl->simd)
-		kernel_fpu_begin();
-}
-
-static void ctr_fpu_end(const struct sm4ktls_impl *impl)
-{
-	if (impl->simd)
-		kernel_fpu_end();
 }
 
 /*
@@ -88,11 +68,11 @@ static int ctr_crypt(struct skcipher_request *req)
 
 		if (n < walk.total)
 			n = round_down(n, SM4KTLS_SM4_BLOCK_SIZE);
-		ctr_fpu_begin(impl);
+		sm4ktls_fpu_begin(impl);
 		sm4ktls_ctr_crypt(impl, key->rk_enc, walk.dst.virt.addr,
 				  walk.src.virt.addr, n, walk.iv,
 				  skcipher_request_ctx(req));
-		ctr_fpu_end(impl);
+		sm4ktls_fpu_end(impl);
 		err = skcipher_walk_done(&walk, walk.nbytes - n);
 	}
 	return err;
@@ -110,13 +90,13 @@ static void ctr_exit_tfm(struct crypto_skcipher *tfm)
 	memzero_explicit(crypto_skcipher_ctx(tfm), sizeof(struct sm4ktls_sm4_key));
 }
 
-static void ctr_fill_alg(struct sm4ktls_ctr_alg *a,
-			 const struct sm4ktls_impl *impl, int priority)
+static int ctr_add(unsigned int slot, const struct sm4ktls_impl *impl,
+		   int priority)
 {
-	struct skcipher_alg *alg = &a->alg;
+	struct skcipher_alg *alg = &sm4ktls_ctr_algs[slot];
 	unsigned int ks = sm4ktls_ctr_ks_size(impl);
 
-	a->impl = impl;
+	sm4ktls_ctr_impls[slot] = impl;
 	strscpy(alg->base.cra_name, "ctr(sm4)", CRYPTO_MAX_ALG_NAME);
 	strscpy(alg->base.cra_driver_name, impl->ctr_name, CRYPTO_MAX_ALG_NAME);
 	alg->base.cra_priority = priority;
@@ -136,9 +116,15 @@ static void ctr_fill_alg(struct sm4ktls_ctr_alg *a,
 	alg->decrypt = ctr_crypt;
 	alg->init = ctr_init_tfm;
 	alg->exit = ctr_exit_tfm;
+	return crypto_register_skcipher(alg);
 }
 
-/* Time buffers: a key, a counter, scratch and SM4KTLS_TIME_LEN bytes. */
+static void ctr_del(unsigned int slot)
+{
+	crypto_unregister_skcipher(&sm4ktls_ctr_algs[slot]);
+}
+
+/* Timing scratch: a key, a counter, keystream and the bytes encrypted. */
 struct ctr_timing {
 	struct sm4ktls_sm4_key key;
 	u8 iv[SM4KTLS_CTR_IV_SIZE];
@@ -146,25 +132,21 @@ struct ctr_timing {
 	u8 buf[SM4KTLS_TIME_LEN];
 };
 
-/* Best of a few runs of one 4 KiB encryption, in ns. */
-static u64 ctr_time(struct ctr_timing *t, const struct sm4ktls_impl *impl)
+static void ctr_time_one(void *scratch, const struct sm4ktls_impl *impl)
 {
-	u64 best = U64_MAX, start;
-	int i;
+	struct ctr_timing *t = scratch;
 
-	for (i = 0; i < 3; i++) {
-		start = ktime_get_ns();
-		ctr_fpu_begin(impl);
-		sm4ktls_ctr_crypt(impl, t->key.rk_enc, t->buf, t->buf,
-				  sizeof(t->buf), t->iv, t->ks);
-		ctr_fpu_end(impl);
-		best = min(best, ktime_get_ns() - start);
-	}
-	return best;
+	sm4ktls_ctr_crypt(impl, t->key.rk_enc, t->buf, t->buf, sizeof(t->buf),
+			  t->iv, t->ks);
+}
+
+static const char *ctr_name(const struct sm4ktls_impl *impl)
+{
+	return impl->ctr_name;
 }
 
 /* Can this kernel keep the driver from on-stack (sync) requests? */
-static bool ctr_reqsize_ok(const struct sm4ktls_impl *impl)
+static bool ctr_fits(const struct sm4ktls_impl *impl)
 {
 	unsigned int ks = sm4ktls_ctr_ks_size(impl);
 
@@ -175,63 +157,24 @@ static bool ctr_reqsize_ok(const struct sm4ktls_impl *impl)
 	return false;
 }
 
-/* Test, then register, one implementation; a failure only skips it. */
-static void ctr_try_register(struct sm4ktls_ctr_alg *a,
-			     const struct sm4ktls_impl *impl,
-			     struct ctr_timing *t, u64 c_ns)
-{
-	int priority = impl->priority, err;
+static const struct sm4ktls_driver_kind sm4ktls_ctr_kind = {
+	.name = ctr_name,
+	.selftest = sm4ktls_ctr_selftest,
+	.fits = ctr_fits,
+	.timing_size = sizeof(struct ctr_timing),
+	.time_one = ctr_time_one,
+	.add = ctr_add,
+	.del = ctr_del,
+};
 
-	if (!sm4ktls_impl_usable(impl) || !ctr_reqsize_ok(impl))
-		return;	/* the log says why */
-	if (sm4ktls_ctr_selftest(impl))
-		return;
-	if (t)
-		priority = sm4ktls_impl_priority(impl->ctr_name, priority,
-						 ctr_time(t, impl), c_ns);
-	ctr_fill_alg(a, impl, priority);
-	err = crypto_register_skcipher(&a->alg);
-	if (err) {
-		pr_err("%s: cannot register: %d\n", impl->ctr_name, err);
-		return;
-	}
-	a->registered = true;
-	pr_info("%s: registered, priority %d\n", impl->ctr_name, priority);
-}
+static struct sm4ktls_drivers sm4ktls_ctr_drivers = { .kind = &sm4ktls_ctr_kind };
 
-/* The C path is every driver's fallback: without it, nothing registers. */
 int sm4ktls_ctr_register(void)
 {
-	struct ctr_timing *t;
-	u64 c_ns = 0;
-	int i;
-
-	if (sm4ktls_ctr_selftest(&sm4ktls_impl_generic))
-		return -EINVAL;
-	/* Without memory to time them, drivers keep their nominal order. */
-	t = kzalloc(sizeof(*t), GFP_KERNEL);
-	if (t) {
-		sm4ktls_sm4_expand_key(&t->key, t->buf);
-		c_ns = ctr_time(t, &sm4ktls_impl_generic);
-	}
-	for (i = 0; sm4ktls_x86_impls[i]; i++) {
-		if (WARN_ON(i + 1 >= SM4KTLS_NR_IMPLS))
-			break;
-		ctr_try_register(&sm4ktls_ctr_algs[i], sm4ktls_x86_impls[i],
-				 t, c_ns);
-	}
-	ctr_try_register(&sm4ktls_ctr_algs[i], &sm4ktls_impl_generic, NULL, 0);
-	kfree_sensitive(t);
-	return 0;
+	return sm4ktls_drivers_register(&sm4ktls_ctr_drivers);
 }
 
 void sm4ktls_ctr_unregister(void)
 {
-	int i;
-
-	for (i = 0; i < SM4KTLS_NR_IMPLS; i++) {
-		if (sm4ktls_ctr_algs[i].registered)
-			crypto_unregister_skcipher(&sm4ktls_ctr_algs[i].alg);
-		sm4ktls_ctr_algs[i].registered = false;
-	}
+	sm4ktls_drivers_unregister(&sm4ktls_ctr_drivers);
 }

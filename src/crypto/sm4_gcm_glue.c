@@ -13,25 +13,17 @@
  * 250), and one that loses is registered below it. (A registered
  * gcm(sm4) of any priority keeps the kernel from composing its own.)
  */
-#include <asm/fpu/api.h>
 #include <asm/simd.h>
 #include <crypto/gcm.h>
 #include <crypto/internal/aead.h>
 #include <crypto/internal/simd.h>
-#include <linux/ktime.h>
 #include <linux/module.h>
-#include <linux/slab.h>
 
 #include "sm4_gcm_sg.h"
 #include "sm4_impl.h"
 
-struct sm4ktls_gcm_alg {
-	struct aead_alg alg;
-	const struct sm4ktls_impl *impl;
-	bool registered;
-};
-
-static struct sm4ktls_gcm_alg sm4ktls_gcm_algs[SM4KTLS_NR_IMPLS];
+static struct aead_alg sm4ktls_gcm_algs[SM4KTLS_NR_IMPLS];
+static const struct sm4ktls_impl *sm4ktls_gcm_impls[SM4KTLS_NR_IMPLS];
 
 static const struct sm4ktls_impl *gcm_impl(struct crypto_aead *tfm)
 {
@@ -39,7 +31,7 @@ static const struct sm4ktls_impl *gcm_impl(struct crypto_aead *tfm)
 
 	if (!crypto_simd_usable())
 		return &sm4ktls_impl_generic;
-	return container_of(alg, struct sm4ktls_gcm_alg, alg)->impl;
+	return sm4ktls_gcm_impls[alg - sm4ktls_gcm_algs];
 }
 
 static int gcm_setkey(struct crypto_aead *tfm, const u8 *key, unsigned int len)
@@ -99,12 +91,12 @@ static void gcm_exit_tfm(struct crypto_aead *tfm)
 	memzero_explicit(crypto_aead_ctx(tfm), sizeof(struct sm4ktls_gcm_key));
 }
 
-static void gcm_fill_alg(struct sm4ktls_gcm_alg *a,
-			 const struct sm4ktls_impl *impl, int priority)
+static int gcm_add(unsigned int slot, const struct sm4ktls_impl *impl,
+		   int priority)
 {
-	struct aead_alg *alg = &a->alg;
+	struct aead_alg *alg = &sm4ktls_gcm_algs[slot];
 
-	a->impl = impl;
+	sm4ktls_gcm_impls[slot] = impl;
 	strscpy(alg->base.cra_name, "gcm(sm4)", CRYPTO_MAX_ALG_NAME);
 	strscpy(alg->base.cra_driver_name, impl->name, CRYPTO_MAX_ALG_NAME);
 	alg->base.cra_priority = priority;
@@ -120,9 +112,15 @@ static void gcm_fill_alg(struct sm4ktls_gcm_alg *a,
 	alg->ivsize = SM4KTLS_GCM_IV_SIZE;
 	alg->maxauthsize = SM4KTLS_GCM_TAG_SIZE;
 	alg->chunksize = SM4KTLS_SM4_BLOCK_SIZE;
+	return crypto_register_aead(alg);
 }
 
-/* Time buffers: a key and one message of SM4KTLS_TIME_LEN bytes. */
+static void gcm_del(unsigned int slot)
+{
+	crypto_unregister_aead(&sm4ktls_gcm_algs[slot]);
+}
+
+/* Timing scratch: a key and one message of SM4KTLS_TIME_LEN bytes. */
 struct gcm_timing {
 	struct sm4ktls_gcm_key key;
 	struct sm4ktls_gcm_state st;
@@ -130,92 +128,38 @@ struct gcm_timing {
 	u8 tag[16];
 };
 
-/* Best of a few runs of one 4 KiB encryption, in ns. */
-static u64 gcm_time(struct gcm_timing *t, const struct sm4ktls_impl *impl)
+static void gcm_time_one(void *scratch, const struct sm4ktls_impl *impl)
 {
 	static const u8 iv[SM4KTLS_GCM_IV_SIZE];
-	u64 best = U64_MAX, start;
-	int i;
+	struct gcm_timing *t = scratch;
 
-	for (i = 0; i < 3; i++) {
-		start = ktime_get_ns();
-		if (impl->simd)
-			kernel_fpu_begin();
-		sm4ktls_gcm_start(&t->st, &t->key, impl, iv);
-		sm4ktls_gcm_encrypt(&t->st, t->buf, t->buf, sizeof(t->buf));
-		sm4ktls_gcm_finish(&t->st, t->tag);
-		if (impl->simd)
-			kernel_fpu_end();
-		best = min(best, ktime_get_ns() - start);
-	}
-	return best;
+	sm4ktls_gcm_start(&t->st, &t->key, impl, iv);
+	sm4ktls_gcm_encrypt(&t->st, t->buf, t->buf, sizeof(t->buf));
+	sm4ktls_gcm_finish(&t->st, t->tag);
 }
 
-/* @impl's priority, or under the C path's if that beats it here. */
-static int gcm_priority(struct gcm_timing *t, u64 c_ns,
-			const struct sm4ktls_impl *impl)
+static const char *gcm_name(const struct sm4ktls_impl *impl)
 {
-	if (!t)
-		return impl->priority;
-	return sm4ktls_impl_priority(impl->name, impl->priority,
-				     gcm_time(t, impl), c_ns);
+	return impl->name;
 }
 
-/* Test, then register, one implementation; a failure only skips it. */
-static void gcm_try_register(struct sm4ktls_gcm_alg *a,
-			     const struct sm4ktls_impl *impl,
-			     struct gcm_timing *t, u64 c_ns)
-{
-	int err;
+static const struct sm4ktls_driver_kind sm4ktls_gcm_kind = {
+	.name = gcm_name,
+	.selftest = sm4ktls_gcm_selftest,
+	.timing_size = sizeof(struct gcm_timing),
+	.time_one = gcm_time_one,
+	.add = gcm_add,
+	.del = gcm_del,
+};
 
-	if (!sm4ktls_impl_usable(impl))
-		return;	/* sm4ktls_impls_probe() said why */
-	if (sm4ktls_gcm_selftest(impl))
-		return;	/* the self-test said which test failed */
-	gcm_fill_alg(a, impl, gcm_priority(t, c_ns, impl));
-	err = crypto_register_aead(&a->alg);
-	if (err) {
-		pr_err("%s: cannot register: %d\n", impl->name, err);
-		return;
-	}
-	a->registered = true;
-	pr_info("%s: registered, priority %d\n", impl->name,
-		a->alg.base.cra_priority);
-}
+static struct sm4ktls_drivers sm4ktls_gcm_drivers = { .kind = &sm4ktls_gcm_kind };
 
-/* The C path is every driver's fallback: without it, nothing registers. */
 int sm4ktls_gcm_register(void)
 {
-	struct gcm_timing *t;
-	u64 c_ns = 0;
-	int i;
-
-	if (sm4ktls_gcm_selftest(&sm4ktls_impl_generic))
-		return -EINVAL;
-	/* Without memory to time them, drivers keep their nominal order. */
-	t = kzalloc(sizeof(*t), GFP_KERNEL);
-	if (t) {
-		sm4ktls_gcm_setkey(&t->key, t->buf);
-		c_ns = gcm_time(t, &sm4ktls_impl_generic);
-	}
-	for (i = 0; sm4ktls_x86_impls[i]; i++) {
-		if (WARN_ON(i + 1 >= SM4KTLS_NR_IMPLS))
-			break;
-		gcm_try_register(&sm4ktls_gcm_algs[i], sm4ktls_x86_impls[i],
-				 t, c_ns);
-	}
-	gcm_try_register(&sm4ktls_gcm_algs[i], &sm4ktls_impl_generic, NULL, 0);
-	kfree_sensitive(t);
-	return 0;
+	return sm4ktls_drivers_register(&sm4ktls_gcm_drivers);
 }
 
 void sm4ktls_gcm_unregister(void)
 {
-	int i;
-
-	for (i = 0; i < SM4KTLS_NR_IMPLS; i++) {
-		if (sm4ktls_gcm_algs[i].registered)
-			crypto_unregister_aead(&sm4ktls_gcm_algs[i].alg);
-		sm4ktls_gcm_algs[i].registered = false;
-	}
+	sm4ktls_drivers_unregister(&sm4ktls_gcm_drivers);
 }

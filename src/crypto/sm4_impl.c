@@ -4,7 +4,8 @@
  * two drivers built on each (gcm(sm4) and ctr(sm4)): the CPU must have what
  * the implementation needs, and its CTR32 routines must give GB/T 32907's
  * answers, example 1 through every routine and example 2 (1,000,000
- * chained encryptions) through the narrowest one.
+ * chained encryptions) through the narrowest one. Then the registration
+ * both driver kinds share: self-test, timing against the C path, priority.
  *
  * The chain takes a fraction of a second per routine on a real CPU and
  * minutes under binary translation (QEMU TCG emulates every SIMD
@@ -12,10 +13,10 @@
  * by default it runs.
  */
 #include <asm/cpufeature.h>
-#include <asm/fpu/api.h>
 #include <linux/ktime.h>
 #include <linux/math64.h>
 #include <linux/module.h>
+#include <linux/slab.h>
 
 #include "sm4_impl.h"
 #include "sm4_selftest.h"
@@ -151,11 +152,96 @@ bool sm4ktls_impl_usable(const struct sm4ktls_impl *impl)
 	return impl == &sm4ktls_impl_generic;
 }
 
-int sm4ktls_impl_priority(const char *driver, int priority, u64 ns, u64 c_ns)
+/* Best of a few runs of one SM4KTLS_TIME_LEN encryption, in ns. */
+static u64 sm4ktls_drv_time(const struct sm4ktls_driver_kind *k, void *t,
+			    const struct sm4ktls_impl *impl)
 {
+	u64 best = U64_MAX, start;
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		start = ktime_get_ns();
+		sm4ktls_fpu_begin(impl);
+		k->time_one(t, impl);
+		sm4ktls_fpu_end(impl);
+		best = min(best, ktime_get_ns() - start);
+	}
+	return best;
+}
+
+/*
+ * @impl's priority, lowered (and logged) when it loses to the C path
+ * (@c_ns) here. Without timing scratch (@t NULL) drivers keep their
+ * nominal order.
+ */
+static int sm4ktls_drv_priority(const struct sm4ktls_driver_kind *k, void *t,
+				const struct sm4ktls_impl *impl, u64 c_ns)
+{
+	const char *name = k->name(impl);
+	u64 ns;
+
+	if (!t)
+		return impl->priority;
+	ns = sm4ktls_drv_time(k, t, impl);
 	if (ns <= c_ns)
-		return priority;
+		return impl->priority;
 	pr_info("%s: slower than the portable C path on this CPU (%llu vs %llu ns per 4 KiB: emulated SIMD?), priority %d\n",
-		driver, ns, c_ns, SM4KTLS_SLOW_PRIO);
+		name, ns, c_ns, SM4KTLS_SLOW_PRIO);
 	return SM4KTLS_SLOW_PRIO;
+}
+
+/* Test, then register, one implementation; a failure only skips it. */
+static void sm4ktls_drv_try(struct sm4ktls_drivers *d, unsigned int slot,
+			    const struct sm4ktls_impl *impl, void *t, u64 c_ns)
+{
+	const struct sm4ktls_driver_kind *k = d->kind;
+	int priority, err;
+
+	if (!sm4ktls_impl_usable(impl) || (k->fits && !k->fits(impl)))
+		return;	/* the log says why */
+	if (k->selftest(impl))
+		return;	/* the self-test said which test failed */
+	priority = sm4ktls_drv_priority(k, t, impl, c_ns);
+	err = k->add(slot, impl, priority);
+	if (err) {
+		pr_err("%s: cannot register: %d\n", k->name(impl), err);
+		return;
+	}
+	d->registered[slot] = true;
+	pr_info("%s: registered, priority %d\n", k->name(impl), priority);
+}
+
+int sm4ktls_drivers_register(struct sm4ktls_drivers *d)
+{
+	const struct sm4ktls_driver_kind *k = d->kind;
+	u64 c_ns = 0;
+	unsigned int i;
+	void *t;
+
+	/* The C path is every driver's fallback: without it, nothing. */
+	if (k->selftest(&sm4ktls_impl_generic))
+		return -EINVAL;
+	/* The key and data timed are zeroes: nothing secret in them. */
+	t = kzalloc(k->timing_size, GFP_KERNEL);
+	if (t)
+		c_ns = sm4ktls_drv_time(k, t, &sm4ktls_impl_generic);
+	for (i = 0; sm4ktls_x86_impls[i]; i++) {
+		if (WARN_ON(i + 1 >= SM4KTLS_NR_IMPLS))
+			break;
+		sm4ktls_drv_try(d, i, sm4ktls_x86_impls[i], t, c_ns);
+	}
+	sm4ktls_drv_try(d, i, &sm4ktls_impl_generic, NULL, 0);
+	kfree(t);
+	return 0;
+}
+
+void sm4ktls_drivers_unregister(struct sm4ktls_drivers *d)
+{
+	unsigned int i;
+
+	for (i = 0; i < SM4KTLS_NR_IMPLS; i++) {
+		if (d->registered[i])
+			d->kind->del(i);
+		d->registered[i] = false;
+	}
 }
