@@ -12,6 +12,7 @@
  * instruction), so kat_million=0 leaves it out, and says so in the log;
  * by default it runs.
  */
+#include <asm/cpu_device_id.h>
 #include <asm/cpufeature.h>
 #include <linux/ktime.h>
 #include <linux/math64.h>
@@ -152,6 +153,23 @@ bool sm4ktls_impl_usable(const struct sm4ktls_impl *impl)
 	return impl == &sm4ktls_impl_generic;
 }
 
+/*
+ * CPUs that downclock when 512-bit vectors run, where the kernel's own
+ * AES-GCM does not prefer its zmm drivers either (Skylake-X, Ice Lake,
+ * Tiger Lake); by model number, which every kernel's match macros take.
+ */
+static const struct x86_cpu_id sm4ktls_zmm_slow[] = {
+	X86_MATCH_VENDOR_FAM_MODEL(INTEL, 6, 0x55, NULL),	/* Skylake-X */
+	X86_MATCH_VENDOR_FAM_MODEL(INTEL, 6, 0x6a, NULL),	/* Ice Lake-X */
+	X86_MATCH_VENDOR_FAM_MODEL(INTEL, 6, 0x6c, NULL),	/* Ice Lake-D */
+	X86_MATCH_VENDOR_FAM_MODEL(INTEL, 6, 0x7d, NULL),	/* Ice Lake */
+	X86_MATCH_VENDOR_FAM_MODEL(INTEL, 6, 0x7e, NULL),	/* Ice Lake-L */
+	X86_MATCH_VENDOR_FAM_MODEL(INTEL, 6, 0x9d, NULL),	/* Ice Lake NNPI */
+	X86_MATCH_VENDOR_FAM_MODEL(INTEL, 6, 0x8c, NULL),	/* Tiger Lake-L */
+	X86_MATCH_VENDOR_FAM_MODEL(INTEL, 6, 0x8d, NULL),	/* Tiger Lake */
+	{}
+};
+
 /* Best of a few runs of one SM4KTLS_TIME_LEN encryption, in ns. */
 static u64 sm4ktls_drv_time(const struct sm4ktls_driver_kind *k, void *t,
 			    const struct sm4ktls_impl *impl)
@@ -170,9 +188,9 @@ static u64 sm4ktls_drv_time(const struct sm4ktls_driver_kind *k, void *t,
 }
 
 /*
- * @impl's priority, lowered (and logged) when it loses to the C path
- * (@c_ns) here. Without timing scratch (@t NULL) drivers keep their
- * nominal order.
+ * @impl's priority, lowered (and logged) for 512-bit vectors on a CPU
+ * they downclock, or when it loses to the C path (@c_ns) here. Without
+ * timing scratch (@t NULL) drivers keep their nominal order.
  */
 static int sm4ktls_drv_priority(const struct sm4ktls_driver_kind *k, void *t,
 				const struct sm4ktls_impl *impl, u64 c_ns)
@@ -180,6 +198,11 @@ static int sm4ktls_drv_priority(const struct sm4ktls_driver_kind *k, void *t,
 	const char *name = k->name(impl);
 	u64 ns;
 
+	if ((impl->needs & SM4KTLS_NEED_AVX512) && x86_match_cpu(sm4ktls_zmm_slow)) {
+		pr_info("%s: 512-bit vectors downclock this CPU, priority %d\n",
+			name, SM4KTLS_SLOW_PRIO);
+		return SM4KTLS_SLOW_PRIO;
+	}
 	if (!t)
 		return impl->priority;
 	ns = sm4ktls_drv_time(k, t, impl);

@@ -12,7 +12,10 @@
 #include "sm4_gcm.h"
 
 #define SM4KTLS_NR_IMPLS	5	/* the x86 ones and the C path */
-/* Where a SIMD driver goes that loses to the C path (250) on this CPU. */
+/*
+ * Where a SIMD driver goes that loses to the C path (250) on this CPU, or
+ * that uses 512-bit vectors on a CPU they downclock.
+ */
 #define SM4KTLS_SLOW_PRIO	200
 /* Bytes timed per driver at load (4 KiB): one bounded FPU section. */
 #define SM4KTLS_TIME_LEN	4096
