@@ -4,6 +4,8 @@
  * everything it refuses (each errno checked against the in-tree tls.ko
  * of Debian's 6.1 and 6.12 kernels).
  */
+#include <sys/random.h>
+
 #include "kselftest_harness.h"
 #include "helpers.h"
 
@@ -318,6 +320,42 @@ TEST_F_TIMEOUT(opt, all_ciphers_accepted, 600)
 			close(sfd);
 		}
 	}
+}
+
+/*
+ * A key whose install fails after it was copied in is left nowhere in
+ * RAM: not in the freed TX or RX state, not on a stack. ARIA is in the
+ * uapi but not in Debian's kernels, so its AEAD cannot be allocated;
+ * sm4ktls_test.ko then looks for the key in every page (20-30 s under
+ * TCG). (Before 265dbd5 the freed TX state held it.)
+ */
+TEST_F_TIMEOUT(opt, failed_install_leaves_no_key, 300)
+{
+	struct tls12_crypto_info_aria_gcm_128 ci = {
+		.info.version = TLS_1_2_VERSION,
+		.info.cipher_type = TLS_CIPHER_ARIA_GCM_128,
+	};
+	char hex[2 * sizeof(ci.key) + 1], found[24] = "";
+	int f, tx, rx;
+	size_t i;
+
+	f = open("/proc/sm4ktls_test_memscan", O_RDWR);
+	ASSERT_GE(f, 0) TH_LOG("sm4ktls_test.ko not loaded: %s", strerror(errno));
+	ASSERT_EQ(getrandom(ci.key, sizeof(ci.key), 0), sizeof(ci.key));
+	for (i = 0; i < sizeof(ci.key); i++)
+		snprintf(hex + 2 * i, 3, "%02x", ci.key[i]);
+	tx = set_raw(self->cfd, TLS_TX, &ci, sizeof(ci));
+	rx = set_raw(self->cfd, TLS_RX, &ci, sizeof(ci));
+	explicit_bzero(&ci, sizeof(ci));
+	if (!tx || !rx)
+		SKIP(goto out, "this kernel has ARIA: no install fails");
+	EXPECT_EQ(tx, ENOENT);
+	EXPECT_EQ(rx, ENOENT);
+	ASSERT_EQ(write(f, hex, strlen(hex)), strlen(hex));
+	ASSERT_GT(pread(f, found, sizeof(found) - 1, 0), 0);
+	EXPECT_STREQ(found, "0\n") TH_LOG("copies of the key in RAM");
+out:
+	close(f);
 }
 
 TEST_HARNESS_MAIN

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * sm4ktls_test: the selftests' helper module; here, an in-kernel socket
- * reader (test_rcu.c holds RCU read-side sections open).
+ * reader (test_rcu.c holds RCU read-side sections open, test_scan.c looks
+ * for keys in RAM).
  *
  * nvme-tcp and other kernel users read a socket through
  * sock->ops->read_sock() with the socket locked. Writing "FD LEN" to
@@ -104,8 +105,13 @@ static int __init test_init(void)
 	err = test_rcu_init();
 	if (err)
 		goto err_proc;
+	err = test_scan_init();
+	if (err)
+		goto err_rcu;
 	return 0;
 
+err_rcu:
+	test_rcu_exit();
 err_proc:
 	remove_proc_entry("sm4ktls_test_read_sock", NULL);
 err_buf:
@@ -115,6 +121,7 @@ err_buf:
 
 static void __exit test_exit(void)
 {
+	test_scan_exit();
 	test_rcu_exit();
 	remove_proc_entry("sm4ktls_test_read_sock", NULL);
 	vfree(test_buf);
@@ -122,5 +129,5 @@ static void __exit test_exit(void)
 
 module_init(test_init);
 module_exit(test_exit);
-MODULE_DESCRIPTION("sm4ktls selftests: in-kernel socket reads, RCU held open");
+MODULE_DESCRIPTION("sm4ktls selftests: in-kernel socket reads, RCU held open, key scans");
 MODULE_LICENSE("GPL");

@@ -5,5 +5,7 @@
 
 int test_rcu_init(void);
 void test_rcu_exit(void);
+int test_scan_init(void);
+void test_scan_exit(void);
 
 #endif
