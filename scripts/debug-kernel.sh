@@ -24,19 +24,8 @@ jobs=$(nproc)
 
 log() { echo "debug-kernel: $*" >&2; }
 
-need=(linux-source-6.12 bc flex bison libelf-dev libssl-dev gcc-12 make
-	kmod cpio xz-utils dwarves)
-missing=()
-for p in "${need[@]}"; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
-		missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-	log "installing ${missing[*]}"
-	apt-get update -qq >&2
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
-		--no-install-recommends "${missing[@]}" >&2
-fi
+"$top/scripts/install-deps.sh" linux-source-6.12 bc flex bison libelf-dev \
+	libssl-dev gcc-12 make kmod cpio xz-utils dwarves >&2
 
 # One build at a time per machine: a second caller waits for the first
 # and then finds its result (builds share the unpacked source tree).

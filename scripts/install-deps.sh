@@ -3,6 +3,9 @@
 #
 # Install what building and testing need on a Debian 12 machine (root).
 # Kernels themselves are fetched into the build tree by fetch-kernel.sh.
+# With arguments, only those packages (what one script needs).
+#
+# usage: scripts/install-deps.sh [PACKAGE...]
 set -euo pipefail
 
 pkgs=(
@@ -13,6 +16,7 @@ pkgs=(
 	libgcrypt20-dev				# independent SM4 for native tests
 	libssl-dev openssl			# TLS records, kTLS interop, sm4bench
 )
+[ $# -eq 0 ] || pkgs=("$@")
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
@@ -21,5 +25,6 @@ done
 [ ${#missing[@]} -eq 0 ] && exit 0
 sudo=
 [ "$(id -u)" = 0 ] || sudo=sudo
+echo "install-deps: installing ${missing[*]}" >&2
 $sudo apt-get update -qq
 DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
