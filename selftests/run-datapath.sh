@@ -94,6 +94,8 @@ if [ "$mod" = sm4ktls ] && [ "${SM4KTLS_FAULTS:-1}" = 1 ]; then
 	fi
 fi
 run "$top/selftests/openssl-ktls.sh"
+# Tongsuo (scripts/tongsuo.sh builds it) with SM4 in the kernel.
+run "$top/selftests/tongsuo-ktls.sh"
 
 # Nothing else may have served the sockets. (On 6.1 bonding.ko pulls in
 # tls.ko, whose ULP registration then fails: loaded, serving nothing.)
