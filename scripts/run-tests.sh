@@ -177,9 +177,12 @@ if [ "$dp" != 0 ]; then
 		# CI's subset on the sanitizer kernel: the device, record,
 		# option, rekey and stress paths; fewer stress sockets; fault
 		# injection over one cipher per family and one device variant.
+		# KASAN's quarantine keeps freed objects counted as slab (its
+		# share swings by 1-2 MiB between runs of `many`): the slab
+		# check gets 6 MiB there, kmemleak's scan finds real leaks.
 		sub=
 		[ "$s" != 6.12-debug ] || [ "$debug_full" = 1 ] ||
-			sub="SM4KTLS_DP_SKIP='bulk offload-race.sh openssl-ktls.sh tongsuo-ktls.sh' SM4KTLS_STRESS_SOCKETS=500 SM4KTLS_FAULTS_VARIANTS='13_aes_gcm 12_sm4_gcm 13_chacha' SM4KTLS_FAULTS_DEV_VARIANTS=dev_13_sm4_gcm"
+			sub="SM4KTLS_DP_SKIP='bulk offload-race.sh openssl-ktls.sh tongsuo-ktls.sh' SM4KTLS_STRESS_SOCKETS=500 SM4KTLS_STRESS_SLAB_TOL=6291456 SM4KTLS_FAULTS_VARIANTS='13_aes_gcm 12_sm4_gcm 13_chacha' SM4KTLS_FAULTS_DEV_VARIANTS=dev_13_sm4_gcm"
 		scripts/vm.sh -t 3600 -l "$log" "$s" \
 			"$sub STOCK=$stock selftests/run-datapath.sh" >/dev/null 2>"$log.verdict"
 		vrc=$?
