@@ -421,8 +421,13 @@ static int norcu_pair(struct norcu *c, int *peer)
 	    connect(*peer, (struct sockaddr *)&c->ss, c->len))
 		return -1;
 	fd = accept(c->lfd, NULL, NULL);
-	if (fd < 0 || st_attach_served(fd) || st_set_key(fd, TLS_TX, c->k) ||
-	    st_set_key(fd, TLS_RX, c->k))
+	/*
+	 * Not st_attach_served(): the module's reference count moves under
+	 * it while the other socket goes. The device-mode counters in
+	 * /proc/net/sm4ktls_stat show whose sockets these are.
+	 */
+	if (fd < 0 || st_attach(fd, st_ulp_name()) ||
+	    st_set_key(fd, TLS_TX, c->k) || st_set_key(fd, TLS_RX, c->k))
 		return -1;
 	return fd;
 }
