@@ -242,6 +242,27 @@ static inline ssize_t st_recv_type(int fd, void *buf, size_t len, int flags,
 	return n;
 }
 
+/*
+ * A counter of $SM4KTLS_TLS_STAT (default /proc/net/sm4ktls_stat; the
+ * in-tree tls.ko's tls_stat has the same names), -1 if absent.
+ */
+static inline long st_stat(const char *name)
+{
+	const char *path = getenv("SM4KTLS_TLS_STAT");
+	char key[64];
+	long val, ret = -1;
+	FILE *f;
+
+	f = fopen(path && *path ? path : "/proc/net/sm4ktls_stat", "r");
+	if (!f)
+		return -1;
+	while (fscanf(f, "%63s %ld", key, &val) == 2)
+		if (!strcmp(key, name))
+			ret = val;
+	fclose(f);
+	return ret;
+}
+
 /* An unsigned number from the environment, or def. */
 static inline unsigned long long st_env_num(const char *name,
 					    unsigned long long def)

@@ -392,20 +392,6 @@ static bool rcu_held(void)
 	return !strcmp(buf, "held\n");
 }
 
-static long long stat_of(const char *name)
-{
-	char line[128], key[64];
-	long long v, found = -1;
-	FILE *f = fopen("/proc/net/sm4ktls_stat", "r");
-
-	while (f && fgets(line, sizeof(line), f))
-		if (sscanf(line, "%63s %lld", key, &v) == 2 && !strcmp(key, name))
-			found = v;
-	if (f)
-		fclose(f);
-	return found;
-}
-
 /*
  * A connection from the peer's namespace; the accepted end gets TX and
  * RX keys. Returns the accepted socket, or -1.
@@ -423,8 +409,8 @@ static int norcu_pair(struct norcu *c, int *peer)
 	fd = accept(c->lfd, NULL, NULL);
 	/*
 	 * Not st_attach_served(): the module's reference count moves under
-	 * it while the other socket goes. The device-mode counters in
-	 * /proc/net/sm4ktls_stat show whose sockets these are.
+	 * it while the other socket goes. The device-mode counters
+	 * (st_stat()) show whose sockets these are.
 	 */
 	if (fd < 0 || st_attach(fd, st_ulp_name()) ||
 	    st_set_key(fd, TLS_TX, c->k) || st_set_key(fd, TLS_RX, c->k))
@@ -445,7 +431,7 @@ static void *norcu_fn(void *arg)
 static int do_norcu(char **argv, const struct tlsrec_key *k)
 {
 	struct norcu c = { .k = k, .b = -1 };
-	long long tx0 = stat_of("TlsTxDevice"), rx0 = stat_of("TlsRxDevice");
+	long tx0 = st_stat("TlsTxDevice"), rx0 = st_stat("TlsRxDevice");
 	bool held = false;
 	pthread_t th;
 	int i, one = 1;
@@ -462,8 +448,8 @@ static int do_norcu(char **argv, const struct tlsrec_key *k)
 		return 1;
 	}
 	c.a = norcu_pair(&c, &c.peer_a);
-	if (c.a < 0 || stat_of("TlsTxDevice") != tx0 + 1 ||
-	    stat_of("TlsRxDevice") != rx0 + 1) {
+	if (c.a < 0 || st_stat("TlsTxDevice") != tx0 + 1 ||
+	    st_stat("TlsRxDevice") != rx0 + 1) {
 		fprintf(stderr, "# the first socket is not in device mode both ways\n");
 		return 1;
 	}
@@ -484,8 +470,8 @@ static int do_norcu(char **argv, const struct tlsrec_key *k)
 	       i < 500 ? "finished" : "had not finished after 5 s",
 	       held ? " with the grace period held open" :
 		      ", but the RCU section had ended");
-	if (c.b < 0 || stat_of("TlsTxDevice") != tx0 + 2 ||
-	    stat_of("TlsRxDevice") != rx0 + 2) {
+	if (c.b < 0 || st_stat("TlsTxDevice") != tx0 + 2 ||
+	    st_stat("TlsRxDevice") != rx0 + 2) {
 		fprintf(stderr, "# the second socket is not in device mode both ways\n");
 		return 1;
 	}

@@ -29,24 +29,6 @@
 #include "keysched.h"
 }
 
-/* A counter of $SM4KTLS_TLS_STAT, -1 if absent. */
-static long stat_get(const char *name)
-{
-	const char *path = getenv("SM4KTLS_TLS_STAT");
-	char key[64];
-	long val, ret = -1;
-	FILE *f;
-
-	f = fopen(path && *path ? path : "/proc/net/sm4ktls_stat", "r");
-	if (!f)
-		return -1;
-	while (fscanf(f, "%63s %ld", key, &val) == 2)
-		if (!strcmp(key, name))
-			ret = val;
-	fclose(f);
-	return ret;
-}
-
 enum { TX_OK, RX_OK, TX_ERR, RX_ERR, RX_RECV, NSTAT };
 static const char * const stat_names[NSTAT] = {
 	"TlsTxRekeyOk", "TlsRxRekeyOk", "TlsTxRekeyError", "TlsRxRekeyError",
@@ -58,7 +40,7 @@ static void stats_read(long *v)
 	int i;
 
 	for (i = 0; i < NSTAT; i++)
-		v[i] = stat_get(stat_names[i]);
+		v[i] = st_stat(stat_names[i]);
 }
 
 /* Every counter moved by exactly the given amount. */

@@ -132,24 +132,6 @@ static long pattern_check(u64 seed, u64 pos, const u8 *buf, size_t len)
 	return -1;
 }
 
-/* A counter of $SM4KTLS_TLS_STAT (same names in tls.ko's tls_stat), -1 if absent. */
-static long stat_get(const char *name)
-{
-	const char *path = getenv("SM4KTLS_TLS_STAT");
-	char key[64];
-	long val, ret = -1;
-	FILE *f;
-
-	f = fopen(path && *path ? path : "/proc/net/sm4ktls_stat", "r");
-	if (!f)
-		return -1;
-	while (fscanf(f, "%63s %ld", key, &val) == 2)
-		if (!strcmp(key, name))
-			ret = val;
-	fclose(f);
-	return ret;
-}
-
 static int set_bufs(int fd, int sndbuf, int rcvbuf)
 {
 	if (sndbuf > 0 &&
@@ -1185,8 +1167,8 @@ TEST_F_TIMEOUT(key_race, install, 300)
 	unsigned int rounds = st_env_num("SM4KTLS_STRESS_KEY_ROUNDS", 20), r;
 	const struct tlsrec_suite *s = tlsrec_suite_by_cipher(variant->cipher);
 	bool rekeys = variant->version == TLS_1_3_VERSION && !stock();
-	long tx0 = stat_get("TlsTxSw"), rx0 = stat_get("TlsRxSw");
-	long txr0 = stat_get("TlsTxRekeyOk"), rxr0 = stat_get("TlsRxRekeyOk");
+	long tx0 = st_stat("TlsTxSw"), rx0 = st_stat("TlsRxSw");
+	long txr0 = st_stat("TlsTxRekeyOk"), rxr0 = st_stat("TlsRxRekeyOk");
 	struct kr_arg a[KR_THREADS + KR_READERS];
 	int i, ufd, ref0, ok, other;
 	struct key_race kr;
@@ -1243,12 +1225,12 @@ TEST_F_TIMEOUT(key_race, install, 300)
 			ksft_print_msg("key_race round 0: %lu keys read back, %lu reads before a key\n",
 				       kr.seen, kr.busy);
 	}
-	EXPECT_EQ(stat_get("TlsTxSw") - tx0, rounds);
-	EXPECT_EQ(stat_get("TlsRxSw") - rx0, rounds);
+	EXPECT_EQ(st_stat("TlsTxSw") - tx0, rounds);
+	EXPECT_EQ(st_stat("TlsRxSw") - rx0, rounds);
 	if (rekeys) {
-		EXPECT_EQ(stat_get("TlsTxRekeyOk") - txr0,
+		EXPECT_EQ(st_stat("TlsTxRekeyOk") - txr0,
 			  rounds * (KR_THREADS - 1));
-		EXPECT_EQ(stat_get("TlsRxRekeyOk") - rxr0,
+		EXPECT_EQ(st_stat("TlsRxRekeyOk") - rxr0,
 			  rounds * (KR_THREADS - 1));
 	}
 	EXPECT_EQ(st_wait_refcnt(st_served_module(), ref0, 10), ref0);
@@ -1790,7 +1772,7 @@ static void *rekeyer_fn(void *arg)
 TEST_F_TIMEOUT(rekey_race, tx_senders, 600)
 {
 	unsigned int updates = st_env_num("SM4KTLS_STRESS_UPDATES", 40);
-	long ok0 = stat_get("TlsTxRekeyOk"), err0 = stat_get("TlsTxRekeyError");
+	long ok0 = st_stat("TlsTxRekeyOk"), err0 = st_stat("TlsTxRekeyError");
 	struct ksender snd[RK_SENDERS] = {};
 	struct traffic peer_t;
 	struct rekeyer *k;
@@ -1863,8 +1845,8 @@ TEST_F_TIMEOUT(rekey_race, tx_senders, 600)
 	EXPECT_EQ(po->updates, updates);
 	EXPECT_EQ(po->fp.bytes, bytes);
 	EXPECT_FALSE(fparse_mid_frame(&po->fp));
-	EXPECT_EQ(stat_get("TlsTxRekeyOk") - ok0, updates);
-	EXPECT_EQ(stat_get("TlsTxRekeyError") - err0, 0);
+	EXPECT_EQ(st_stat("TlsTxRekeyOk") - ok0, updates);
+	EXPECT_EQ(st_stat("TlsTxRekeyError") - err0, 0);
 	ksft_print_msg("rekey_race tx %s: %u KeyUpdates, %d senders, %llu bytes in %llu records (%u under the old key after a KeyUpdate) in %.1f s\n",
 		       tlsrec_suite_by_cipher(variant->cipher)->name, po->updates,
 		       RK_SENDERS, (unsigned long long)bytes,
@@ -1885,8 +1867,8 @@ TEST_F_TIMEOUT(rekey_race, tx_senders, 600)
 TEST_F_TIMEOUT(rekey_race, rx_readers, 600)
 {
 	unsigned int updates = st_env_num("SM4KTLS_STRESS_UPDATES", 40);
-	long ok0 = stat_get("TlsRxRekeyOk"), rcv0 = stat_get("TlsRxRekeyReceived");
-	long dec0 = stat_get("TlsDecryptError");
+	long ok0 = st_stat("TlsRxRekeyOk"), rcv0 = st_stat("TlsRxRekeyReceived");
+	long dec0 = st_stat("TlsDecryptError");
 	struct kreader *rd = calloc(IO_READERS, sizeof(*rd));
 	unsigned int nrd = n_readers();
 	struct pwriter *pw = calloc(1, sizeof(*pw));
@@ -1945,9 +1927,9 @@ TEST_F_TIMEOUT(rekey_race, rx_readers, 600)
 	}
 	EXPECT_EQ(blocks_count(&b, &prefix), b.n);
 	EXPECT_EQ(rk.updates, pw->updates);
-	EXPECT_EQ(stat_get("TlsRxRekeyOk") - ok0, pw->updates);
-	EXPECT_EQ(stat_get("TlsRxRekeyReceived") - rcv0, pw->updates);
-	EXPECT_EQ(stat_get("TlsDecryptError") - dec0, 0);
+	EXPECT_EQ(st_stat("TlsRxRekeyOk") - ok0, pw->updates);
+	EXPECT_EQ(st_stat("TlsRxRekeyReceived") - rcv0, pw->updates);
+	EXPECT_EQ(st_stat("TlsDecryptError") - dec0, 0);
 	ksft_print_msg("rekey_race rx %s: %u KeyUpdates, %u records, %u readers got %llu/%llu/%llu blocks (the last of 2+ splicing) in %.1f s\n",
 		       tlsrec_suite_by_cipher(variant->cipher)->name,
 		       pw->updates, pw->records, nrd,
@@ -3079,23 +3061,23 @@ TEST_F_TIMEOUT(many, waves, 1200)
 			   2 * ARRAY_SIZE(combos), ref0), 0);
 	ASSERT_EQ(st_wait_refcnt(st_served_module(), ref0, 10), ref0);
 	mem_settle(m0);
-	ctx0 = stat_get("TlsCurrTxSw");
-	crx0 = stat_get("TlsCurrRxSw");
-	tx0 = stat_get("TlsTxSw");
-	rx0 = stat_get("TlsRxSw");
+	ctx0 = st_stat("TlsCurrTxSw");
+	crx0 = st_stat("TlsCurrRxSw");
+	tx0 = st_stat("TlsTxSw");
+	rx0 = st_stat("TlsRxSw");
 
 	t0 = now();
 	ASSERT_EQ(many_run(_metadata, &l, total, wave, ref0), 0);
 	secs = now() - t0;
 	ref1 = st_wait_refcnt(st_served_module(), ref0, 30);
-	ctx1 = stat_get("TlsCurrTxSw");
-	crx1 = stat_get("TlsCurrRxSw");
+	ctx1 = st_stat("TlsCurrTxSw");
+	crx1 = st_stat("TlsCurrRxSw");
 	mem_settle(m1);
 	ksft_print_msg("many: %u connections (%u kTLS sockets), %u alive at once, in %.1f s (%.1f conn/s)\n",
 		       total, 2 * total, wave, secs, total / secs);
 	ksft_print_msg("many: refcount %d -> %d; TlsCurrTxSw %ld -> %ld, TlsCurrRxSw %ld -> %ld; TlsTxSw +%ld TlsRxSw +%ld\n",
 		       ref0, ref1, ctx0, ctx1, crx0, crx1,
-		       stat_get("TlsTxSw") - tx0, stat_get("TlsRxSw") - rx0);
+		       st_stat("TlsTxSw") - tx0, st_stat("TlsRxSw") - rx0);
 	ksft_print_msg("many: slab objects %lld -> %lld bytes (%+lld, %+lld per kTLS socket, tolerance %lld); meminfo Slab %ld -> %ld kB, SUnreclaim %ld -> %ld kB\n",
 		       m0->slab_bytes, m1->slab_bytes,
 		       m1->slab_bytes - m0->slab_bytes,
@@ -3106,8 +3088,8 @@ TEST_F_TIMEOUT(many, waves, 1200)
 	EXPECT_EQ(ref1, ref0);
 	EXPECT_EQ(ctx1, ctx0);
 	EXPECT_EQ(crx1, crx0);
-	EXPECT_EQ(stat_get("TlsTxSw") - tx0, 2 * total);
-	EXPECT_EQ(stat_get("TlsRxSw") - rx0, 2 * total);
+	EXPECT_EQ(st_stat("TlsTxSw") - tx0, 2 * total);
+	EXPECT_EQ(st_stat("TlsRxSw") - rx0, 2 * total);
 	if (m0->slab_bytes >= 0) {
 		EXPECT_LE(m1->slab_bytes - m0->slab_bytes, tol)
 			TH_LOG("slab grew by %lld bytes (%lld per kTLS socket)",
