@@ -19,6 +19,14 @@ tap() { # STATUS DESCRIPTION
 	if [ "$1" = 0 ]; then echo "ok $id $2"; else echo "not ok $id $2"; rc=1; fi
 }
 
+# A TAP line for whether CONDITION... holds.
+check() { # DESCRIPTION CONDITION...
+	local what=$1
+	shift
+	"$@"
+	tap $? "$what"
+}
+
 loaded() { grep -q "^$1 " /proc/modules; }
 
 refcnt() { cat "/sys/module/$1/refcnt" 2>/dev/null || echo -1; }
@@ -99,4 +107,20 @@ wait_listen() { # PORT PID [NS]
 		sleep 0.2
 	done
 	return 1
+}
+
+simstat() { # NS DEV NAME: an ethtool -S counter of a sim device
+	ip netns exec "$1" ethtool -S "$2" 2>/dev/null |
+		awk -v k="$3:" '$1 == k { print $2 }'
+}
+
+# Retry CONDITION... every 0.5 s for up to SECONDS.
+wait_for() { # SECONDS CONDITION...
+	local i t=$1
+	shift
+	for i in $(seq $((t * 2))); do
+		"$@" && return 0
+		sleep 0.5
+	done
+	"$@"
 }

@@ -37,29 +37,6 @@ rc=0
 # shellcheck source=selftests/lib.sh
 . "$top/selftests/lib.sh"
 
-check() { # DESCRIPTION CONDITION...
-	local what=$1
-	shift
-	"$@"
-	tap $? "$what"
-}
-
-simstat() { # NS DEV NAME: an ethtool -S counter of a sim device
-	ip netns exec "$1" ethtool -S "$2" 2>/dev/null |
-		awk -v k="$3:" '$1 == k { print $2 }'
-}
-
-# Retry CONDITION... every 0.5 s for up to SECONDS.
-wait_for() { # SECONDS CONDITION...
-	local i t=$1
-	shift
-	for i in $(seq $((t * 2))); do
-		"$@" && return 0
-		sleep 0.5
-	done
-	"$@"
-}
-
 # Phase 1's action: one disturbance after another for SECONDS.
 flap() { # SECONDS
 	local end=$(($(date +%s) + $1)) i=0

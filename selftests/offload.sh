@@ -26,11 +26,6 @@ rc=0
 # shellcheck source=selftests/lib.sh
 . "$top/selftests/lib.sh"
 
-simstat() { # NS DEV NAME: an ethtool -S counter of a sim device
-	ip netns exec "$1" ethtool -S "$2" 2>/dev/null |
-		awk -v k="$3:" '$1 == k { print $2 }'
-}
-
 snap() { # PREFIX
 	local c
 	for c in TlsTxDevice TlsTxSw TlsTxDeviceRecords TlsTxFallbackSkbs \
@@ -81,13 +76,6 @@ xfer() {
 	snap a
 	tap $s "$name: $bytes bytes, every byte checked by the userspace receiver"
 	return $s
-}
-
-check() { # DESCRIPTION CONDITION...
-	local what=$1
-	shift
-	"$@"
-	tap $? "$what"
 }
 
 counters_line() {
@@ -155,6 +143,19 @@ rxfer() {
 
 sim_knob() { # NAME VALUE
 	echo "$2" >"/sys/module/sm4ktls_sim/parameters/$1"
+}
+
+released() { # every connection the devices took has been given back
+	local ns dev add del d
+	for d in "sa sm4sim0a" "sb sm4sim0b"; do
+		read -r ns dev <<<"$d"
+		for dir in tx rx; do
+			add=$(simstat "$ns" "$dev" "tls_${dir}_add")
+			del=$(simstat "$ns" "$dev" "tls_${dir}_del")
+			echo "# $dev $dir: $add added, $del deleted"
+			[ "$add" = "$del" ] || return 1
+		done
+	done
 }
 
 case_rx_device() { # CIPHER VERSION
@@ -247,6 +248,30 @@ case_norcu() { # CIPHER VERSION
 	st=$?
 	sed 's/^/# /' "$work/norcu.log"
 	tap $st "$t: neither waits for the grace period"
+}
+
+# Sockets taking device-mode keys at once must not corrupt the list of
+# bound connections (f2d14e1: it changed under the offload rwsem held for
+# reading; the kernels' list checks BUG on that, and a lost entry keeps
+# the driver's rmmod waiting for its dev_hold). The sim makes its add()
+# calls return in pairs, so two attaches run on at once.
+case_attach_race() { # CIPHER VERSION
+	local t="$1 TLS1.$(( $2 - 10 )) device-mode installs from two threads"
+	local socks=128 p0 st paired
+
+	p0=$(simstat sb sm4sim0b tls_add_paired)
+	sim_knob add_rendezvous 1
+	sb timeout 120 "$peer" attach 10.9.0.2 $((20000 + RANDOM % 12000)) "$1" \
+		"$2" $socks /run/netns/sa >"$work/attach.log" 2>&1
+	st=$?
+	sim_knob add_rendezvous 0
+	sed 's/^/# /' "$work/attach.log"
+	tap $st "$t: $socks sockets in device mode both ways"
+	paired=$(($(simstat sb sm4sim0b tls_add_paired) - p0))
+	check "$t: add() calls returned in pairs ($paired of $((socks * 2)))" \
+		test $paired -ge $socks
+	check "$t: the device got every connection back" \
+		wait_for 20 released
 }
 
 show_conf() { # the sockets' ULP info, from sock_diag
@@ -501,20 +526,10 @@ for v in 12 13; do
 done
 case_rx_drop_resync sm4gcm 13
 case_norcu sm4gcm 13
+case_attach_race sm4gcm 13
+case_attach_race aes128gcm 12
 case_rx_tamper aes128gcm 12 0
 case_rx_tamper sm4gcm 13 2
-released() { # every connection the devices took has been given back
-	local ns dev add del d
-	for d in "sa sm4sim0a" "sb sm4sim0b"; do
-		read -r ns dev <<<"$d"
-		for dir in tx rx; do
-			add=$(simstat "$ns" "$dev" "tls_${dir}_add")
-			del=$(simstat "$ns" "$dev" "tls_${dir}_del")
-			echo "# $dev $dir: $add added, $del deleted"
-			[ "$add" = "$del" ] || return 1
-		done
-	done
-}
 sleep 1
 check "closed sockets gave their device state back (del after add)" released
 case_refuse sm4gcm 13

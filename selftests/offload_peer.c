@@ -25,6 +25,10 @@
  *	section open, a socket with device-mode TX and RX keys is closed
  *	and another one gets both keys. Neither may wait for the grace
  *	period (exit 1 if they had not finished after 5 s).
+ *   offload_peer attach ADDR PORT CIPHER VERSION N NETNS
+ *	The same setup: N accepted sockets get the ULP and TX and RX keys
+ *	from two threads at once, every other socket each. All of them
+ *	must end in device mode both ways.
  *
  * CIPHER: aes128gcm, aes256gcm or sm4gcm; VERSION: 12 or 13. Both ends
  * derive the same keys from fixed bytes. Exit status 0 on success.
@@ -355,15 +359,64 @@ static int do_recv(char **argv, const struct tlsrec_key *k,
 	return got == (long long)bytes ? 0 : 1;
 }
 
+/* --- sockets connected from another namespace (norcu, attach) --- */
+
+struct nsconn {
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int lfd, netns, home;
+};
+
+/* Listen on ADDR PORT (argv[2], argv[3]) for peers in NETNS (argv[7]). */
+static int nsconn_listen(struct nsconn *c, char **argv, int backlog)
+{
+	int one = 1;
+
+	c->home = open("/proc/self/ns/net", O_RDONLY);
+	c->netns = open(argv[7], O_RDONLY);
+	if (c->home < 0 || c->netns < 0 ||
+	    sock_addr(argv[2], argv[3], &c->ss, &c->len))
+		return -1;
+	c->lfd = socket(c->ss.ss_family, SOCK_STREAM, 0);
+	setsockopt(c->lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (c->lfd < 0 || bind(c->lfd, (struct sockaddr *)&c->ss, c->len) ||
+	    listen(c->lfd, backlog)) {
+		perror("# listen");
+		return -1;
+	}
+	return 0;
+}
+
+/* Connect from the peer's namespace; the accepted socket, or -1. */
+static int nsconn_accept(struct nsconn *c, int *peer)
+{
+	if (setns(c->netns, CLONE_NEWNET))
+		return -1;
+	*peer = socket(c->ss.ss_family, SOCK_STREAM, 0);
+	if (setns(c->home, CLONE_NEWNET) || *peer < 0 ||
+	    connect(*peer, (struct sockaddr *)&c->ss, c->len))
+		return -1;
+	return accept(c->lfd, NULL, NULL);
+}
+
+/*
+ * The ULP and both keys on @fd. Not st_attach_served(): the module's
+ * reference count moves under it while other sockets come and go; the
+ * device-mode counters (st_stat()) show whose sockets these are.
+ */
+static int keys_both_ways(int fd, const struct tlsrec_key *k)
+{
+	return st_attach(fd, st_ulp_name()) || st_set_key(fd, TLS_TX, k) ||
+	       st_set_key(fd, TLS_RX, k) ? -1 : 0;
+}
+
 /* --- norcu: nothing of close or install waits for a grace period --- */
 
 #define RCU_HOLD "/proc/sm4ktls_test_rcu_hold"
 
 struct norcu {
-	struct sockaddr_storage ss;
-	socklen_t len;
+	struct nsconn nc;
 	const struct tlsrec_key *k;
-	int lfd, netns, home;
 	int a, b, peer_a, peer_b;
 	volatile bool done;
 };
@@ -392,28 +445,12 @@ static bool rcu_held(void)
 	return !strcmp(buf, "held\n");
 }
 
-/*
- * A connection from the peer's namespace; the accepted end gets TX and
- * RX keys. Returns the accepted socket, or -1.
- */
+/* A connection whose accepted end has TX and RX keys, or -1. */
 static int norcu_pair(struct norcu *c, int *peer)
 {
-	int fd;
+	int fd = nsconn_accept(&c->nc, peer);
 
-	if (setns(c->netns, CLONE_NEWNET))
-		return -1;
-	*peer = socket(c->ss.ss_family, SOCK_STREAM, 0);
-	if (setns(c->home, CLONE_NEWNET) || *peer < 0 ||
-	    connect(*peer, (struct sockaddr *)&c->ss, c->len))
-		return -1;
-	fd = accept(c->lfd, NULL, NULL);
-	/*
-	 * Not st_attach_served(): the module's reference count moves under
-	 * it while the other socket goes. The device-mode counters
-	 * (st_stat()) show whose sockets these are.
-	 */
-	if (fd < 0 || st_attach(fd, st_ulp_name()) ||
-	    st_set_key(fd, TLS_TX, c->k) || st_set_key(fd, TLS_RX, c->k))
+	if (fd < 0 || keys_both_ways(fd, c->k))
 		return -1;
 	return fd;
 }
@@ -434,19 +471,10 @@ static int do_norcu(char **argv, const struct tlsrec_key *k)
 	long tx0 = st_stat("TlsTxDevice"), rx0 = st_stat("TlsRxDevice");
 	bool held = false;
 	pthread_t th;
-	int i, one = 1;
+	int i;
 
-	c.home = open("/proc/self/ns/net", O_RDONLY);
-	c.netns = open(argv[7], O_RDONLY);
-	if (c.home < 0 || c.netns < 0 || sock_addr(argv[2], argv[3], &c.ss, &c.len))
+	if (nsconn_listen(&c.nc, argv, 2))
 		return 1;
-	c.lfd = socket(c.ss.ss_family, SOCK_STREAM, 0);
-	setsockopt(c.lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (c.lfd < 0 || bind(c.lfd, (struct sockaddr *)&c.ss, c.len) ||
-	    listen(c.lfd, 2)) {
-		perror("# listen");
-		return 1;
-	}
 	c.a = norcu_pair(&c, &c.peer_a);
 	if (c.a < 0 || st_stat("TlsTxDevice") != tx0 + 1 ||
 	    st_stat("TlsRxDevice") != rx0 + 1) {
@@ -481,6 +509,70 @@ static int do_norcu(char **argv, const struct tlsrec_key *k)
 	return i < 500 && held ? 0 : 1;
 }
 
+/* --- attach: device-mode key installs on two CPUs at once --- */
+
+#define ATTACH_MAX 256
+
+struct attach {
+	const struct tlsrec_key *k;
+	int fd[ATTACH_MAX], peer[ATTACH_MAX];
+	int n;
+};
+
+struct attach_half {
+	struct attach *a;
+	int first, failed;
+};
+
+/* Every other socket, in step with the other half (the sim pairs adds). */
+static void *attach_fn(void *arg)
+{
+	struct attach_half *h = arg;
+	int i;
+
+	for (i = h->first; i < h->a->n; i += 2)
+		h->failed += keys_both_ways(h->a->fd[i], h->a->k) != 0;
+	return NULL;
+}
+
+static int do_attach(char **argv, const struct tlsrec_key *k, int n)
+{
+	long tx0 = st_stat("TlsTxDevice"), rx0 = st_stat("TlsRxDevice");
+	struct attach_half h[2];
+	static struct attach a;
+	struct nsconn nc;
+	pthread_t th[2];
+	int i, ret = 0;
+
+	a.k = k;
+	a.n = n;
+	if (n < 2 || n > ATTACH_MAX || nsconn_listen(&nc, argv, n))
+		return 1;
+	for (i = 0; i < n; i++) {
+		a.fd[i] = nsconn_accept(&nc, &a.peer[i]);
+		if (a.fd[i] < 0)
+			return 1;
+	}
+	for (i = 0; i < 2; i++) {
+		h[i] = (struct attach_half){ .a = &a, .first = i };
+		if (pthread_create(&th[i], NULL, attach_fn, &h[i]))
+			return 1;
+	}
+	for (i = 0; i < 2; i++)
+		pthread_join(th[i], NULL);
+	printf("# %d sockets got both keys from two threads (%d failed): TlsTxDevice +%ld, TlsRxDevice +%ld\n",
+	       n, h[0].failed + h[1].failed, st_stat("TlsTxDevice") - tx0,
+	       st_stat("TlsRxDevice") - rx0);
+	if (h[0].failed + h[1].failed || st_stat("TlsTxDevice") != tx0 + n ||
+	    st_stat("TlsRxDevice") != rx0 + n)
+		ret = 1;
+	for (i = 0; i < n; i++) {
+		close(a.fd[i]);
+		close(a.peer[i]);
+	}
+	return ret;
+}
+
 int main(int argc, char **argv)
 {
 	unsigned long long bytes;
@@ -488,7 +580,7 @@ int main(int argc, char **argv)
 	struct tlsrec_key k;
 
 	if (argc < 7 || tlsrec_init() || parse_key(&k, argv[4], argv[5])) {
-		fprintf(stderr, "usage: %s send|recv|usend|krecv|norcu ADDR PORT CIPHER 12|13 BYTES [SYNC_DIR|CORRUPT_AT|NETNS]\n",
+		fprintf(stderr, "usage: %s send|recv|usend|krecv|norcu|attach ADDR PORT CIPHER 12|13 BYTES [SYNC_DIR|CORRUPT_AT|NETNS]\n",
 			argv[0]);
 		return 2;
 	}
@@ -502,5 +594,7 @@ int main(int argc, char **argv)
 		return do_krecv(argv, &k, bytes, corrupt_at);
 	if (!strcmp(argv[1], "norcu") && argc > 7)
 		return do_norcu(argv, &k);
+	if (!strcmp(argv[1], "attach") && argc > 7)
+		return do_attach(argv, &k, bytes);
 	return do_recv(argv, &k, bytes);
 }

@@ -36,6 +36,7 @@ enum sim_stat {
 	SIM_TLS_RX_RESYNC_REQ,
 	SIM_TLS_RX_RESYNC,	/* answers used to get back in step */
 	SIM_TLS_TX_TAG_DIRTY,	/* records whose tag room was not zeroed */
+	SIM_TLS_ADD_PAIRED,	/* add() calls that left together (add_rendezvous) */
 	SIM_NUM_STATS,
 };
 

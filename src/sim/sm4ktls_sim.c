@@ -10,6 +10,7 @@
  * decrypt those of RX connections as they arrive (sim_rx.c), with their
  * own AEAD keyed from the crypto_info handed to add(). Knobs (module
  * parameters, writable at run time): refuse_add makes add() fail;
+ * add_rendezvous makes add() calls leave the driver in pairs, at once;
  * rx_skip and drop_resync (sim_rx.c) make RX leave records to software;
  * wire_loss, wire_drop_every and wire_reorder impair the wire after the
  * device's crypto
@@ -35,6 +36,11 @@ static bool refuse_add;
 module_param(refuse_add, bool, 0644);
 MODULE_PARM_DESC(refuse_add, "refuse every new offloaded connection");
 
+static bool add_rendezvous;
+module_param(add_rendezvous, bool, 0644);
+MODULE_PARM_DESC(add_rendezvous, "add() waits (100 ms at most) for another add() and both return together");
+static atomic_t sim_add_arrivals = ATOMIC_INIT(0);
+
 /* A lossy, reordering wire, after the device's own crypto. */
 static unsigned int wire_loss;
 module_param(wire_loss, uint, 0644);
@@ -55,7 +61,7 @@ static const char sim_stat_names[SIM_NUM_STATS][ETH_GSTRING_LEN] = {
 	"tls_tx_records", "tls_tx_errors", "wire_dropped", "wire_reordered",
 	"tls_rx_add", "tls_rx_del", "tls_rx_skbs_decrypted", "tls_rx_skbs_left",
 	"tls_rx_records", "tls_rx_auth_failed", "tls_rx_resync_req",
-	"tls_rx_resync", "tls_tx_tag_dirty",
+	"tls_rx_resync", "tls_tx_tag_dirty", "tls_add_paired",
 };
 
 static struct net_device *sim_devs[SIM_MAX_PAIRS * 2];
@@ -116,20 +122,31 @@ static struct sk_buff *sim_encrypt(struct net_device *dev,
 
 /* --- the provider ops --- */
 
-static int sim_add(struct net_device *dev, struct sm4ktls_offload_conn *conn,
-		   enum sm4ktls_offload_dir dir,
-		   const struct tls_crypto_info *info, u32 tcp_seq)
+/*
+ * Two key installs on two CPUs leave add() within a few instructions of
+ * each other, so whatever the stack does after add() runs on both at
+ * once (offload.sh case_attach_race). Arrivals pair up by ticket.
+ */
+static void sim_add_rendezvous(struct net_device *dev)
 {
-	struct sim_conn *sc;
+	int want = round_up(atomic_inc_return(&sim_add_arrivals), 2);
+	unsigned long end = jiffies + msecs_to_jiffies(100);
+
+	while (atomic_read(&sim_add_arrivals) < want) {
+		if (time_after(jiffies, end))
+			return;
+		cond_resched();
+		cpu_relax();
+	}
+	sim_count(dev, SIM_TLS_ADD_PAIRED);
+}
+
+static int sim_tx_add(struct net_device *dev, struct sm4ktls_offload_conn *conn,
+		      const struct tls_crypto_info *info)
+{
+	struct sim_conn *sc = kzalloc(sizeof(*sc), GFP_KERNEL);
 	int err;
 
-	if (READ_ONCE(refuse_add)) {
-		sim_count(dev, SIM_TLS_TX_REFUSED);
-		return -EBUSY;
-	}
-	if (dir == SM4KTLS_OFFLOAD_RX)
-		return sim_rx_add(dev, conn, info, tcp_seq);
-	sc = kzalloc(sizeof(*sc), GFP_KERNEL);
 	if (!sc)
 		return -ENOMEM;
 	err = sim_conn_key(sc, info, false);
@@ -140,6 +157,25 @@ static int sim_add(struct net_device *dev, struct sm4ktls_offload_conn *conn,
 	sm4ktls_offload_set_priv(conn, sc);
 	sim_count(dev, SIM_TLS_TX_ADD);
 	return 0;
+}
+
+static int sim_add(struct net_device *dev, struct sm4ktls_offload_conn *conn,
+		   enum sm4ktls_offload_dir dir,
+		   const struct tls_crypto_info *info, u32 tcp_seq)
+{
+	int err;
+
+	if (READ_ONCE(refuse_add)) {
+		sim_count(dev, SIM_TLS_TX_REFUSED);
+		return -EBUSY;
+	}
+	if (dir == SM4KTLS_OFFLOAD_RX)
+		err = sim_rx_add(dev, conn, info, tcp_seq);
+	else
+		err = sim_tx_add(dev, conn, info);
+	if (!err && READ_ONCE(add_rendezvous))
+		sim_add_rendezvous(dev);
+	return err;
 }
 
 static void sim_del(struct net_device *dev, struct sm4ktls_offload_conn *conn,
