@@ -13,7 +13,7 @@ JOBS ?= $(shell nproc)
 # WERROR=1: compiler warnings fail the module build (make check sets it).
 WERROR ?= 0
 
-.PHONY: all module module-install kernels modules selftests tools check demo style clean \
+.PHONY: all module module-install headers-install kernels modules selftests tools check demo style clean \
 	upstream-tls bench-ktls fuzz debug-kernel check-debug
 
 all: module
@@ -33,6 +33,11 @@ module-install: module
 	install -D -m 0644 -t $(DESTDIR)/lib/modules/$(KVER)/updates \
 		$(OBJ)/sm4ktls.ko $(OBJ)/sm4ktls_crypto.ko
 	depmod $(if $(DESTDIR),-b $(DESTDIR)) $(KVER)
+
+# <sm4ktls/tls.h> for applications: the TLCP version of crypto_info.
+headers-install:
+	install -D -m 0644 include/uapi/sm4ktls/tls.h \
+		$(DESTDIR)/usr/include/sm4ktls/tls.h
 
 # Fetch the Debian kernels (image, headers, kbuild) into build/kernels/.
 kernels:

@@ -2,7 +2,8 @@
 /*
  * sm4ktls: record protection shared by TX and RX - the cipher table of
  * <linux/tls.h>, key installation, per-record nonce and AAD (RFC 5288,
- * RFC 7905, RFC 8446 5.2-5.3, RFC 8998) and one synchronous AEAD call.
+ * RFC 7905, RFC 8446 5.2-5.3, RFC 8998, GB/T 38636-2020 6.3.3) and one
+ * synchronous AEAD call.
  */
 #include <crypto/aead.h>
 #include <linux/slab.h>
@@ -112,6 +113,9 @@ static int sm4ktls_cipher_setup(struct sm4ktls_cipher *c,
 		return -EINVAL;
 	c->desc = d;
 	c->version = ci->info.version;
+	/* TLS 1.2 and 1.3 records both say 3.3; TLCP's say 1.1. */
+	c->wire_version = c->version == SM4KTLS_TLCP_1_1_VERSION ?
+			  c->version : TLS_1_2_VERSION;
 	c->info = *ci;
 	sm4ktls_cipher_framing(c);
 	memcpy(c->iv, raw + d->salt_off, d->salt_len);
@@ -209,8 +213,8 @@ void sm4ktls_cipher_aad_of(const struct sm4ktls_cipher *c, const u8 *seq,
 		p += SM4KTLS_SEQ_LEN;
 	}
 	p[0] = type;
-	p[1] = TLS_1_2_VERSION_MAJOR;
-	p[2] = TLS_1_2_VERSION_MINOR;
+	p[1] = c->wire_version >> 8;
+	p[2] = c->wire_version & 0xff;
 	p[3] = plain_len >> 8;
 	p[4] = plain_len & 0xff;
 }

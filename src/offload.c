@@ -59,12 +59,24 @@ static const struct {
 	{ TLS_CIPHER_CHACHA20_POLY1305, SM4KTLS_OFFLOAD_CHACHA20 },
 };
 
+static u8 sm4ktls_offload_version_cap(u16 version)
+{
+	switch (version) {
+	case TLS_1_2_VERSION:
+		return SM4KTLS_OFFLOAD_TLS12;
+	case TLS_1_3_VERSION:
+		return SM4KTLS_OFFLOAD_TLS13;
+	case SM4KTLS_TLCP_1_1_VERSION:
+		return SM4KTLS_OFFLOAD_TLCP;
+	}
+	return 0;
+}
+
 static bool sm4ktls_caps_allow(const struct sm4ktls_offload_caps *caps,
 			       const struct tls_crypto_info *info,
 			       enum sm4ktls_offload_dir dir)
 {
-	u8 ver = info->version == TLS_1_3_VERSION ? SM4KTLS_OFFLOAD_TLS13 :
-						    SM4KTLS_OFFLOAD_TLS12;
+	u8 ver = sm4ktls_offload_version_cap(info->version);
 	unsigned int i;
 
 	if (!(caps->dirs & BIT(dir)) || !(caps->versions & ver))

@@ -40,8 +40,7 @@ static int sm4ktls_rx_parse(struct strparser *strp, struct sk_buff *skb)
 		return -EMSGSIZE;
 	if (len < overhead)
 		return -EBADMSG;
-	/* Both TLS 1.2 and 1.3 records say 3.3 on the wire. */
-	if (hdr[1] != TLS_1_2_VERSION_MAJOR || hdr[2] != TLS_1_2_VERSION_MINOR)
+	if ((hdr[1] << 8 | hdr[2]) != c->wire_version)
 		return -EINVAL;
 	return SM4KTLS_HDR_LEN + len;
 }

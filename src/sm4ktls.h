@@ -14,6 +14,7 @@
 #include <net/sock.h>
 #include <net/strparser.h>
 #include <sm4ktls/offload.h>
+#include <uapi/sm4ktls/tls.h>
 
 #include "sm4ktls_probes.h"
 
@@ -82,6 +83,7 @@ struct sm4ktls_cipher {
 	struct aead_request *req;
 	union sm4ktls_crypto_info info;	/* as installed, for getsockopt */
 	u16 version;
+	u16 wire_version;	/* in record headers and the 1.2 AAD */
 	u8 prepend;		/* header + explicit nonce */
 	u8 tail;		/* TLS 1.3 inner content type */
 	u8 tag;

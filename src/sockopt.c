@@ -18,18 +18,28 @@ static struct sm4ktls_cipher *sm4ktls_dir_cipher(struct sm4ktls_ctx *ctx,
 	return ctx->rx ? &ctx->rx->c : NULL;
 }
 
+/* ARIA is TLS 1.2 only (RFC 6209); TLCP defines SM4-GCM alone as AEAD. */
+static bool sm4ktls_version_ok(const struct tls_crypto_info *info)
+{
+	switch (info->version) {
+	case TLS_1_2_VERSION:
+		return true;
+	case TLS_1_3_VERSION:
+		return info->cipher_type != TLS_CIPHER_ARIA_GCM_128 &&
+		       info->cipher_type != TLS_CIPHER_ARIA_GCM_256;
+	case SM4KTLS_TLCP_1_1_VERSION:
+		return info->cipher_type == TLS_CIPHER_SM4_GCM;
+	}
+	return false;
+}
+
 /* Both directions of a connection run one version and one cipher. */
 static int sm4ktls_check_info(struct sm4ktls_ctx *ctx,
 			      const struct tls_crypto_info *info, bool tx)
 {
 	struct sm4ktls_cipher *other = sm4ktls_dir_cipher(ctx, !tx);
 
-	if (info->version != TLS_1_2_VERSION &&
-	    info->version != TLS_1_3_VERSION)
-		return -EINVAL;
-	if ((info->cipher_type == TLS_CIPHER_ARIA_GCM_128 ||
-	     info->cipher_type == TLS_CIPHER_ARIA_GCM_256) &&
-	    info->version != TLS_1_2_VERSION)
+	if (!sm4ktls_version_ok(info))
 		return -EINVAL;
 	if (other && (other->version != info->version ||
 		      other->desc->type != info->cipher_type))

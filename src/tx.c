@@ -131,8 +131,8 @@ static void sm4ktls_rec_header(struct sm4ktls_cipher *c,
 	u16 len = rec->wire - SM4KTLS_HDR_LEN;
 
 	hdr[0] = c->version == TLS_1_3_VERSION ? SM4KTLS_TYPE_DATA : rec->type;
-	hdr[1] = TLS_1_2_VERSION_MAJOR;
-	hdr[2] = TLS_1_2_VERSION_MINOR;
+	hdr[1] = c->wire_version >> 8;
+	hdr[2] = c->wire_version & 0xff;
 	hdr[3] = len >> 8;
 	hdr[4] = len & 0xff;
 	/* TLS 1.2 GCM/CCM: the explicit nonce is the running iv. */

@@ -52,10 +52,11 @@ enum sm4ktls_offload_dir {
 
 #define SM4KTLS_OFFLOAD_TLS12		BIT(0)
 #define SM4KTLS_OFFLOAD_TLS13		BIT(1)
+#define SM4KTLS_OFFLOAD_TLCP		BIT(2)	/* GB/T 38636, record version 1.1 */
 
 struct sm4ktls_offload_caps {
 	u32 ciphers;		/* SM4KTLS_OFFLOAD_<cipher> bits */
-	u8 versions;		/* SM4KTLS_OFFLOAD_TLS1x bits */
+	u8 versions;		/* SM4KTLS_OFFLOAD_{TLS12,TLS13,TLCP} */
 	u8 dirs;		/* BIT(SM4KTLS_OFFLOAD_TX) | BIT(..._RX) */
 };
 

@@ -11,6 +11,7 @@
 #include <linux/netdevice.h>
 #include <linux/scatterlist.h>
 #include <sm4ktls/offload.h>
+#include <uapi/sm4ktls/tls.h>
 
 #include "compat_skb.h"
 
@@ -55,6 +56,7 @@ struct sim_priv {
 struct sim_conn {
 	struct crypto_aead *aead;
 	bool tls13;
+	u16 wire_version;	/* 0x0303, or TLCP's 0x0101 */
 	u8 iv[SIM_SALT + 8];	/* salt || iv: the TLS 1.3 static iv */
 	u64 first_seq;		/* rec_seq at add() */
 	/* RX only: the flow, and where the device is in its stream. */

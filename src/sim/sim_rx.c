@@ -68,7 +68,8 @@ static bool sim_rx_hdr_ok(const struct sim_conn *sc, const u8 *hdr)
 {
 	u32 len = SIM_HDR + (hdr[3] << 8 | hdr[4]);
 
-	if (hdr[1] != 3 || hdr[2] != 3 || len > SM4KTLS_OFFLOAD_MAX_RECORD ||
+	if ((hdr[1] << 8 | hdr[2]) != sc->wire_version ||
+	    len > SM4KTLS_OFFLOAD_MAX_RECORD ||
 	    len < sim_prepend(sc) + SIM_TAG)
 		return false;
 	return sc->tls13 ? hdr[0] == 23 : hdr[0] >= 20 && hdr[0] <= 23;

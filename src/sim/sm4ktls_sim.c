@@ -202,7 +202,8 @@ static const struct sm4ktls_offload_ops sim_offload_ops = {
 static const struct sm4ktls_offload_caps sim_caps = {
 	.ciphers = SM4KTLS_OFFLOAD_AES_GCM_128 | SM4KTLS_OFFLOAD_AES_GCM_256 |
 		   SM4KTLS_OFFLOAD_SM4_GCM,
-	.versions = SM4KTLS_OFFLOAD_TLS12 | SM4KTLS_OFFLOAD_TLS13,
+	.versions = SM4KTLS_OFFLOAD_TLS12 | SM4KTLS_OFFLOAD_TLS13 |
+		    SM4KTLS_OFFLOAD_TLCP,
 	.dirs = BIT(SM4KTLS_OFFLOAD_TX) | BIT(SM4KTLS_OFFLOAD_RX),
 };
 
