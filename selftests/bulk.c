@@ -264,12 +264,24 @@ FIXTURE_VARIANT_ADD(bulk, 13_sm4_gcm)
 	.share = 4,
 };
 
+/* TLCP (GB/T 38636): sm4ktls only. */
+FIXTURE_VARIANT_ADD(bulk, tlcp_sm4_gcm)
+{
+	.cipher = TLS_CIPHER_SM4_GCM, .version = SM4KTLS_TLCP_1_1_VERSION,
+	.share = 4,
+};
+
 FIXTURE_SETUP(bulk)
 {
 	u64 bytes = st_env_num("SM4KTLS_BULK_BYTES", 64ULL << 20) /
 			 variant->share;
 	int i;
 
+	self->a = self->b = -1;
+	self->f[0].file = self->f[1].file = -1;
+	self->data[0] = self->data[1] = NULL;
+	if (variant->version == SM4KTLS_TLCP_1_1_VERSION && st_stock())
+		SKIP(return, "the in-tree tls.ko has no TLCP");
 	ASSERT_EQ(tlsrec_init(), 0);
 	ASSERT_EQ(st_tcp_pair(AF_INET, &self->a, &self->b), 0);
 	ASSERT_EQ(ktls_connect(self->a, self->b,

@@ -162,6 +162,12 @@ static inline const char *st_served_module(void)
 	return mod && *mod ? mod : "sm4ktls";
 }
 
+/* The in-tree tls.ko serves the ULP (selftests/run-datapath.sh STOCK=1). */
+static inline bool st_stock(void)
+{
+	return !strcmp(st_served_module(), "tls");
+}
+
 /*
  * Attach the ULP to fd and check the expected module took a reference
  * for it (so a silently missing or foreign ULP fails). 0 or -1.

@@ -141,6 +141,13 @@ rxfer() {
 	fi
 }
 
+vname() { # VERSION: 12, 13 or tlcp, as offload_peer takes it
+	case $1 in
+	tlcp) echo TLCP ;;
+	*) echo "TLS1.$(($1 - 10))" ;;
+	esac
+}
+
 sim_knob() { # NAME VALUE
 	echo "$2" >"/sys/module/sm4ktls_sim/parameters/$1"
 }
@@ -159,7 +166,7 @@ released() { # every connection the devices took has been given back
 }
 
 case_rx_device() { # CIPHER VERSION
-	local t="$1 TLS1.$(( $2 - 10 )) RX device mode"
+	local t="$1 $(vname "$2") RX device mode"
 	rxfer "$t" "$1" "$2" - show_conf
 	check "$t: ss -tie says rxconf: hw" grep -q 'rxconf: hw' "$work/ss-b.txt"
 	check "$t: the device opened records ($(rcounters_line))" \
@@ -168,7 +175,7 @@ case_rx_device() { # CIPHER VERSION
 }
 
 case_rx_mixed() { # CIPHER VERSION
-	local t="$1 TLS1.$(( $2 - 10 )) RX decrypted, partly and not decrypted records"
+	local t="$1 $(vname "$2") RX decrypted, partly and not decrypted records"
 	local i c
 	sim_knob rx_skip 3
 	# Which records fall wholly into skipped skbs depends on how TCP
@@ -193,7 +200,7 @@ case_rx_mixed() { # CIPHER VERSION
 }
 
 case_rx_loss() { # CIPHER VERSION
-	local t="$1 TLS1.$(( $2 - 10 )) RX with loss and reordering before the device"
+	local t="$1 $(vname "$2") RX with loss and reordering before the device"
 	sim_knob wire_loss 10
 	sim_knob wire_reorder 30
 	# A gap for sure, with room in between to get back in step.
@@ -210,7 +217,7 @@ case_rx_loss() { # CIPHER VERSION
 }
 
 case_rx_drop_resync() { # CIPHER VERSION
-	local t="$1 TLS1.$(( $2 - 10 )) RX, the device drops resyncs"
+	local t="$1 $(vname "$2") RX, the device drops resyncs"
 	sim_knob drop_resync 1
 	sim_knob wire_drop_every 7	# a gap for sure, then software
 	rxfer "$t" "$1" "$2"
@@ -222,7 +229,7 @@ case_rx_drop_resync() { # CIPHER VERSION
 }
 
 case_rx_tamper() { # CIPHER VERSION SKIP
-	local t="$1 TLS1.$(( $2 - 10 )) RX tampered record (rx_skip=$3)"
+	local t="$1 $(vname "$2") RX tampered record (rx_skip=$3)"
 	sim_knob rx_skip "$3"
 	rxfer "$t" "$1" "$2" $((bytes / 2))
 	sim_knob rx_skip 0
@@ -237,7 +244,7 @@ case_rx_tamper() { # CIPHER VERSION SKIP
 # global offload lock, so installs on the whole host stalled behind
 # closes): sm4ktls_test.ko holds one open meanwhile.
 case_norcu() { # CIPHER VERSION
-	local t="$1 TLS1.$(( $2 - 10 )) close and install while RCU is held" st
+	local t="$1 $(vname "$2") close and install while RCU is held" st
 	if [ ! -e /proc/sm4ktls_test_rcu_hold ]; then
 		echo "ok $((n + 1)) $t # SKIP sm4ktls_test.ko is not loaded"
 		n=$((n + 1))
@@ -256,7 +263,7 @@ case_norcu() { # CIPHER VERSION
 # the driver's rmmod waiting for its dev_hold). The sim makes its add()
 # calls return in pairs, so two attaches run on at once.
 case_attach_race() { # CIPHER VERSION
-	local t="$1 TLS1.$(( $2 - 10 )) device-mode installs from two threads"
+	local t="$1 $(vname "$2") device-mode installs from two threads"
 	local socks=128 p0 st paired
 
 	p0=$(simstat sb sm4sim0b tls_add_paired)
@@ -280,8 +287,9 @@ show_conf() { # the sockets' ULP info, from sock_diag
 }
 
 case_device() { # CIPHER VERSION
-	local t="$1 TLS1.$(( $2 - 10 )) device mode"
+	local t="$1 $(vname "$2") device mode"
 	xfer "$t" "$1" "$2" show_conf || return
+	grep -o 'tls version.*conf: [a-z]*' "$work/ss-a.txt" | sed 's/^/# ss: /'
 	check "$t: ss -tie says txconf: hw" grep -q 'txconf: hw' "$work/ss-a.txt"
 	check "$t: on the device, no fallback ($(counters_line))" \
 		test "$(delta TlsTxDevice)" = 1 -a "$(delta TlsTxSw)" = 0 \
@@ -294,7 +302,7 @@ case_device() { # CIPHER VERSION
 # must find the tag room zeroed, and nothing past the record's pages may
 # be written (that once took a 6.12 kernel down from a plain send()).
 case_tagroom() { # CIPHER VERSION
-	local t="$1 TLS1.$(( $2 - 10 )) records with tag room across a page end"
+	local t="$1 $(vname "$2") records with tag room across a page end"
 	local d0 d1 save=$bytes
 	d0=$(simstat sa sm4sim0a tls_tx_tag_dirty)
 	bytes=$(( (4060 + 4110) * 51 ))	# every length of the sweep, twice
@@ -309,7 +317,7 @@ case_tagroom() { # CIPHER VERSION
 }
 
 case_reroute() { # CIPHER VERSION
-	local t="$1 TLS1.$(( $2 - 10 )) route change to a plain veth mid-stream"
+	local t="$1 $(vname "$2") route change to a plain veth mid-stream"
 	xfer "$t" "$1" "$2" to_veth
 	check "$t: device first, then the fallback ($(counters_line))" \
 		test "$(delta TlsTxDevice)" = 1 -a "$(delta sim)" -gt 0 \
@@ -323,7 +331,7 @@ sim_down() {
 }
 
 case_down() { # CIPHER VERSION
-	local t="$1 TLS1.$(( $2 - 10 )) device down mid-stream"
+	local t="$1 $(vname "$2") device down mid-stream"
 	xfer "$t" "$1" "$2" sim_down
 	check "$t: fallback took over ($(counters_line))" \
 		test "$(delta TlsTxDevice)" = 1 -a "$(delta TlsTxFallbackSkbs)" -gt 0 \
@@ -342,7 +350,7 @@ vlan_up() {
 }
 
 case_vlan() { # CIPHER VERSION
-	local t="$1 TLS1.$(( $2 - 10 )) through a VLAN on the device"
+	local t="$1 $(vname "$2") through a VLAN on the device"
 	vlan_up
 	tap $? "VLAN 10 on the sim pair"
 	xfer "$t" "$1" "$2"
@@ -387,7 +395,7 @@ unload_new() { # MODULE... (unloaded in order, if not loaded before)
 }
 
 case_bond() { # CIPHER VERSION
-	local t="$1 TLS1.$(( $2 - 10 )) through a bond over the device" mods_before
+	local t="$1 $(vname "$2") through a bond over the device" mods_before
 	mods_before=" $(cut -d' ' -f1 /proc/modules | tr '\n' ' ') "
 	bond_up
 	tap $? "bond (balance-xor, layer3+4) with the sim device as its slave"
@@ -409,7 +417,7 @@ retrans() {
 # device re-encrypts retransmitted partial records. (netem with a delay
 # cannot stand in: it orphans marked skbs, which the core then drops.)
 case_wire() { # CIPHER VERSION
-	local t="$1 TLS1.$(( $2 - 10 )) loss and reordering on the device's wire" r0
+	local t="$1 $(vname "$2") loss and reordering on the device's wire" r0
 	# Random loss and reordering, and one drop in 7 data packets for sure.
 	sim_knob wire_loss 20
 	sim_knob wire_reorder 50
@@ -429,7 +437,7 @@ case_wire() { # CIPHER VERSION
 # keeps the socket on its skbs; its duplicates, clones without one,
 # the core drops with a warning).
 case_netem() { # CIPHER VERSION
-	local t="$1 TLS1.$(( $2 - 10 )) loss on the fallback path" r0
+	local t="$1 $(vname "$2") loss on the fallback path" r0
 	# Enough loss that some of the ~50 netem draws surely hit.
 	sa ethtool -K va tso off gso off >/dev/null
 	sa tc qdisc add dev va root netem loss 15%
@@ -444,7 +452,7 @@ case_netem() { # CIPHER VERSION
 }
 
 case_refuse() { # CIPHER VERSION
-	local t="$1 TLS1.$(( $2 - 10 )) device refuses the connection"
+	local t="$1 $(vname "$2") device refuses the connection"
 	echo 1 >/sys/module/sm4ktls_sim/parameters/refuse_add
 	xfer "$t" "$1" "$2"
 	echo 0 >/sys/module/sm4ktls_sim/parameters/refuse_add
@@ -454,7 +462,7 @@ case_refuse() { # CIPHER VERSION
 }
 
 case_feature_off() { # CIPHER VERSION
-	local t="$1 TLS1.$(( $2 - 10 )) ethtool -K tls-hw-tx-offload off"
+	local t="$1 $(vname "$2") ethtool -K tls-hw-tx-offload off"
 	sa ethtool -K sm4sim0a tls-hw-tx-offload off
 	sa ethtool -k sm4sim0a | grep -q 'tls-hw-tx-offload: off'
 	tap $? "ethtool -k shows tls-hw-tx-offload: off after ethtool -K"
@@ -471,7 +479,7 @@ rmmod_sim() {
 }
 
 case_rmmod() { # CIPHER VERSION
-	local t="$1 TLS1.$(( $2 - 10 )) rmmod of the device driver mid-stream"
+	local t="$1 $(vname "$2") rmmod of the device driver mid-stream"
 	xfer "$t" "$1" "$2" rmmod_sim
 	check "rmmod sm4ktls_sim with a live offloaded connection" \
 		test "$(cat "$work/rmmod.rc")" = 0
@@ -517,6 +525,9 @@ case_vlan sm4gcm 13
 case_bond aes128gcm 12
 case_netem sm4gcm 12
 case_netem aes128gcm 13
+# TLCP (GB/T 38636): SM4-GCM in the device, and its software fallback.
+case_device sm4gcm tlcp
+case_reroute sm4gcm tlcp
 for v in 12 13; do
 	for c in aes128gcm sm4gcm; do
 		case_rx_device "$c" "$v"
@@ -524,6 +535,8 @@ for v in 12 13; do
 		case_rx_loss "$c" "$v"
 	done
 done
+case_rx_device sm4gcm tlcp
+case_rx_loss sm4gcm tlcp
 case_rx_drop_resync sm4gcm 13
 case_norcu sm4gcm 13
 case_attach_race sm4gcm 13

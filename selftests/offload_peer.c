@@ -30,8 +30,9 @@
  *	from two threads at once, every other socket each. All of them
  *	must end in device mode both ways.
  *
- * CIPHER: aes128gcm, aes256gcm or sm4gcm; VERSION: 12 or 13. Both ends
- * derive the same keys from fixed bytes. Exit status 0 on success.
+ * CIPHER: aes128gcm, aes256gcm or sm4gcm; VERSION: 12, 13 or tlcp (TLCP,
+ * SM4-GCM only). Both ends derive the same keys from fixed bytes. Exit
+ * status 0 on success.
  */
 #define _GNU_SOURCE	/* setns() */
 #include <arpa/inet.h>
@@ -64,7 +65,9 @@ static int parse_key(struct tlsrec_key *k, const char *cipher, const char *ver)
 		return -1;
 	memset(k, 0, sizeof(*k));
 	k->suite = s;
-	k->version = !strcmp(ver, "13") ? TLS_1_3_VERSION : TLS_1_2_VERSION;
+	k->version = !strcmp(ver, "13") ? TLS_1_3_VERSION :
+		     !strcmp(ver, "tlcp") ? SM4KTLS_TLCP_1_1_VERSION :
+					    TLS_1_2_VERSION;
 	for (i = 0; i < sizeof(k->key); i++)
 		k->key[i] = i * 7 + 1;
 	for (i = 0; i < sizeof(k->salt); i++)
@@ -580,7 +583,7 @@ int main(int argc, char **argv)
 	struct tlsrec_key k;
 
 	if (argc < 7 || tlsrec_init() || parse_key(&k, argv[4], argv[5])) {
-		fprintf(stderr, "usage: %s send|recv|usend|krecv|norcu|attach ADDR PORT CIPHER 12|13 BYTES [SYNC_DIR|CORRUPT_AT|NETNS]\n",
+		fprintf(stderr, "usage: %s send|recv|usend|krecv|norcu|attach ADDR PORT CIPHER 12|13|tlcp BYTES [SYNC_DIR|CORRUPT_AT|NETNS]\n",
 			argv[0]);
 		return 2;
 	}

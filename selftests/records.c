@@ -43,6 +43,11 @@ static void pair_setup(struct __test_metadata *_metadata, struct st_rec_pair *p,
 	struct timeval tv = { .tv_sec = 10 };
 	int cref = st_module_refcnt("sm4ktls_crypto");
 
+	p->kfd = p->ufd = -1;
+	p->pt = p->pt2 = p->rec = NULL;
+	/* sockopt.c opt.tlcp_keys checks that tls.ko refuses it. */
+	if (version == SM4KTLS_TLCP_1_1_VERSION && st_stock())
+		SKIP(return, "the in-tree tls.ko has no TLCP");
 	ASSERT_NE(s, NULL);
 	ASSERT_EQ(tlsrec_init(), 0);
 	p->pt = malloc(TLSREC_MAX_RECORD * 4);
@@ -180,6 +185,10 @@ REC_VARIANT(rec, 12_sm4_gcm, SM4_GCM, 1_2);
 REC_VARIANT(rec, 13_sm4_gcm, SM4_GCM, 1_3);
 REC_VARIANT(rec, 12_sm4_ccm, SM4_CCM, 1_2);
 REC_VARIANT(rec, 13_sm4_ccm, SM4_CCM, 1_3);
+/* TLCP (GB/T 38636), sm4ktls only: <sm4ktls/tls.h>. */
+FIXTURE_VARIANT_ADD(rec, tlcp_sm4_gcm) {
+	.cipher = TLS_CIPHER_SM4_GCM, .version = SM4KTLS_TLCP_1_1_VERSION,
+};
 
 FIXTURE_SETUP(rec)
 {
@@ -637,6 +646,15 @@ TEST_F(rec, bad_too_short)
 TEST_F(rec, bad_version)
 {
 	bad_header(_metadata, &self->p, 3, 1, 64, EINVAL);
+}
+
+/* TLCP's 1.1 on a TLS socket, TLS's 3.3 on a TLCP socket. */
+TEST_F(rec, bad_version_other_protocol)
+{
+	if (self->p.rxk.version == SM4KTLS_TLCP_1_1_VERSION)
+		bad_header(_metadata, &self->p, 3, 3, 64, EINVAL);
+	else
+		bad_header(_metadata, &self->p, 1, 1, 64, EINVAL);
 }
 
 /* The largest record upstream accepts: 2^14 data (+ TLS 1.3 inner type). */

@@ -207,6 +207,56 @@ TEST_F(opt, direction_mismatch)
 	EXPECT_EQ(set_raw(self->cfd, TLS_RX, self->info, self->len), 0);
 }
 
+static socklen_t tlcp_info(struct tlsrec_key *k, u16 cipher, u16 version,
+			   unsigned char *info)
+{
+	tlsrec_key_random(k, tlsrec_suite_by_cipher(cipher), version);
+	return tlsrec_crypto_info(k, info);
+}
+
+/*
+ * TLCP (GB/T 38636, <sm4ktls/tls.h>): SM4-GCM only, one key per
+ * direction as in TLS 1.2, both directions TLCP. The in-tree tls.ko knows
+ * no such version: EINVAL, as for any unknown version.
+ */
+TEST_F(opt, tlcp_keys)
+{
+	static const u16 others[] = {
+		TLS_CIPHER_AES_GCM_128, TLS_CIPHER_AES_CCM_128,
+		TLS_CIPHER_CHACHA20_POLY1305, TLS_CIPHER_SM4_CCM,
+	};
+	unsigned char info[TLSREC_MAX_INFO], out[TLSREC_MAX_INFO];
+	struct tls_crypto_info *got = (void *)out;
+	socklen_t len, olen;
+	struct tlsrec_key k;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(others); i++) {
+		len = tlcp_info(&k, others[i], SM4KTLS_TLCP_1_1_VERSION, info);
+		EXPECT_EQ(set_raw(self->cfd, TLS_TX, info, len), EINVAL)
+			TH_LOG("cipher %u", others[i]);
+		EXPECT_EQ(set_raw(self->cfd, TLS_RX, info, len), EINVAL);
+	}
+	len = tlcp_info(&k, TLS_CIPHER_SM4_GCM, SM4KTLS_TLCP_1_1_VERSION, info);
+	if (st_stock()) {
+		EXPECT_EQ(set_raw(self->cfd, TLS_TX, info, len), EINVAL);
+		EXPECT_EQ(set_raw(self->cfd, TLS_RX, info, len), EINVAL);
+		return;
+	}
+	EXPECT_EQ(set_raw(self->cfd, TLS_TX, info, len), 0);
+	EXPECT_EQ(set_raw(self->cfd, TLS_TX, info, len), EBUSY);
+	len = tlcp_info(&k, TLS_CIPHER_SM4_GCM, TLS_1_2_VERSION, info);
+	EXPECT_EQ(set_raw(self->cfd, TLS_RX, info, len), EINVAL);
+	len = tlcp_info(&k, TLS_CIPHER_SM4_GCM, SM4KTLS_TLCP_1_1_VERSION, info);
+	EXPECT_EQ(set_raw(self->cfd, TLS_RX, info, len), 0);
+	EXPECT_EQ(set_raw(self->cfd, TLS_RX, info, len), EBUSY);
+	olen = len;	/* upstream wants the cipher's exact size */
+	ASSERT_EQ(get_raw(self->cfd, TLS_RX, out, &olen), 0);
+	EXPECT_EQ(olen, len);
+	EXPECT_EQ(got->version, SM4KTLS_TLCP_1_1_VERSION);
+	EXPECT_EQ(memcmp(out, info, len), 0);
+}
+
 /* getsockopt before, with a short buffer, the header alone, the whole. */
 TEST_F(opt, getsockopt_conf)
 {

@@ -72,12 +72,6 @@ static void set_timeo(int fd, int secs)
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 }
 
-/* The in-tree tls.ko serves the ULP (selftests/run-datapath.sh STOCK=1). */
-static bool stock(void)
-{
-	return !strcmp(st_served_module(), "tls");
-}
-
 static u64 mix64(u64 x)
 {
 	x ^= x >> 33;
@@ -1166,7 +1160,7 @@ TEST_F_TIMEOUT(key_race, install, 300)
 {
 	unsigned int rounds = st_env_num("SM4KTLS_STRESS_KEY_ROUNDS", 20), r;
 	const struct tlsrec_suite *s = tlsrec_suite_by_cipher(variant->cipher);
-	bool rekeys = variant->version == TLS_1_3_VERSION && !stock();
+	bool rekeys = variant->version == TLS_1_3_VERSION && !st_stock();
 	long tx0 = st_stat("TlsTxSw"), rx0 = st_stat("TlsRxSw");
 	long txr0 = st_stat("TlsTxRekeyOk"), rxr0 = st_stat("TlsRxRekeyOk");
 	struct kr_arg a[KR_THREADS + KR_READERS];
@@ -1453,7 +1447,7 @@ static void io_start(struct __test_metadata *_metadata, struct io_race *io)
 static bool io_send_err_ok(enum action act, int err)
 {
 	/* The in-tree tls.ko fails records TCP refuses with EIO. */
-	if (stock() && err == EIO && (act == ACT_SHUT_WR || act == ACT_SHUT_RDWR))
+	if (st_stock() && err == EIO && (act == ACT_SHUT_WR || act == ACT_SHUT_RDWR))
 		return true;
 	switch (act) {
 	case ACT_SHUT_WR:
@@ -1492,7 +1486,7 @@ static void io_check(struct __test_metadata *_metadata, struct io_race *io,
 	 * reset. The in-tree tls.ko returns once they are in its own TX list,
 	 * and a shutdown drops what is still there: only "no more" holds.
 	 */
-	bool tx_whole = !stock() || io->act == ACT_NONE ||
+	bool tx_whole = !st_stock() || io->act == ACT_NONE ||
 			io->act == ACT_SHUT_RD;
 	struct popen *po = io->po;
 	/* Whoever of the peer's threads took it: the stream was reset. */
@@ -1783,7 +1777,7 @@ TEST_F_TIMEOUT(rekey_race, tx_senders, 600)
 	int kfd, ufd, i;
 	u64 bytes = 0;
 
-	if (stock())
+	if (st_stock())
 		SKIP(return, "the in-tree tls.ko of 6.1/6.12 has no KeyUpdate");
 	k = calloc(1, sizeof(*k));
 	po = calloc(1, sizeof(*po));
@@ -1880,7 +1874,7 @@ TEST_F_TIMEOUT(rekey_race, rx_readers, 600)
 	int kfd, ufd, i;
 	bool prefix;
 
-	if (stock())
+	if (st_stock())
 		SKIP(return, "the in-tree tls.ko of 6.1/6.12 has no KeyUpdate");
 	ASSERT_TRUE(rd && pw);
 	ASSERT_EQ(pthread_mutex_init(&rk.lock, NULL), 0);
@@ -2072,7 +2066,7 @@ TEST_F_TIMEOUT(peer, stops_reading, 120)
 	EXPECT_LT(secs, PROMPT) TH_LOG("close() took %.2f s", secs);
 	got = peer_drain(self, &end);
 	EXPECT_GE(got, 0) TH_LOG("a record does not open or a byte differs");
-	if (stock()) {
+	if (st_stock()) {
 		/*
 		 * The in-tree tls.ko's close() drops the records still in its
 		 * own TX list and may cut one (upstream behaviour).
@@ -2418,7 +2412,7 @@ static void byte_by_byte(struct __test_metadata *_metadata,
 			 * in-tree tls.ko of 6.1 says POLLIN early: upstream's
 			 * poll_partial_rec fails there).
 			 */
-			if ((j == len - 2 || j == 4) && !stock()) {
+			if ((j == len - 2 || j == 4) && !st_stock()) {
 				EXPECT_EQ(poll(&pfd, 1, 0), 0)
 					TH_LOG("POLLIN at byte %ld of %ld", j, len);
 			}

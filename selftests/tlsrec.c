@@ -7,7 +7,9 @@
  * ChaCha20-Poly1305 (RFC 7905 2) and every TLS 1.3 cipher (RFC 8446 5.3)
  * XOR the 64-bit sequence number into the last 8 bytes of the 12-byte IV.
  * AAD: TLS 1.2 seq || type || version || plaintext length (RFC 5246
- * 6.2.3.3); TLS 1.3 the record header itself (RFC 8446 5.2).
+ * 6.2.3.3); TLS 1.3 the record header itself (RFC 8446 5.2). TLCP
+ * (GB/T 38636-2020 6.3.3.4, its GCM suites) is TLS 1.2 with version 1.1
+ * in the header and the AAD.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -126,9 +128,16 @@ void tlsrec_state_init(struct tlsrec_state *st, const struct tlsrec_key *k)
 	st->explicit_nonce = get_be64(k->iv);
 }
 
+/* In record headers (and the 1.2 AAD): 3.3 for TLS 1.2 and 1.3, 1.1 for TLCP. */
+u16 tlsrec_wire_version(const struct tlsrec_key *k)
+{
+	return k->version == SM4KTLS_TLCP_1_1_VERSION ? k->version :
+							TLS_1_2_VERSION;
+}
+
 int tlsrec_has_explicit_nonce(const struct tlsrec_key *k)
 {
-	return k->version == TLS_1_2_VERSION &&
+	return k->version != TLS_1_3_VERSION &&
 	       k->suite->cipher != TLS_CIPHER_CHACHA20_POLY1305;
 }
 
@@ -166,7 +175,7 @@ static size_t make_aad(const struct tlsrec_state *st, u8 type,
 {
 	unsigned char *p = aad;
 
-	if (st->k.version == TLS_1_2_VERSION) {
+	if (st->k.version != TLS_1_3_VERSION) {
 		put_be64(p, st->seq);
 		p += 8;
 		*p++ = type;
@@ -174,8 +183,8 @@ static size_t make_aad(const struct tlsrec_state *st, u8 type,
 		*p++ = TLSREC_TYPE_DATA;
 		len += TLSREC_TAG;	/* the record header's length */
 	}
-	*p++ = 3;
-	*p++ = 3;
+	*p++ = tlsrec_wire_version(&st->k) >> 8;
+	*p++ = tlsrec_wire_version(&st->k) & 0xff;
 	*p++ = len >> 8;
 	*p++ = len & 0xff;
 	return p - aad;
@@ -205,8 +214,8 @@ long tlsrec_seal(struct tlsrec_state *st, u8 type, const void *pt,
 	}
 	rlen = body - o + inner + TLSREC_TAG;
 	o[0] = k->version == TLS_1_3_VERSION ? TLSREC_TYPE_DATA : type;
-	o[1] = 3;
-	o[2] = 3;
+	o[1] = tlsrec_wire_version(k) >> 8;
+	o[2] = tlsrec_wire_version(k) & 0xff;
 	o[3] = (rlen - TLSREC_HDR) >> 8;
 	o[4] = (rlen - TLSREC_HDR) & 0xff;
 	make_nonce(st, explicit, nonce);
@@ -235,7 +244,7 @@ long tlsrec_open(struct tlsrec_state *st, const void *rec, size_t len,
 	size_t clen;
 	long n;
 
-	if (len < TLSREC_HDR || r[1] != 3 || r[2] != 3 ||
+	if (len < TLSREC_HDR || (r[1] << 8 | r[2]) != tlsrec_wire_version(k) ||
 	    ((size_t)r[3] << 8 | r[4]) != len - TLSREC_HDR)
 		return -EINVAL;
 	if (len < tlsrec_overhead(k))
@@ -251,7 +260,7 @@ long tlsrec_open(struct tlsrec_state *st, const void *rec, size_t len,
 			(unsigned char *)body + clen))
 		return -EBADMSG;
 	st->seq++;
-	if (k->version == TLS_1_2_VERSION) {
+	if (k->version != TLS_1_3_VERSION) {
 		*type = r[0];
 		return clen;
 	}

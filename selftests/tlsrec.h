@@ -2,7 +2,8 @@
 /*
  * A small userspace TLS record layer, independent of the kernel: it seals
  * and opens TLS 1.2/1.3 records the way RFC 5288 (GCM), RFC 6655 (CCM),
- * RFC 7905 (ChaCha20-Poly1305), RFC 8446 (TLS 1.3) and RFC 8998 (SM4)
+ * RFC 7905 (ChaCha20-Poly1305), RFC 8446 (TLS 1.3), RFC 8998 (SM4) and
+ * GB/T 38636-2020 6.3.3 (TLCP: TLS 1.2's AEAD records, version 1.1)
  * specify, with the key material laid out as in <linux/tls.h>.
  * The AEADs come from OpenSSL libcrypto (AES, ChaCha20) and libgcrypt
  * (SM4), never from the kernel.
@@ -13,6 +14,7 @@
 #include <stddef.h>
 #include <linux/tls.h>
 #include <linux/types.h>
+#include <sm4ktls/tls.h>
 
 typedef __u8 u8;
 typedef __u16 u16;
@@ -46,7 +48,7 @@ struct tlsrec_suite {
 /* One direction's keys, as handed to setsockopt(SOL_TLS, TLS_TX/TLS_RX). */
 struct tlsrec_key {
 	const struct tlsrec_suite *suite;
-	u16 version;	/* TLS_1_2_VERSION or TLS_1_3_VERSION */
+	u16 version;	/* TLS_1_{2,3}_VERSION or SM4KTLS_TLCP_1_1_VERSION */
 	unsigned char key[32];
 	unsigned char salt[4];
 	unsigned char iv[12];
@@ -70,6 +72,7 @@ void tlsrec_key_random(struct tlsrec_key *k, const struct tlsrec_suite *s,
 size_t tlsrec_crypto_info(const struct tlsrec_key *k, void *info);
 void tlsrec_state_init(struct tlsrec_state *st, const struct tlsrec_key *k);
 
+u16 tlsrec_wire_version(const struct tlsrec_key *k);
 int tlsrec_has_explicit_nonce(const struct tlsrec_key *k);
 /* Bytes a record adds to its plaintext (without TLS 1.3 padding). */
 size_t tlsrec_overhead(const struct tlsrec_key *k);
