@@ -4,7 +4,10 @@
 # Tongsuo with kTLS end to end (TAP output): s_server -ktls -sendfile -WWW
 # serves a file to s_client -ktls, TLS 1.3 TLS_SM4_GCM_SM3 and
 # TLS_SM4_CCM_SM3 (RFC 8998), with TLS 1.3 AES-128-GCM and TLS 1.2
-# ECDHE-ECDSA-AES128-GCM-SHA256 as the control. Tongsuo is built by
+# ECDHE-ECDSA-AES128-GCM-SHA256 as the control, and TLCP (GB/T 38636,
+# record version 1.1) ECC-SM2-SM4-GCM-SM3 and ECDHE-SM2-SM4-GCM-SM3 with
+# SM2 signing and encryption certificates (ECC-SM2-SM4-CBC-SM3, which
+# kTLS cannot carry, as the control). Tongsuo is built by
 # scripts/tongsuo.sh: build/tongsuo/VERSION carries the project's patches
 # (tools/tongsuo/VERSION), build/tongsuo/VERSION-unpatched does not.
 #   - patched on both ends: both use the kernel for TX and RX (the kTLS
@@ -12,16 +15,34 @@
 #   - patched against unpatched, each way: only the patched end uses the
 #     kernel (+1, +1); the wire format is the library's own, so this
 #     shows the kernel's records are the ones Tongsuo expects and makes.
+#   - KeyUpdate (sm4ktls only): s_server's "K" mid-stream, lines flowing
+#     both ways; each end must rekey its TX (and, where the library has
+#     kTLS RX, its RX) in the kernel.
+#   - 8.4.0 hands the kernel TX only (OpenSSL 3.0 has no TLS 1.3 kTLS RX),
+#     and its apps have no -ktls: the configuration turns kTLS on.
 # Every transfer is checked with sha256sum. SM4KTLS_TLS_STAT names the
-# counter file, SM4KTLS_TONGSUO the version (8.5.0-pre2),
-# SM4KTLS_TONGSUO_BYTES the file size (16 MiB).
+# counter file, SM4KTLS_TONGSUO_BYTES the file size (16 MiB).
+#
+# usage: tongsuo-ktls.sh [VERSION [PEER]]   (8.5.0-pre2, VERSION-unpatched)
+# PEER is the build under build/tongsuo/ that plays the unpatched end.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 stat=${SM4KTLS_TLS_STAT:-/proc/net/tls_stat}
-ver=${SM4KTLS_TONGSUO:-8.5.0-pre2}
+ver=${1:-8.5.0-pre2}
+peer=${2:-$ver-unpatched}
 size=${SM4KTLS_TONGSUO_BYTES:-16777216}
 patched=$top/build/tongsuo/$ver/bin/openssl
-unpatched=$top/build/tongsuo/$ver-unpatched/bin/openssl
+unpatched=$top/build/tongsuo/$peer/bin/openssl
+# What each release's patches hand the kernel: 8.4.0 (OpenSSL 3.0's record
+# layer, no kTLS RX for TLS 1.3) sends TLS 1.3 through the kernel only,
+# and has no TLCP patch. krx: the library's TLS 1.3 kTLS RX; ktlcp: its
+# TLCP kTLS.
+case $ver in
+8.4.*)	krx=0 ktlcp=0 ;;
+*)	krx=1 ktlcp=1 ;;
+esac
+stock=0
+[ "${SM4KTLS_DP_MOD:-sm4ktls}" = tls ] && stock=1
 work=$(mktemp -d)
 n=0
 rc=0
@@ -33,32 +54,92 @@ snap() { # PREFIX: the counters into PREFIX_tx, PREFIX_rx, PREFIX_err
 	eval "$1_tx=$(stat_counter "$stat" TlsTxSw) $1_rx=$(stat_counter "$stat" TlsRxSw) $1_err=$(stat_counter "$stat" TlsDecryptError)"
 }
 
+# TLCP wants SM2 certificates: a signing and an encryption one for each
+# end, from one CA (GB/T 38636 6.4.5.3).
+sm2_certs() {
+	local who use t=$patched
+	$t ecparam -name SM2 -genkey -noout -out "$work/ca.key" &&
+		$t req -new -x509 -sm3 -key "$work/ca.key" -subj /CN=sm4ktls-test-CA \
+			-days 2 -extensions v3_ca -out "$work/ca.crt" || return 1
+	for who in server client; do
+		for use in sign enc; do
+			$t ecparam -name SM2 -genkey -noout -out "$work/$who-$use.key" &&
+				$t req -new -sm3 -key "$work/$who-$use.key" \
+					-subj "/CN=$who $use" -out "$work/$who-$use.csr" &&
+				$t x509 -req -sm3 -in "$work/$who-$use.csr" \
+					-CA "$work/ca.crt" -CAkey "$work/ca.key" \
+					-CAcreateserial -days 2 -extfile "$OPENSSL_CONF" \
+					-extensions "v3_$use" -out "$work/$who-$use.crt" ||
+				return 1
+		done
+	done
+}
+
 setup() {
 	# req needs a configuration; the build's own is not in the guest.
-	printf '[req]\ndistinguished_name = dn\n[dn]\n' >"$work/min.cnf"
+	cat >"$work/min.cnf" <<-EOF
+	[req]
+	distinguished_name = dn
+	[dn]
+	[v3_ca]
+	basicConstraints = critical,CA:true
+	keyUsage = critical,keyCertSign,cRLSign
+	[v3_sign]
+	basicConstraints = critical,CA:false
+	keyUsage = critical,digitalSignature,nonRepudiation
+	[v3_enc]
+	basicConstraints = critical,CA:false
+	keyUsage = critical,keyEncipherment,dataEncipherment,keyAgreement
+	EOF
+	# Releases without -ktls (8.4.0) take kTLS from the configuration.
+	cat >>"$work/min.cnf" <<-EOF
+	[openssl_init]
+	ssl_conf = ssl_sect
+	[ssl_sect]
+	system_default = ktls
+	[ktls]
+	Options = KTLS
+	EOF
+	sed -i '1i openssl_conf = openssl_init' "$work/min.cnf"
 	export OPENSSL_CONF=$work/min.cnf
 	"$patched" req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 \
 		-nodes -keyout "$work/key.pem" -out "$work/cert.pem" -days 2 \
 		-subj /CN=localhost >"$work/req.log" 2>&1 || return 1
+	sm2_certs >>"$work/req.log" 2>&1 || return 1
 	mkdir -p "$work/www"
 	head -c "$size" /dev/urandom >"$work/www/data.bin"
 	sum=$(sha256sum <"$work/www/data.bin" | cut -d' ' -f1)
 }
 
+# -ktls, for the releases whose apps have it.
+ktls_opt() { # BINARY
+	"$1" s_server -help 2>&1 | grep -q '^ -ktls ' && echo -ktls
+}
+
 # One download: NAME SERVER CLIENT VERSION SUITE WANT_TX WANT_RX.
 download() {
 	local name=$1 srv=$2 cli=$3 proto port spid try got dtx drx derr
-	if [ "$4" = 1.3 ]; then
-		proto=(-tls1_3 -ciphersuites "$5")
-	else
-		proto=(-tls1_2 -cipher "$5")
-	fi
+	local scert=(-cert "$work/cert.pem" -key "$work/key.pem") ccert=()
+	case $4 in
+	1.3)	proto=(-tls1_3 -ciphersuites "$5") ;;
+	1.2)	proto=(-tls1_2 -cipher "$5") ;;
+	tlcp)	proto=(-enable_ntls -ntls -cipher "$5")
+		scert=(-sign_cert "$work/server-sign.crt"
+		       -sign_key "$work/server-sign.key"
+		       -enc_cert "$work/server-enc.crt"
+		       -enc_key "$work/server-enc.key")
+		ccert=(-CAfile "$work/ca.crt" -verify_return_error
+		       -sign_cert "$work/client-sign.crt"
+		       -sign_key "$work/client-sign.key"
+		       -enc_cert "$work/client-enc.crt"
+		       -enc_key "$work/client-enc.key") ;;
+	esac
 	snap b
 	for try in 1 2 3; do
 		port=$((20000 + RANDOM % 12000))
 		(cd "$work/www" && exec "$srv" s_server -accept "127.0.0.1:$port" \
-			-cert "$work/cert.pem" -key "$work/key.pem" -naccept 1 \
-			-quiet "${proto[@]}" -ktls -sendfile -WWW) \
+			"${scert[@]}" -naccept 1 \
+			-quiet "${proto[@]}" $(ktls_opt "$srv") -sendfile -WWW) \
 			</dev/null >"$work/server.out" 2>"$work/server.log" &
 		spid=$!
 		wait_listen "$port" "$spid" && break
@@ -73,7 +154,8 @@ download() {
 	fi
 	printf 'GET /data.bin HTTP/1.0\r\n\r\n' |
 		timeout 300 "$cli" s_client -connect "127.0.0.1:$port" -nocommands \
-			"${proto[@]}" -ktls -quiet >"$work/down.out" 2>"$work/client.log"
+			"${proto[@]}" "${ccert[@]}" $(ktls_opt "$cli") -quiet \
+			>"$work/down.out" 2>"$work/client.log"
 	wait "$spid"
 	snap a
 	got=$(tail -c "$size" "$work/down.out" | sha256sum | cut -d' ' -f1)
@@ -86,9 +168,67 @@ download() {
 	tap $? "$name: kTLS TX +$dtx (want $6), RX +$drx (want $7), decrypt errors +$derr"
 }
 
+# Lines of a stream: PREFIX COUNT, each "PREFIX-N <64 hex digits>".
+lines() {
+	od -An -vtx1 -w32 -N $(($2 * 32)) /dev/urandom | tr -d ' ' |
+		awk -v p="$1" '{ printf "%s-%05d %s\n", p, NR, $0 }'
+}
+
+# Every line of FILE, in order, among the lines of OUTPUT (which has more).
+in_order() { # FILE OUTPUT
+	grep -Fxf "$1" "$2" | cmp -s - "$1"
+}
+
+# A TLS 1.3 KeyUpdate mid-stream with kTLS on both ends: "K" on
+# s_server's stdin updates its sending key and requests the client's, so
+# each end replaces its TX and its RX key once while lines flow both
+# ways, before and after. Both libraries patched: NAME SUITE.
+keyupdate() {
+	local name=$1 port spid b_ktx b_krx b_krecv dk
+	lines s 2000 >"$work/s1"
+	lines t 2000 >"$work/s2"
+	lines c 2000 >"$work/c1"
+	lines d 2000 >"$work/c2"
+	snap b
+	b_ktx=$(stat_counter "$stat" TlsTxRekeyOk)
+	b_krx=$(stat_counter "$stat" TlsRxRekeyOk)
+	b_krecv=$(stat_counter "$stat" TlsRxRekeyReceived)
+	port=$((20000 + RANDOM % 12000))
+	{ sleep 3; cat "$work/s1"; sleep 3; echo K; sleep 3; cat "$work/s2"
+	  sleep 8; } | "$patched" s_server -accept "127.0.0.1:$port" \
+		-cert "$work/cert.pem" -key "$work/key.pem" -naccept 1 \
+		-tls1_3 -ciphersuites "$2" $(ktls_opt "$patched") \
+		>"$work/ku-server.out" \
+		2>"$work/ku-server.log" &
+	spid=$!
+	if ! wait_listen "$port" "$spid"; then
+		tap 1 "$name: server listening"
+		return
+	fi
+	{ sleep 1; cat "$work/c1"; sleep 8; cat "$work/c2"; } |
+		timeout 120 "$patched" s_client -connect "127.0.0.1:$port" \
+			-tls1_3 -ciphersuites "$2" $(ktls_opt "$patched") -quiet \
+			>"$work/ku-client.out" 2>"$work/ku-client.log"
+	wait "$spid"
+	snap a
+	cat "$work/s1" "$work/s2" >"$work/s-all"
+	cat "$work/c1" "$work/c2" >"$work/c-all"
+	in_order "$work/s-all" "$work/ku-client.out"
+	tap $? "$name: 4000 server lines reached the client, in order, around a KeyUpdate"
+	in_order "$work/c-all" "$work/ku-server.out"
+	tap $? "$name: 4000 client lines reached the server, in order, around a KeyUpdate"
+	dk="TX $(($(stat_counter "$stat" TlsTxRekeyOk) - b_ktx)), RX $(($(stat_counter "$stat" TlsRxRekeyOk) - b_krx)), KeyUpdates received $(($(stat_counter "$stat" TlsRxRekeyReceived) - b_krecv))"
+	[ "$dk" = "TX 2, RX $((2 * krx)), KeyUpdates received $((2 * krx))" ] &&
+		[ $((a_tx - b_tx)) = 2 ] && [ $((a_rx - b_rx)) = $((2 * krx)) ] &&
+		[ $((a_err - b_err)) = 0 ]
+	tap $? "$name: both ends rekeyed in the kernel ($dk, want TX 2, RX $((2 * krx)); kTLS TX +$((a_tx - b_tx)) RX +$((a_rx - b_rx)))"
+	grep -q 'SSL_do_handshake -> 1' "$work/ku-server.out"
+	tap $? "$name: s_server's KeyUpdate went through"
+}
+
 for b in "$patched" "$unpatched"; do
 	[ -x "$b" ]
-	tap $? "Tongsuo $ver at ${b#"$top"/} (scripts/tongsuo.sh)"
+	tap $? "Tongsuo at ${b#"$top"/} (scripts/tongsuo.sh)"
 done
 [ -x "$patched" ] && [ -x "$unpatched" ] || { echo "1..$n"; exit 1; }
 [ -r "$stat" ]
@@ -98,21 +238,52 @@ s=$?
 tap $s "self-signed certificate and ${size}-byte file"
 [ $s = 0 ] || { echo "1..$n"; exit 1; }
 
-# name version suite: patched on both ends, every direction in the kernel.
+# name version suite: patched on both ends, in the kernel wherever the
+# library hands it the keys.
 while read -r name v suite; do
-	download "$name" "$patched" "$patched" "$v" "$suite" 2 2
+	# krx is about TLS 1.3: every release has TLS 1.2 kTLS RX.
+	rx=$((2 * krx))
+	[ "$v" = 1.2 ] && rx=2
+	download "$name" "$patched" "$patched" "$v" "$suite" 2 $rx
 done <<EOF
 tls13-sm4-gcm 1.3 TLS_SM4_GCM_SM3
 tls13-sm4-ccm 1.3 TLS_SM4_CCM_SM3
 tls13-aes-128-gcm 1.3 TLS_AES_128_GCM_SHA256
 tls12-aes-128-gcm 1.2 ECDHE-ECDSA-AES128-GCM-SHA256
 EOF
+# TLCP (GB/T 38636) needs the module's version 0x0101: with tls.ko, which
+# refuses it, the library stays in user space. CBC stays there anyway.
+tlcp=$((ktlcp && !stock))
+if [ $ktlcp = 1 ]; then
+	for suite in ECC-SM2-SM4-GCM-SM3 ECDHE-SM2-SM4-GCM-SM3; do
+		download "tlcp $suite" "$patched" "$patched" tlcp "$suite" \
+			$((2 * tlcp)) $((2 * tlcp))
+	done
+	download "tlcp ECC-SM2-SM4-CBC-SM3 (user space)" "$patched" "$patched" \
+		tlcp ECC-SM2-SM4-CBC-SM3 0 0
+else
+	echo "ok $((n += 1)) TLCP cases # SKIP no TLCP kTLS patch for Tongsuo $ver"
+fi
+if [ $stock = 1 ]; then
+	# Debian's tls.ko (6.1, 6.12) refuses a second key: EBUSY.
+	echo "ok $((n += 1)) KeyUpdate cases # SKIP the in-tree tls.ko has no rekey"
+else
+	keyupdate "tls13-sm4-gcm KeyUpdate" TLS_SM4_GCM_SM3
+	[ $krx = 0 ] ||
+		keyupdate "tls13-aes-128-gcm KeyUpdate" TLS_AES_128_GCM_SHA256
+fi
 # Against the unpatched library in user space, each way.
-for suite in TLS_SM4_GCM_SM3 TLS_SM4_CCM_SM3; do
-	download "$suite kTLS server, unpatched client" "$patched" "$unpatched" \
-		1.3 "$suite" 1 1
-	download "$suite unpatched server, kTLS client" "$unpatched" "$patched" \
-		1.3 "$suite" 1 1
-done
+while read -r v suite want; do
+	[ "$v" != tlcp ] || [ $ktlcp = 1 ] || continue
+	download "$suite kTLS server, $peer client" "$patched" "$unpatched" \
+		"$v" "$suite" "$want" $((want * krx))
+	download "$suite $peer server, kTLS client" "$unpatched" "$patched" \
+		"$v" "$suite" "$want" $((want * krx))
+done <<EOF
+1.3 TLS_SM4_GCM_SM3 1
+1.3 TLS_SM4_CCM_SM3 1
+tlcp ECC-SM2-SM4-GCM-SM3 $tlcp
+tlcp ECDHE-SM2-SM4-GCM-SM3 $tlcp
+EOF
 echo "1..$n"
 exit $rc
