@@ -95,7 +95,9 @@ if [ "$mod" = sm4ktls ] && [ "${SM4KTLS_FAULTS:-1}" = 1 ]; then
 fi
 run "$top/selftests/openssl-ktls.sh"
 # Tongsuo (scripts/tongsuo.sh builds it) with SM4 in the kernel.
-run "$top/selftests/tongsuo-ktls.sh"
+run "$top/selftests/tongsuo-ktls.sh" 8.5.0-pre2
+# 8.4.0, the stable release (TX only); 8.5.0-pre2 as released is its peer.
+run "$top/selftests/tongsuo-ktls.sh" 8.4.0 8.5.0-pre2-unpatched
 
 # Nothing else may have served the sockets. (On 6.1 bonding.ko pulls in
 # tls.ko, whose ULP registration then fails: loaded, serving nothing.)
