@@ -124,6 +124,8 @@ for t in 8.5.0-pre2 "--unpatched 8.5.0-pre2" 8.4.0; do
 	scripts/tongsuo.sh $t >>"$logs/tongsuo-build.log" 2>&1
 	result $? "build Tongsuo $t (log: $logs/tongsuo-build.log)"
 done
+scripts/nginx.sh >"$logs/nginx-build.log" 2>&1
+result $? "build nginx (Debian's source) on Tongsuo (log: $logs/nginx-build.log)"
 
 # The crypto sources, built natively (every CPU path runs here, not in TCG).
 make --no-print-directory -C selftests/crypto >"$logs/crypto-native.log" 2>&1 &&
@@ -183,7 +185,7 @@ if [ "$dp" != 0 ]; then
 		# check gets 6 MiB there, kmemleak's scan finds real leaks.
 		sub=
 		[ "$s" != 6.12-debug ] || [ "$debug_full" = 1 ] ||
-			sub="SM4KTLS_DP_SKIP='bulk offload-race.sh openssl-ktls.sh tongsuo-ktls.sh' SM4KTLS_STRESS_SOCKETS=500 SM4KTLS_STRESS_SLAB_TOL=6291456 SM4KTLS_FAULTS_VARIANTS='13_aes_gcm 12_sm4_gcm 13_chacha' SM4KTLS_FAULTS_DEV_VARIANTS=dev_13_sm4_gcm"
+			sub="SM4KTLS_DP_SKIP='bulk offload-race.sh openssl-ktls.sh tongsuo-ktls.sh nginx-ktls.sh' SM4KTLS_STRESS_SOCKETS=500 SM4KTLS_STRESS_SLAB_TOL=6291456 SM4KTLS_FAULTS_VARIANTS='13_aes_gcm 12_sm4_gcm 13_chacha' SM4KTLS_FAULTS_DEV_VARIANTS=dev_13_sm4_gcm"
 		scripts/vm.sh -t 3600 -l "$log" "$s" \
 			"$sub STOCK=$stock selftests/run-datapath.sh" >/dev/null 2>"$log.verdict"
 		vrc=$?

@@ -98,6 +98,8 @@ run "$top/selftests/openssl-ktls.sh"
 run "$top/selftests/tongsuo-ktls.sh" 8.5.0-pre2
 # 8.4.0, the stable release (TX only); 8.5.0-pre2 as released is its peer.
 run "$top/selftests/tongsuo-ktls.sh" 8.4.0 8.5.0-pre2-unpatched
+# nginx (Debian's source, scripts/nginx.sh) on Tongsuo, sendfile over kTLS.
+run "$top/selftests/nginx-ktls.sh"
 
 # Nothing else may have served the sockets. (On 6.1 bonding.ko pulls in
 # tls.ko, whose ULP registration then fails: loaded, serving nothing.)
