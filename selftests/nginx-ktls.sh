@@ -8,9 +8,9 @@
 # kTLS, checks the bytes (sha256); the kTLS counters must then move by TX
 # +1 and RX +1: nginx's socket alone, in the kernel both ways. TLS 1.3
 # TLS_SM4_GCM_SM3 and TLS_SM4_CCM_SM3, with TLS_AES_128_GCM_SHA256 as the
-# control. (TLCP needs NTLS directives that upstream nginx does not have;
-# Tengine has them.) SM4KTLS_TLS_STAT names the counter file,
-# SM4KTLS_TONGSUO_BYTES the file size.
+# control. (TLCP is not here yet: see Documentation/tongsuo.md, "nginx".)
+# SM4KTLS_TLS_STAT names the counter file, SM4KTLS_TONGSUO_BYTES the file
+# size.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 stat=${SM4KTLS_TLS_STAT:-/proc/net/tls_stat}
