@@ -113,9 +113,7 @@ static int sm4ktls_cipher_setup(struct sm4ktls_cipher *c,
 		return -EINVAL;
 	c->desc = d;
 	c->version = ci->info.version;
-	/* TLS 1.2 and 1.3 records both say 3.3; TLCP's say 1.1. */
-	c->wire_version = c->version == SM4KTLS_TLCP_1_1_VERSION ?
-			  c->version : TLS_1_2_VERSION;
+	c->wire_version = sm4ktls_record_version(c->version);
 	c->info = *ci;
 	sm4ktls_cipher_framing(c);
 	memcpy(c->iv, raw + d->salt_off, d->salt_len);

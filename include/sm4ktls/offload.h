@@ -36,6 +36,7 @@
 #include <linux/netdevice.h>
 #include <linux/tls.h>
 #include <linux/types.h>
+#include <uapi/sm4ktls/tls.h>
 
 enum sm4ktls_offload_dir {
 	SM4KTLS_OFFLOAD_TX,
@@ -53,6 +54,16 @@ enum sm4ktls_offload_dir {
 #define SM4KTLS_OFFLOAD_TLS12		BIT(0)
 #define SM4KTLS_OFFLOAD_TLS13		BIT(1)
 #define SM4KTLS_OFFLOAD_TLCP		BIT(2)	/* GB/T 38636, record version 1.1 */
+
+/*
+ * The version in the record headers (and TLS 1.2's AAD) of a connection
+ * whose crypto_info says @version: TLS 1.2 and 1.3 records both carry
+ * 3.3, TLCP's carry 1.1.
+ */
+static inline u16 sm4ktls_record_version(u16 version)
+{
+	return version == SM4KTLS_TLCP_1_1_VERSION ? version : TLS_1_2_VERSION;
+}
 
 struct sm4ktls_offload_caps {
 	u32 ciphers;		/* SM4KTLS_OFFLOAD_<cipher> bits */

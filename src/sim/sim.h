@@ -11,7 +11,6 @@
 #include <linux/netdevice.h>
 #include <linux/scatterlist.h>
 #include <sm4ktls/offload.h>
-#include <uapi/sm4ktls/tls.h>
 
 #include "compat_skb.h"
 

@@ -67,8 +67,7 @@ int sim_conn_key(struct sim_conn *sc, const struct tls_crypto_info *info,
 	if (!sim_alg(info->cipher_type, false))
 		return -EOPNOTSUPP;
 	sc->tls13 = info->version == TLS_1_3_VERSION;
-	sc->wire_version = info->version == SM4KTLS_TLCP_1_1_VERSION ?
-			   info->version : TLS_1_2_VERSION;
+	sc->wire_version = sm4ktls_record_version(info->version);
 	memcpy(sc->iv, big ? g256->salt : g->salt, SIM_SALT);
 	memcpy(sc->iv + SIM_SALT, big ? g256->iv : g->iv, 8);
 	sc->first_seq = sim_be64(big ? g256->rec_seq : g->rec_seq);
