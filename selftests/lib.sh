@@ -124,3 +124,50 @@ wait_for() { # SECONDS CONDITION...
 	done
 	"$@"
 }
+
+# Certificates for the TLS library tests, made with OPENSSL (Tongsuo) in
+# DIR: cert.pem/key.pem (P-256, CN localhost) for TLS, and for TLCP a
+# signing and an encryption SM2 certificate for each end from one CA,
+# ca.crt (GB/T 38636 6.4.5.3): {server,client}-{sign,enc}.{crt,key}.
+tls_certs() { # OPENSSL DIR
+	local t=$1 d=$2 who use
+	local OPENSSL_CONF=$d/certs.cnf
+
+	cat >"$OPENSSL_CONF" <<-CNF
+	[req]
+	distinguished_name = dn
+	[dn]
+	[v3_ca]
+	basicConstraints = critical,CA:true
+	keyUsage = critical,keyCertSign,cRLSign
+	[v3_sign]
+	basicConstraints = critical,CA:false
+	keyUsage = critical,digitalSignature,nonRepudiation
+	[v3_enc]
+	basicConstraints = critical,CA:false
+	keyUsage = critical,keyEncipherment,dataEncipherment,keyAgreement
+	CNF
+	export OPENSSL_CONF
+	"$t" req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+		-keyout "$d/key.pem" -out "$d/cert.pem" -days 2 \
+		-subj /CN=localhost || return 1
+	"$t" ecparam -name SM2 -genkey -noout -out "$d/ca.key" &&
+		"$t" req -new -x509 -sm3 -key "$d/ca.key" -days 2 \
+			-subj /CN=sm4ktls-test-CA -extensions v3_ca \
+			-out "$d/ca.crt" || return 1
+	for who in server client; do
+		for use in sign enc; do
+			"$t" ecparam -name SM2 -genkey -noout \
+				-out "$d/$who-$use.key" &&
+				"$t" req -new -sm3 -key "$d/$who-$use.key" \
+					-subj "/CN=$who $use" \
+					-out "$d/$who-$use.csr" &&
+				"$t" x509 -req -sm3 -in "$d/$who-$use.csr" \
+					-CA "$d/ca.crt" -CAkey "$d/ca.key" \
+					-CAcreateserial -days 2 \
+					-extfile "$OPENSSL_CONF" \
+					-extensions "v3_$use" \
+					-out "$d/$who-$use.crt" || return 1
+		done
+	done
+}
