@@ -16,6 +16,8 @@
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=scripts/build-cache.sh
+. "$top/scripts/build-cache.sh"
 cache=${SM4KTLS_CACHE:-/var/cache/sm4ktls}/nginx
 out=$top/build/nginx
 
@@ -63,14 +65,7 @@ if [ ! -e "$dest/.complete" ]; then
 	)
 	rm -rf "$dest/src" "$dest/apt"
 	touch "$dest/.complete"
-	for old in "$cache"/nginx-*; do
-		[ "$old" != "$dest" ] && rm -rf "$old"
-	done
+	cache_prune "$cache" nginx "$dest"
 fi
-if [ ! -e "$out/.key-$key" ]; then
-	rm -rf "$out"
-	mkdir -p "$out"
-	cp -a "$dest/install/." "$out/"
-	touch "$out/.key-$key"
-fi
+cache_publish "$dest" "$out" "$key" || exit 1
 echo "$out"

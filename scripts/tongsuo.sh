@@ -16,6 +16,8 @@
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=scripts/build-cache.sh
+. "$top/scripts/build-cache.sh"
 cache=${SM4KTLS_CACHE:-/var/cache/sm4ktls}/tongsuo
 patched=1
 if [ "${1:-}" = --unpatched ]; then
@@ -65,16 +67,7 @@ if [ ! -e "$dest/.complete" ]; then
 	)
 	rm -rf "$dest/src"
 	touch "$dest/.complete"
-	# Older builds of the same name are not needed any more.
-	for old in "$cache/$name"-*; do
-		[[ ${old##*/} =~ ^$name-[0-9a-f]{16}$ ]] && [ "$old" != "$dest" ] &&
-			rm -rf "$old"
-	done
+	cache_prune "$cache" "$name" "$dest"
 fi
-if [ ! -e "$out/.key-$key" ]; then
-	rm -rf "$out"
-	mkdir -p "$out"
-	cp -a "$dest/install/." "$out/"
-	touch "$out/.key-$key"
-fi
+cache_publish "$dest" "$out" "$key" || exit 1
 echo "$out"
