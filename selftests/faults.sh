@@ -236,8 +236,8 @@ sweep() { # TEST VARIANT [N: only the N-th allocation, a reproducer]
 }
 
 # SM4KTLS_FAULTS_VARIANTS / _DEV_VARIANTS: fewer ciphers, a shorter run.
-variants=${SM4KTLS_FAULTS_VARIANTS:-12_aes_gcm 13_aes_gcm 12_sm4_gcm 13_sm4_gcm 12_chacha 13_chacha}
-dev_variants=${SM4KTLS_FAULTS_DEV_VARIANTS:-dev_12_aes_gcm dev_13_aes_gcm dev_12_sm4_gcm dev_13_sm4_gcm}
+variants=${SM4KTLS_FAULTS_VARIANTS:-12_aes_gcm 13_aes_gcm 12_sm4_gcm 13_sm4_gcm tlcp_sm4_gcm 12_chacha 13_chacha}
+dev_variants=${SM4KTLS_FAULTS_DEV_VARIANTS:-dev_12_aes_gcm dev_13_aes_gcm dev_12_sm4_gcm dev_13_sm4_gcm dev_tlcp_sm4_gcm}
 
 sweeps() {
 	local v t

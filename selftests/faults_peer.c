@@ -259,6 +259,10 @@ FIXTURE_VARIANT_ADD(faults, 13_sm4_gcm) {
 	.cipher = TLS_CIPHER_SM4_GCM, .version = TLS_1_3_VERSION,
 };
 
+FIXTURE_VARIANT_ADD(faults, tlcp_sm4_gcm) {
+	.cipher = TLS_CIPHER_SM4_GCM, .version = SM4KTLS_TLCP_1_1_VERSION,
+};
+
 FIXTURE_VARIANT_ADD(faults, 12_chacha) {
 	.cipher = TLS_CIPHER_CHACHA20_POLY1305, .version = TLS_1_2_VERSION,
 };
@@ -284,6 +288,11 @@ FIXTURE_VARIANT_ADD(faults, dev_12_sm4_gcm) {
 
 FIXTURE_VARIANT_ADD(faults, dev_13_sm4_gcm) {
 	.cipher = TLS_CIPHER_SM4_GCM, .version = TLS_1_3_VERSION,
+	.dev = true,
+};
+
+FIXTURE_VARIANT_ADD(faults, dev_tlcp_sm4_gcm) {
+	.cipher = TLS_CIPHER_SM4_GCM, .version = SM4KTLS_TLCP_1_1_VERSION,
 	.dev = true,
 };
 
