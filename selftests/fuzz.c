@@ -11,7 +11,8 @@
  * An iteration has two phases on one or two loopback TCP pairs. In each
  * pair "fd" is the end that gets the ULP and "peer" stays plain TCP and
  * speaks TLS records through tlsrec.c (OpenSSL/libgcrypt, never the
- * kernel).
+ * kernel): TLS 1.2 or 1.3, or with sm4ktls, for a third of the SM4-GCM
+ * pairs, TLCP (record version 1.1).
  *
  *  1. Setup, one thread: TCP_ULP and SOL_TLS set/getsockopt with good
  *     and mutated arguments (every optlen from 0 to sizeof + 8, NULL and
@@ -335,6 +336,13 @@ static void print_ops(const char *who, const struct fz_op *ops, int n)
 		printf("#   %s: %s\n", who, line);
 }
 
+static const char *version_name(u16 version)
+{
+	if (version == SM4KTLS_TLCP_1_1_VERSION)
+		return "tlcp";
+	return version == TLS_1_3_VERSION ? "tls1.3" : "tls1.2";
+}
+
 static void print_iter(struct fz_iter *it)
 {
 	char who[16];
@@ -343,9 +351,9 @@ static void print_iter(struct fz_iter *it)
 	for (p = 0; p < it->npairs; p++) {
 		struct fz_pair *pr = &it->pair[p];
 
-		printf("#   pair %d: ipv%d %s tls%s rx_keyed=%d tx_keyed=%d exact=%d(reader t%d) tainted=%d\n",
+		printf("#   pair %d: ipv%d %s %s rx_keyed=%d tx_keyed=%d exact=%d(reader t%d) tainted=%d\n",
 		       p, pr->family == AF_INET6 ? 6 : 4, pr->suite->name,
-		       pr->pversion == TLS_1_3_VERSION ? "1.3" : "1.2",
+		       version_name(pr->pversion),
 		       pr->rx_keyed, pr->tx_keyed, pr->exact, pr->reader,
 		       pr->tainted);
 	}
@@ -357,6 +365,17 @@ static void print_iter(struct fz_iter *it)
 }
 
 /* ---- plan ---- */
+
+
+/* TLCP (sm4ktls only) for a third of the SM4-GCM connections. */
+static u16 rnd_version(u64 *s, const struct tlsrec_suite *suite)
+{
+	u16 version = chance(s, 50) ? TLS_1_3_VERSION : TLS_1_2_VERSION;
+
+	if (chance(s, 33) && !g.stock && suite->cipher == TLS_CIPHER_SM4_GCM)
+		version = SM4KTLS_TLCP_1_1_VERSION;
+	return version;
+}
 
 static const u16 fz_ciphers[] = {
 	TLS_CIPHER_AES_GCM_128, TLS_CIPHER_AES_GCM_256, TLS_CIPHER_AES_CCM_128,
@@ -465,8 +484,7 @@ static void plan(struct fz_iter *it, u64 seed, unsigned int no)
 
 		pr->family = chance(&s, 25) ? AF_INET6 : AF_INET;
 		pr->suite = rnd_suite(&s);
-		pr->pversion = chance(&s, 50) ? TLS_1_3_VERSION :
-						  TLS_1_2_VERSION;
+		pr->pversion = rnd_version(&s, pr->suite);
 		pr->exact = chance(&s, 50) || g.one_reader;
 		pr->reader = rnd(&s, it->nthreads);
 		pr->gen = rnd(&s, 256);
@@ -585,9 +603,14 @@ static int model_set_conf(struct fz_pair *p, bool tx,
 		if (ss->version != cur->version || ss->cipher != cur->cipher)
 			return EINVAL;
 	} else {
-		if (ss->version != TLS_1_2_VERSION &&
-		    ss->version != TLS_1_3_VERSION)
+		if (ss->version == SM4KTLS_TLCP_1_1_VERSION) {
+			/* sm4ktls's TLCP: SM4-GCM only; tls.ko has none. */
+			if (g.stock || ss->cipher != TLS_CIPHER_SM4_GCM)
+				return EINVAL;
+		} else if (ss->version != TLS_1_2_VERSION &&
+			   ss->version != TLS_1_3_VERSION) {
 			return EINVAL;
+		}
 		if (alt->set && (alt->version != ss->version ||
 				 alt->cipher != ss->cipher))
 			return EINVAL;
@@ -900,6 +923,18 @@ static void op_peer_keyupdate(struct fz_thread *th, struct fz_op *op, int pi)
 	op->err = err;
 }
 
+/* A record header of type 23 and the connection's version. */
+static void app_hdr(u8 *b, const struct tlsrec_state *st, size_t len)
+{
+	u16 v = tlsrec_wire_version(&st->k);
+
+	b[0] = 23;
+	b[1] = v >> 8;
+	b[2] = v;
+	b[3] = len >> 8;
+	b[4] = len;
+}
+
 /* Records that must never reach the reader: the kernel refuses them. */
 static void op_peer_mut(struct fz_thread *th, struct fz_op *op, int pi)
 {
@@ -921,18 +956,18 @@ static void op_peer_mut(struct fz_thread *th, struct fz_op *op, int pi)
 	memset(pt, 0x5a, sizeof(pt));
 	switch (m) {
 	case 0:	/* header with length 0 */
-		memcpy(b, "\x17\x03\x03\x00\x00", 5);
+		app_hdr(b, &st, 0);
 		len = 5;
 		break;
 	case 1:	/* longer than 2^14 + 256 + overhead */
 		n = TLSREC_MAX_PLAIN + 256 + TLSREC_TAG + 8 + 1 + rnd(&r, 0xbe00);
-		b[0] = 23; b[1] = 3; b[2] = 3; b[3] = n >> 8; b[4] = n;
+		app_hdr(b, &st, n);
 		tlsrec_random(b + 5, 64);
 		len = 5 + 64;
 		break;
 	case 2:	/* a random length and random body */
 		n = rnd(&r, 600);
-		b[0] = 23; b[1] = 3; b[2] = 3; b[3] = n >> 8; b[4] = n;
+		app_hdr(b, &st, n);
 		tlsrec_random(b + 5, n);
 		len = 5 + n;
 		break;
@@ -940,6 +975,13 @@ static void op_peer_mut(struct fz_thread *th, struct fz_op *op, int pi)
 		n = tlsrec_seal(&st, 23, pt, rnd(&r, 40), 0, b);
 		b[1] = rnd(&r, 2) ? 3 : rnd(&r, 256);
 		b[2] = bad_minor[rnd(&r, ARRAY_SIZE(bad_minor))];
+		/* 3.3 to TLCP, 1.1 to TLS: the other protocol's version. */
+		if (!rnd(&r, 4)) {
+			b[1] = st.k.version == SM4KTLS_TLCP_1_1_VERSION ? 3 : 1;
+			b[2] = b[1];
+		}
+		if ((b[1] << 8 | b[2]) == tlsrec_wire_version(&st.k))
+			b[1] ^= 0x40;
 		len = n;
 		break;
 	case 4:	/* wrong outer type */
@@ -972,7 +1014,7 @@ static void op_peer_mut(struct fz_thread *th, struct fz_op *op, int pi)
 		break;
 	case 7:	/* shorter than the tag */
 		n = 1 + rnd(&r, 16);
-		b[0] = 23; b[1] = 3; b[2] = 3; b[3] = 0; b[4] = n;
+		app_hdr(b, &st, n);
 		tlsrec_random(b + 5, n);
 		len = 5 + n;
 		break;
@@ -1058,7 +1100,7 @@ static int drain_peer(struct fz_iter *it, int pi, int *err)
 
 		rlen = TLSREC_HDR + ((size_t)h[3] << 8 | h[4]);
 		if (rlen > TLSREC_HDR + TLSREC_MAX_PLAIN + 256 + 8 + TLSREC_TAG ||
-		    h[1] != 3 || h[2] != 3) {
+		    (h[1] << 8 | h[2]) != tlsrec_wire_version(&p->txc.k[0])) {
 			fail(it, "pair %d: kernel TX record %llu has a bad header %02x %02x %02x %02x %02x",
 			     pi, (unsigned long long)p->tx_records, h[0], h[1],
 			     h[2], h[3], h[4]);
@@ -1706,6 +1748,8 @@ static void setup_set(struct fz_iter *it, struct fz_op *op, struct fz_pair *p)
 	if (op->v == 1) {	/* a good key of another kind */
 		s = rnd_suite(&r);
 		version = rnd(&r, 2) ? TLS_1_3_VERSION : TLS_1_2_VERSION;
+		if (!rnd(&r, 4))	/* TLCP, with any cipher */
+			version = SM4KTLS_TLCP_1_1_VERSION;
 	}
 	tlsrec_key_random(&k, s, version);
 	len = tlsrec_crypto_info(&k, info);
