@@ -12,7 +12,7 @@ pkgs=(
 	gcc-12 make libc6-dev dwarves xz-utils	# out-of-tree module build (+BTF)
 	qemu-system-x86 busybox-static cpio kmod	# guests and their initramfs
 	iproute2 util-linux ethtool		# ip, tc, dmesg, ethtool -k/-S inside the guest
-	python3					# AF_ALG warm-up in upstream-tls-guest.sh
+	python3					# AF_ALG warm-up in run-upstream-tls.sh
 	libgcrypt20-dev				# independent SM4 for native tests
 	libssl-dev openssl			# TLS records, kTLS interop, sm4bench
 )

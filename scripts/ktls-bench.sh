@@ -45,30 +45,6 @@ make --no-print-directory modules SERIES="$series" >"$logs/build-$series.log" 2>
 make --no-print-directory -C tools >>"$logs/build-$series.log" 2>&1 ||
 	{ tail -n 30 "$logs/build-$series.log"; echo "ktls-bench: tools build failed" >&2; exit 1; }
 
-# Runs inside the guest. Fails early if any module is missing, so a
-# "tls" that is not the in-tree module can never be measured as such.
-guest=$(cat <<EOF
-set -u
-obj=build/obj/\$(uname -r)
-mods=build/kernels/\$(uname -r)/root
-# What udev loads on a real machine with these CPU features (no udev here):
-# without them gcm(aes) would be aes-generic for both ULPs.
-for m in aesni_intel ghash_clmulni_intel chacha_x86_64 poly1305_x86_64; do
-	modprobe -d \$mods \$m || echo "# no \$m"
-done
-insmod \$obj/sm4ktls_crypto.ko kat_million=0 || exit 1
-modprobe -d \$mods tls || exit 1
-insmod \$obj/sm4ktls.ko ulp_name=sm4ktls || exit 1
-grep -E '^(sm4ktls|sm4ktls_crypto|tls) ' /proc/modules || exit 1
-echo "# guest: \$(nproc) vCPUs, \$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'), modules: \$(cut -d' ' -f1 /proc/modules | grep -E '^(sm4ktls|sm4ktls_crypto|tls)\$' | tr '\\n' ' ')"
-build/tools/ktls-bench -u tls,sm4ktls -c $ciphers -m $cases -s $size -r $runs -v $extra
-rc=\$?
-awk '/^name/ { n = \$3 } /^driver/ && n ~ /^(gcm|rfc7539)\\(/ { print "# crypto: " n " = " \$3 }' /proc/crypto
-rmmod sm4ktls && rmmod tls && rmmod sm4ktls_crypto || rc=1
-exit \$rc
-EOF
-)
-
 start=$(date -u '+%Y-%m-%d %H:%M UTC')
 # Under TCG on a busy 2-CPU host a transfer moves ~2 MB/s all told; there
 # are (3 ciphers x 3 cases x 2 ULPs) x runs + 6 of them. This only stops a
@@ -76,7 +52,9 @@ start=$(date -u '+%Y-%m-%d %H:%M UTC')
 timeout=$((600 + 24 * runs * size))
 # Progress (every run, as the console log fills) on stderr; the table is
 # cut from the console log.
-scripts/vm.sh -t "$timeout" -l "$log" "$series" "$guest" |
+# shellcheck disable=SC2086 # EXTRA is a list of options
+scripts/vm.sh -t "$timeout" -l "$log" "$series" selftests/run-bench.sh \
+	-c "$ciphers" -m "$cases" -s "$size" -r "$runs" -v $extra |
 	grep --line-buffered -E '^# run |^ktls-bench:' >&2
 rc=${PIPESTATUS[0]}
 echo "# $(date -u '+%Y-%m-%d %H:%M UTC') (started $start), kernel $(readlink "build/kernels/$series" || echo "$series")"

@@ -56,34 +56,10 @@ fi >"$logs/trinity-build.log" 2>&1 ||
 	{ tail -n 20 "$logs/trinity-build.log"; echo "0 passed, 1 failed"; exit 1; }
 
 calls="setsockopt getsockopt sendmsg recvmsg sendto recvfrom splice sendfile socket connect accept close shutdown poll"
-cargs=""
-for c in $calls; do cargs="$cargs -c $c"; done
-# In the guest: /tmp is a tmpfs (trinity writes its logs into its cwd);
-# -T: only taint flags a kernel bug sets (loading our out-of-tree module
-# already set O and E, which trinity would otherwise stop on); -P INET
-# and INET6: TCP is where the ULP lives.
-guest="set -u
-obj=build/obj/\$(uname -r)
-insmod \$obj/sm4ktls_crypto.ko kat_million=0 && insmod \$obj/sm4ktls.ko || exit 1
-echo \"ok - modules loaded: \$(grep -E '^sm4ktls' /proc/modules | cut -d' ' -f1 | tr '\\n' ' ')\"
-ref0=\$(cat /sys/module/sm4ktls/refcnt)
-mkdir -p /tmp/trinity && chmod 777 /tmp/trinity && cd /tmp/trinity
-for dom in INET INET6; do
-	echo \"# === trinity -P \$dom\"
-	timeout -k 10 $secs setpriv --reuid=65534 --regid=65534 --clear-groups \\
-		trinity -a 64 -C $children -N $((ops / 2)) -s $seed -P \$dom -T DIE,WARN,BAD_PAGE,MACHINE_CHECK \\
-			--stats -l off $cargs 2>&1 | tail -n 60
-	echo \"# trinity -P \$dom exited \${PIPESTATUS[0]}\"
-done
-cd $top
-sleep 1
-ref1=\$(cat /sys/module/sm4ktls/refcnt)
-[ \"\$ref1\" = \"\$ref0\" ] && echo \"ok - sm4ktls refcount \$ref0 -> \$ref1\" || echo \"not ok - sm4ktls refcount \$ref0 -> \$ref1\"
-rmmod sm4ktls && rmmod sm4ktls_crypto && echo 'ok - modules unload' || echo 'not ok - modules unload'
-grep -c . /proc/modules >/dev/null
-exit 0"
 echo "trinity: $series, seed $seed, $ops syscalls, $children children; log $log"
-scripts/vm.sh -t $((2 * secs + 600)) -l "$log" "$series" "$guest" >/dev/null 2>"$log.verdict"
+scripts/vm.sh -t $((2 * secs + 600)) -l "$log" "$series" \
+	selftests/run-trinity.sh "$secs" "$children" "$ops" "$seed" $calls \
+	>/dev/null 2>"$log.verdict"
 vrc=$?
 grep -aE '^(not )?ok |^# |^\[[a-z]|[Ss]yscall|errno|taint' "$log" | grep -av '^\[ *[0-9]' | head -n 120
 cat "$log.verdict"

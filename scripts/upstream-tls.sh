@@ -6,7 +6,7 @@
 # a QEMU guest of SERIES. sm4ktls_crypto is loaded first (gcm(sm4)/ccm(sm4)),
 # then sm4ktls serving "tls" (default) or the in-tree tls.ko (--stock, the
 # reference the project must match). The guest side
-# (scripts/upstream-tls-guest.sh) proves the intended module served the
+# (selftests/run-upstream-tls.sh) proves the intended module served the
 # sockets; see there.
 #
 # usage: scripts/upstream-tls.sh [--stock] [--copy 6.1|6.12] [--variants A,B]
@@ -49,7 +49,7 @@ make --no-print-directory modules SERIES="$series" >build/test-logs/upstream-bui
 
 start=$(date +%s)
 scripts/vm.sh -t "$timeout" -l "$log" "$series" \
-	scripts/upstream-tls-guest.sh --bin "$top/$bin" "${gargs[@]}" >/dev/null 2>"$log.verdict"
+	selftests/run-upstream-tls.sh --bin "$top/$bin" "${gargs[@]}" >/dev/null 2>"$log.verdict"
 vrc=$?
 secs=$(($(date +%s) - start))
 

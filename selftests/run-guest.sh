@@ -49,7 +49,7 @@ run crypto_api
 # some other cases fail upstream on 6.1). The script loads tls.ko, proves it
 # served every socket, and unloads it before sm4ktls takes the name "tls".
 echo "# === upstream tls.c on the in-tree tls.ko"
-"$top/scripts/upstream-tls-guest.sh" --stock --bin "$bin/upstream-tls-6.12" \
+"$top/selftests/run-upstream-tls.sh" --stock --bin "$bin/upstream-tls-6.12" \
 	--variants 13_sm4_gcm,13_sm4_ccm \
 	--tests sendfile,send_then_sendfile,recv_max,recv_small,sendmsg_large,splice_from_pipe,splice_to_pipe,bidir ||
 	rc=1

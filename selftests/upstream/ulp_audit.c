@@ -8,7 +8,7 @@
  *   ulp tls -2         failed with ENOENT (no "tls" ULP: "testing without tls")
  *   tx 52 0            TLS_TX, cipher type 52 (TLS_CIPHER_AES_GCM_128), success
  *
- * scripts/upstream-tls-guest.sh counts these to prove that the cases it ran
+ * selftests/run-upstream-tls.sh counts these to prove that the cases it ran
  * really had a ULP and keys installed, whichever module serves "tls".
  */
 #define _GNU_SOURCE

@@ -19,7 +19,7 @@
 #   - with --stock, tls.ko's own counter agrees: /proc/net/tls_stat TlsTxSw
 #     grew by at least one per passed "tls" case.
 #
-# usage: upstream-tls-guest.sh [--stock] [--bin PATH] [--variants A,B]
+# usage: run-upstream-tls.sh [--stock] [--bin PATH] [--variants A,B]
 #        [--tests A,B] [--exclude A,B] [--exclude-rekey] [--list]
 # Lists are comma-separated shell globs (--exclude 'mutliproc_*').
 # Exit status: 0 if every selected test and every check passed.
@@ -39,7 +39,7 @@ while [ $# -gt 0 ]; do
 	--exclude) exclude=$2; shift 2 ;;
 	--exclude-rekey) norekey=1; shift ;;
 	--list) listonly=1; shift ;;
-	*) echo "upstream-tls-guest: unknown argument $1" >&2; exit 2 ;;
+	*) echo "run-upstream-tls: unknown argument $1" >&2; exit 2 ;;
 	esac
 done
 rc=0
