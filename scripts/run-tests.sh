@@ -177,19 +177,16 @@ if [ "$dp" != 0 ]; then
 	for s in $series; do
 		log=$logs/datapath-$s.log
 		echo "=== data-path tests on $s (log: $log)"
-		# CI's subset on the sanitizer kernel: the device, record,
-		# option, rekey and stress paths; fewer stress sockets; fault
-		# injection over one cipher per family and one device variant.
-		# KASAN's quarantine keeps freed objects counted as slab (its
-		# share swings by 1-2 MiB between runs of `many`): the slab
-		# check gets 6 MiB there, kmemleak's scan finds real leaks.
-		sub=
+		flags=()
+		[ "$stock" = 1 ] && flags+=(--stock)
+		# CI's subset on the sanitizer kernel (datapath-tests.sh).
 		[ "$s" != 6.12-debug ] || [ "$debug_full" = 1 ] ||
-			sub="SM4KTLS_DP_SKIP='bulk offload-race.sh openssl-ktls.sh tongsuo-ktls.sh nginx-ktls.sh' SM4KTLS_STRESS_SOCKETS=500 SM4KTLS_STRESS_SLAB_TOL=6291456 SM4KTLS_FAULTS_VARIANTS='13_aes_gcm 12_sm4_gcm 13_chacha' SM4KTLS_FAULTS_DEV_VARIANTS=dev_13_sm4_gcm"
-		scripts/vm.sh -t 3600 -l "$log" "$s" \
-			"$sub STOCK=$stock selftests/run-datapath.sh" >/dev/null 2>"$log.verdict"
+			flags+=(--subset)
+		scripts/datapath-tests.sh "${flags[@]}" -l "$log" "$s" \
+			>"$log.out" 2>&1
 		vrc=$?
 		count_tap "$log" "$s datapath"
+		grep -a "^# datapath" "$log.out"
 		cat "$log.verdict"
 		result $vrc "guest $s data-path: finished, no kernel splat, runner exit 0"
 	done
