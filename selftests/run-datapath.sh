@@ -76,6 +76,8 @@ run "$bin/bulk"
 run "$bin/stress"
 # TLS 1.3 KeyUpdate: the in-tree tls.ko of 6.1/6.12 has no rekey (6.14+).
 [ "$mod" = sm4ktls ] && run "$bin/rekey"
+# tools/sm4ktls-status: names the module and the sockets it serves.
+run "$top/selftests/status.sh"
 # Device offload through the simulated NIC: sm4ktls's provider interface
 # (Kbuild leaves it out for a kernel without the TLS_DEVICE hooks).
 if [ "$mod" = sm4ktls ] && [ ! -e "$obj/sm4ktls_sim.ko" ]; then

@@ -4,9 +4,10 @@
  * ends, install TLS 1.3 SM4-GCM keys (TLS_SM4_GCM_SM3 traffic keys would
  * come from a handshake; fixed ones do here), show that sm4ktls serves it
  * (getsockopt, module refcount, ss -tie) and move a message across,
- * encrypted by the kernel.
+ * encrypted by the kernel. COMMAND, if given, runs while the keys are in
+ * place (make demo: tools/sm4ktls-status).
  *
- * usage: ktls-demo [ULP_NAME]
+ * usage: ktls-demo [ULP_NAME [COMMAND]]
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -111,6 +112,12 @@ int main(int argc, char **argv)
 	fflush(stdout);
 	if (system("grep -E 'TlsCurr.xSw|TlsTxSw|TlsRxSw' /proc/net/sm4ktls_stat"))
 		fprintf(stderr, "ktls-demo: no sm4ktls counters\n");
+	if (argc > 2) {
+		printf("$ %s\n", argv[2]);
+		fflush(stdout);
+		if (system(argv[2]))
+			fprintf(stderr, "ktls-demo: %s failed\n", argv[2]);
+	}
 	close(cfd);
 	close(sfd);
 	return refcnt() >= 0 && before >= 0 ? 0 : 1;
