@@ -19,7 +19,8 @@
 #     both ways; each end must rekey its TX (and, where the library has
 #     kTLS RX, its RX) in the kernel.
 #   - 8.4.0 hands the kernel TX only (OpenSSL 3.0 has no TLS 1.3 kTLS RX),
-#     and its apps have no -ktls: the configuration turns kTLS on.
+#     and its apps have no -ktls: the configuration turns kTLS on. It has
+#     no TLCP patch: its TLCP download must stay in user space.
 # Every transfer is checked with sha256sum. SM4KTLS_TLS_STAT names the
 # counter file, SM4KTLS_TONGSUO_BYTES the file size (16 MiB).
 #
