@@ -21,7 +21,7 @@ all: module
 module:
 	@test -n "$(KVER)" || { echo "no kernel headers at KDIR=$(KDIR); try 'make kernels' then 'make KDIR=build/kernels/6.1/...'" >&2; exit 1; }
 	@mkdir -p $(OBJ)/generated
-	@cp -rsf $(CURDIR)/src $(CURDIR)/include $(CURDIR)/compat $(CURDIR)/Kbuild $(OBJ)/
+	@cp -rsf $(CURDIR)/src $(CURDIR)/include $(CURDIR)/compat $(CURDIR)/Kbuild $(CURDIR)/VERSION $(OBJ)/
 	@scripts/probe-kernel.sh $(KDIR) $(OBJ)/generated
 	$(MAKE) -C $(KDIR) M=$(OBJ) -j$(JOBS) \
 		SM4KTLS_WERROR=$(if $(filter 1,$(WERROR)),y) modules

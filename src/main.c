@@ -171,5 +171,6 @@ static void __exit sm4ktls_exit(void)
 
 module_init(sm4ktls_init);
 module_exit(sm4ktls_exit);
+MODULE_VERSION(SM4KTLS_VERSION);
 MODULE_DESCRIPTION("Kernel TLS with SM4-GCM for stock kernels");
 MODULE_LICENSE("GPL");

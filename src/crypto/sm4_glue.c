@@ -96,6 +96,7 @@ static void __exit sm4ktls_crypto_exit(void)
 
 module_init(sm4ktls_crypto_init);
 module_exit(sm4ktls_crypto_exit);
+MODULE_VERSION(SM4KTLS_VERSION);
 MODULE_DESCRIPTION("SM4 block cipher (GB/T 32907), SM4-GCM and SM4-CTR for the crypto API, from sm4ktls");
 MODULE_LICENSE("GPL");
 MODULE_ALIAS_CRYPTO("sm4");

@@ -496,5 +496,6 @@ static void __exit sim_exit(void)
 
 module_init(sim_init);
 module_exit(sim_exit);
+MODULE_VERSION(SM4KTLS_VERSION);
 MODULE_DESCRIPTION("Simulated TLS offload NIC pairs for sm4ktls's provider interface");
 MODULE_LICENSE("GPL");
