@@ -382,11 +382,11 @@ bond_down() {
 	restore_routes
 }
 
-# bonding.ko needs the in-tree tls.ko on 6.1, so the bond brings tls.ko
-# in. Its ULP registration fails (sm4ktls holds the name) and 6.1's tls.ko
-# ignores that, so tls.ko must never be unloaded then: its exit unlinks a
-# ULP that was never linked (a list_del BUG). bonding goes again; tls.ko
-# stays, serving nothing (run-datapath.sh checks its refcount).
+# bonding.ko needs the in-tree tls.ko, so the bond brings tls.ko in. Its
+# ULP registration fails (sm4ktls holds the name) and tls.ko ignores that,
+# so it must never be unloaded then: its exit unlinks a ULP that was never
+# linked (a list_del BUG). sm4ktls pins it; the case checks that rmmod is
+# refused. bonding goes again; tls.ko stays, serving nothing.
 unload_new() { # MODULE... (unloaded in order, if not loaded before)
 	local m
 	for m in "$@"; do
@@ -407,6 +407,8 @@ case_bond() { # CIPHER VERSION
 	unload_new bonding
 	! grep -q '^bonding ' /proc/modules
 	tap $? "bonding unloaded again"
+	! rmmod tls 2>/dev/null && loaded tls
+	tap $? "tls.ko that bonding brought is pinned: rmmod tls refused (refcount $(refcnt tls))"
 }
 
 retrans() {

@@ -128,10 +128,38 @@ static int sm4ktls_register_ulp(void)
 	}
 	err = tcp_register_ulp(&sm4ktls_ulp_ops);
 	if (err == -EEXIST)
-		pr_err("TCP ULP \"%s\" is already registered (in-tree tls.ko loaded?): run 'rmmod tls' and keep it out with 'install tls /bin/false' in /etc/modprobe.d, or load sm4ktls with ulp_name=<other>\n",
+		pr_err("TCP ULP \"%s\" is already registered (in-tree tls.ko loaded?): run 'rmmod tls' and load sm4ktls first from then on (modprobe.d: 'blacklist tls' and 'softdep tls pre: sm4ktls'), or load sm4ktls with ulp_name=<other>\n",
 		       ulp_name);
 	return err;
 }
+
+/* Set once our ULP is linked; the notifier below acts only then. */
+static bool sm4ktls_ulp_linked;
+
+/*
+ * tls.ko loaded while we hold the name "tls" (bonding depends on it, and
+ * a softdep loads us first) fails to link its ULP and ignores that, but
+ * its exit unlinks the ULP all the same: list corruption, a BUG. Pin it
+ * for good, so that "rmmod tls" is refused instead. The reference is
+ * never dropped: such a tls.ko must not go away, with us or without.
+ * A tls.ko that went live before our ULP was linked owns the name (ours
+ * then failed) and is left alone.
+ */
+static int sm4ktls_module_event(struct notifier_block *nb,
+				unsigned long state, void *data)
+{
+	struct module *mod = data;
+
+	if (state == MODULE_STATE_LIVE && READ_ONCE(sm4ktls_ulp_linked) &&
+	    !strcmp(mod->name, "tls") &&
+	    !strcmp(sm4ktls_ulp_ops.name, "tls") && try_module_get(mod))
+		pr_info("tls.ko loaded without its ULP (sm4ktls has \"tls\"): pinned, it cannot be unloaded safely\n");
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block sm4ktls_module_nb = {
+	.notifier_call = sm4ktls_module_event,
+};
 
 static int __init sm4ktls_init(void)
 {
@@ -143,12 +171,19 @@ static int __init sm4ktls_init(void)
 	err = sm4ktls_offload_init();
 	if (err)
 		goto out_stats;
-	err = sm4ktls_register_ulp();
+	/* Watch before linking: no tls.ko can go live unseen after it. */
+	err = register_module_notifier(&sm4ktls_module_nb);
 	if (err)
 		goto out_offload;
+	err = sm4ktls_register_ulp();
+	if (err)
+		goto out_notifier;
+	WRITE_ONCE(sm4ktls_ulp_linked, true);
 	pr_info("TCP ULP \"%s\" registered\n", sm4ktls_ulp_ops.name);
 	return 0;
 
+out_notifier:
+	unregister_module_notifier(&sm4ktls_module_nb);
 out_offload:
 	sm4ktls_offload_exit();
 out_stats:
@@ -158,6 +193,7 @@ out_stats:
 
 static void __exit sm4ktls_exit(void)
 {
+	unregister_module_notifier(&sm4ktls_module_nb);
 	tcp_unregister_ulp(&sm4ktls_ulp_ops);
 	/* Device-mode sockets hold the module: their frees are done. */
 	sm4ktls_offload_exit();
@@ -171,6 +207,12 @@ static void __exit sm4ktls_exit(void)
 
 module_init(sm4ktls_init);
 module_exit(sm4ktls_exit);
+/*
+ * setsockopt(TCP_ULP, "tls") asks for "tcp-ulp-tls" when no "tls" is
+ * registered; a modprobe configuration that keeps tls.ko out of alias
+ * lookups (debian/sm4ktls-dkms.modprobe) then loads this module instead.
+ */
+MODULE_ALIAS("tcp-ulp-tls");
 MODULE_VERSION(SM4KTLS_VERSION);
 MODULE_DESCRIPTION("Kernel TLS with SM4-GCM for stock kernels");
 MODULE_LICENSE("GPL");
