@@ -14,7 +14,7 @@ JOBS ?= $(shell nproc)
 WERROR ?= 0
 
 .PHONY: all module module-install headers-install kernels modules selftests tools check demo style clean \
-	upstream-tls bench-ktls fuzz debug-kernel check-debug
+	upstream-tls bench-ktls fuzz debug-kernel check-debug deb
 
 all: module
 
@@ -134,6 +134,10 @@ fuzz:
 	pass=$$(grep -aEc '^ok ' $$log); fail=$$(grep -aEc '^not ok ' $$log); \
 	[ $$vrc = 0 ] || fail=$$((fail + 1)); \
 	echo "$$pass passed, $$fail failed"; [ $$fail = 0 ]
+
+# Debian packages: sm4ktls-dkms and sm4ktls-tools, into build/deb/.
+deb:
+	scripts/make-deb.sh
 
 clean:
 	rm -rf build/obj
