@@ -14,7 +14,7 @@ JOBS ?= $(shell nproc)
 WERROR ?= 0
 
 .PHONY: all module module-install headers-install kernels modules selftests tools check demo style clean \
-	upstream-tls bench-ktls fuzz debug-kernel check-debug deb
+	upstream-tls bench-ktls fuzz debug-kernel check-debug deb dkms-test
 
 all: module
 
@@ -138,6 +138,11 @@ fuzz:
 # Debian packages: sm4ktls-dkms and sm4ktls-tools, into build/deb/.
 deb:
 	scripts/make-deb.sh
+
+# The packages through DKMS for each kernel of SERIES, then a guest of
+# each loads the DKMS-built modules the way the package makes it.
+dkms-test:
+	scripts/dkms-test.sh $(SERIES)
 
 clean:
 	rm -rf build/obj
