@@ -8,6 +8,9 @@ KDIR ?= /lib/modules/$(shell uname -r)/build
 KVER := $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' \
 	  $(KDIR)/include/generated/utsrelease.h 2>/dev/null)
 OBJ := $(CURDIR)/build/obj/$(KVER)
+# A kernel of another Debian release (fetch-kernel.sh left KVER/suite) is
+# built in that release's chroot, with the compiler its headers name.
+KRUN := $(if $(wildcard $(CURDIR)/build/kernels/$(KVER)/suite),scripts/kchroot.sh $(KVER) --)
 SERIES ?= 6.1 6.12
 JOBS ?= $(shell nproc)
 # WERROR=1: compiler warnings fail the module build (make check sets it).
@@ -22,8 +25,8 @@ module:
 	@test -n "$(KVER)" || { echo "no kernel headers at KDIR=$(KDIR); try 'make kernels' then 'make KDIR=build/kernels/6.1/...'" >&2; exit 1; }
 	@mkdir -p $(OBJ)/generated
 	@cp -rsf $(CURDIR)/src $(CURDIR)/include $(CURDIR)/compat $(CURDIR)/Kbuild $(CURDIR)/VERSION $(OBJ)/
-	@scripts/probe-kernel.sh $(KDIR) $(OBJ)/generated
-	$(MAKE) -C $(KDIR) M=$(OBJ) -j$(JOBS) \
+	@$(KRUN) scripts/probe-kernel.sh $(KDIR) $(OBJ)/generated
+	$(KRUN) $(MAKE) -C $(KDIR) M=$(OBJ) -j$(JOBS) \
 		SM4KTLS_WERROR=$(if $(filter 1,$(WERROR)),y) modules
 	@echo "built $(OBJ)/sm4ktls.ko"
 

@@ -10,7 +10,10 @@
 #define _SM4KTLS_COMPAT_H
 
 #include <linux/bvec.h>
+#include <linux/sockptr.h>
+#include <linux/string.h>
 #include <linux/uio.h>
+#include <net/strparser.h>
 #include <net/tcp.h>
 
 #include "sm4ktls_probes.h"
@@ -73,8 +76,141 @@ static inline void sm4ktls_compat_proto_tx(struct proto *p)
 }
 #endif
 
+/*
+ * proto.recvmsg: (noblock, flags, addr_len) up to 5.18, (flags, addr_len)
+ * to 6.x, (flags) in 7.x. The address is TCP's business: never filled.
+ */
+#if defined(SM4KTLS_HAVE_PROTO_RECVMSG_NOBLOCK)
+static inline int sm4ktls_compat_recvmsg(struct sock *sk, struct msghdr *msg,
+					 size_t len, int noblock, int flags,
+					 int *addr_len)
+{
+	return sm4ktls_recvmsg(sk, msg, len, flags | (noblock ? MSG_DONTWAIT : 0));
+}
+#elif defined(SM4KTLS_HAVE_PROTO_RECVMSG_ADDR_LEN)
+static inline int sm4ktls_compat_recvmsg(struct sock *sk, struct msghdr *msg,
+					 size_t len, int flags, int *addr_len)
+{
+	return sm4ktls_recvmsg(sk, msg, len, flags);
+}
+#else
+#define sm4ktls_compat_recvmsg	sm4ktls_recvmsg
+#endif
+
+static inline void sm4ktls_compat_proto_splice_eof(struct proto *p)
+{
+#ifdef SM4KTLS_HAVE_PROTO_SPLICE_EOF
+	p->splice_eof = sm4ktls_splice_eof;
+#endif
+}
+
+#ifndef SM4KTLS_HAVE_SOCK_REPLACE_PROTO
+/* Before 6.3 no proto advertised zerocopy through a socket flag. */
+static inline void sock_replace_proto(struct sock *sk, struct proto *proto)
+{
+	WRITE_ONCE(sk->sk_prot, proto);
+}
+#endif
+
+#ifndef SM4KTLS_HAVE_SK_ERROR_REPORT
+static inline void sk_error_report(struct sock *sk)
+{
+	sk->sk_error_report(sk);
+}
+#endif
+
+#ifndef SM4KTLS_HAVE_USER_BACKED_ITER
+/* No ITER_UBUF before 6.0: only iovecs carry user memory. */
+static inline bool user_backed_iter(const struct iov_iter *i)
+{
+	return iter_is_iovec(i);
+}
+#endif
+
+#ifndef SM4KTLS_HAVE_CHECK_ZEROED_SOCKPTR
+static inline int check_zeroed_sockptr(sockptr_t src, size_t offset,
+				       size_t size)
+{
+	if (!sockptr_is_kernel(src))
+		return check_zeroed_user(src.user + offset, size);
+	return !memchr_inv(src.kernel + offset, 0, size);
+}
+#endif
+
+#ifndef SM4KTLS_HAVE_BVEC_SET_PAGE
+static inline void bvec_set_page(struct bio_vec *bv, struct page *page,
+				 unsigned int len, unsigned int offset)
+{
+	bv->bv_page = page;
+	bv->bv_len = len;
+	bv->bv_offset = offset;
+}
+#endif
+
+#ifndef SM4KTLS_HAVE_IOV_ITER_GET_PAGES2
+/* The 6.0 form: takes page references and advances past what it pinned. */
+static inline ssize_t iov_iter_get_pages2(struct iov_iter *i,
+					  struct page **pages, size_t maxsize,
+					  unsigned int maxpages, size_t *start)
+{
+	ssize_t ret = iov_iter_get_pages(i, pages, maxsize, maxpages, start);
+
+	if (ret > 0)
+		iov_iter_advance(i, ret);
+	return ret;
+}
+#endif
+
+#ifndef MSG_SPLICE_PAGES
+/* No splice through sendmsg before 6.5: such a flag never arrives. */
+#define MSG_SPLICE_PAGES	0
+#endif
+
+/*
+ * strparser reads through cb.read_sock from 6.0. Before, it calls
+ * sock->ops->read_sock, ours, with itself in desc->arg.data: that call
+ * is the parser's, not an in-kernel reader's.
+ */
+#ifdef SM4KTLS_HAVE_STRP_READ_SOCK_CB
+#define SM4KTLS_STRP_READ_SOCK(fn)	.read_sock = (fn),
+
+static inline bool sm4ktls_compat_strp_reads(const read_descriptor_t *desc,
+					     const struct strparser *strp)
+{
+	return false;
+}
+#else
+#define SM4KTLS_STRP_READ_SOCK(fn)
+
+static inline bool sm4ktls_compat_strp_reads(const read_descriptor_t *desc,
+					     const struct strparser *strp)
+{
+	return desc->arg.data == strp;
+}
+#endif
+
+/*
+ * Parse the next record under the socket lock we hold. 7.x has no
+ * __strp_unpause(): strp_unpause() leaves it to strparser's worker.
+ */
+static inline void sm4ktls_compat_strp_unpause(struct strparser *strp)
+{
+#ifdef SM4KTLS_HAVE_STRP_UNPAUSE_LOCKED
+	__strp_unpause(strp);
+#else
+	strp_unpause(strp);
+#endif
+}
+
 #ifdef SM4KTLS_HAVE_TLS_DEVICE_HOOKS
 #include "compat_skb.h"
+
+/* 7.x hands TCP's ACK callback the tcp_sock, earlier the connection sock. */
+#ifdef SM4KTLS_HAVE_CLEAN_ACKED_TCP_SOCK
+#define sm4ktls_clean_acked_sk(sk)	tcp_sk(sk)
+#else
+#define sm4ktls_clean_acked_sk(sk)	inet_csk(sk)
+#endif
 #endif
 
 /* Data queued before the key must not share an skb with marked data. */

@@ -465,7 +465,7 @@ static void sm4ktls_sk_destruct(struct sock *sk)
 	struct sm4ktls_offload_conn *conn = ctx->offload_tx;
 
 	sk->sk_destruct = conn->sk_destruct;
-	clean_acked_data_disable(inet_csk(sk));
+	clean_acked_data_disable(sm4ktls_clean_acked_sk(sk));
 	rcu_assign_pointer(inet_csk(sk)->icsk_ulp_data, NULL);
 	sk->sk_destruct(sk);
 	/* driver del() may sleep; sk_destruct may run in softirq. */
@@ -581,7 +581,7 @@ sm4ktls_offload_tx_start(struct sock *sk, struct sm4ktls_ctx *ctx,
 	ctx->offload_tx = conn;
 	/* Data queued before the key stays apart from marked skbs. */
 	sm4ktls_compat_collapse_fence(sk);
-	clean_acked_data_enable(inet_csk(sk), sm4ktls_clean_acked);
+	clean_acked_data_enable(sm4ktls_clean_acked_sk(sk), sm4ktls_clean_acked);
 	conn->sk_destruct = sk->sk_destruct;
 	/* Publish each hook only after what it reads is in place. */
 	smp_store_release(&sk->sk_destruct, sm4ktls_sk_destruct);

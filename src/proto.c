@@ -95,11 +95,11 @@ static void sm4ktls_build_proto(struct proto *p, const struct proto *base,
 	p->close = sm4ktls_close;
 	if (tx != SM4KTLS_BASE) {
 		p->sendmsg = sm4ktls_sendmsg;
-		p->splice_eof = sm4ktls_splice_eof;
+		sm4ktls_compat_proto_splice_eof(p);
 		sm4ktls_compat_proto_tx(p);
 	}
 	if (rx != SM4KTLS_BASE) {
-		p->recvmsg = sm4ktls_recvmsg;
+		p->recvmsg = sm4ktls_compat_recvmsg;
 		p->sock_is_readable = sm4ktls_sock_is_readable;
 	}
 }

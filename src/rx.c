@@ -119,7 +119,7 @@ static const struct strp_callbacks sm4ktls_strp_cb = {
 	.parse_msg	= sm4ktls_rx_parse,
 	.rcv_msg	= sm4ktls_rx_rcv,
 	.abort_parser	= sm4ktls_rx_abort,
-	.read_sock	= sm4ktls_rx_read_sock,
+	SM4KTLS_STRP_READ_SOCK(sm4ktls_rx_read_sock)
 };
 
 /*
@@ -146,7 +146,7 @@ static void sm4ktls_rx_kick(struct sm4ktls_rx *rx)
 {
 	if (!rx->strp.stopped && skb_queue_empty(&rx->raw)) {
 		sm4ktls_rx_strp_need(rx->strp.sk, &rx->strp);
-		__strp_unpause(&rx->strp);
+		sm4ktls_compat_strp_unpause(&rx->strp);
 	}
 }
 
@@ -593,7 +593,7 @@ static int sm4ktls_rx_recv_locked(struct sock *sk, struct sm4ktls_rx *rx,
 }
 
 int sm4ktls_recvmsg(struct sock *sk, struct msghdr *msg, size_t len,
-		    int flags, int *addr_len)
+		    int flags)
 {
 	struct sm4ktls_rx *rx = sm4ktls_get_ctx(sk)->rx;
 	struct sm4ktls_rx_req r = {
@@ -673,6 +673,8 @@ int sm4ktls_read_sock(struct sock *sk, read_descriptor_t *desc,
 	int copied = 0, used;
 	long timeo = 0;
 
+	if (sm4ktls_compat_strp_reads(desc, &rx->strp))
+		return sm4ktls_rx_read_sock(&rx->strp, desc, actor);
 	used = sm4ktls_rx_reader_acquire(sk, rx, 0);
 	if (used)
 		return used;

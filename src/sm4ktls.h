@@ -16,6 +16,8 @@
 #include <sm4ktls/offload.h>
 #include <uapi/sm4ktls/tls.h>
 
+#include "compat_uapi.h"
+
 #include "sm4ktls_probes.h"
 
 #define SM4KTLS_HDR_LEN		5	/* type, version, length */
@@ -276,7 +278,7 @@ void sm4ktls_rx_start(struct sock *sk, struct sm4ktls_ctx *ctx);
 void sm4ktls_rx_stop(struct sock *sk, struct sm4ktls_ctx *ctx);
 void sm4ktls_rx_free(struct sock *sk, struct sm4ktls_ctx *ctx);
 int sm4ktls_recvmsg(struct sock *sk, struct msghdr *msg, size_t len,
-		    int flags, int *addr_len);
+		    int flags);
 bool sm4ktls_sock_is_readable(struct sock *sk);
 int sm4ktls_read_sock(struct sock *sk, read_descriptor_t *desc,
 		      sk_read_actor_t actor);

@@ -16,7 +16,7 @@
  * void sm4ktls_ghash_clmul_avx(const struct sm4ktls_ghash_key *key,
  *				u8 *state, const u8 *src, unsigned int nblocks);
  */
-#include <linux/linkage.h>
+#include "compat_asm.h"
 
 /* struct sm4ktls_ghash_key: hpow[i] = H^(NPOW - i), SM4KTLS_GHASH_POWERS. */
 #define NPOW	64
@@ -75,7 +75,7 @@
 	vpxor		%xmm6, %xmm4, %xmm0
 .endm
 
-SYM_FUNC_START(sm4ktls_ghash_clmul_avx)
+SYM_TYPED_FUNC_START(sm4ktls_ghash_clmul_avx)
 	vmovdqa		.Lbswap128(%rip), %xmm15
 	vmovdqa		.Lgfpoly(%rip), %xmm14
 	vmovdqu		(STATE), %xmm0

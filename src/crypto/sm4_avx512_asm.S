@@ -22,7 +22,7 @@
  *		const u8 *hsrc, const struct sm4ktls_ghash_key *key,
  *		u8 *state);
  */
-#include <linux/linkage.h>
+#include "compat_asm.h"
 
 .section .rodata.sm4ktls_avx512, "a"
 .align 64
@@ -216,7 +216,7 @@
 .Lctr_done_\@:
 .endm
 
-SYM_FUNC_START(sm4ktls_ctr32_gfni_avx512)
+SYM_TYPED_FUNC_START(sm4ktls_ctr32_gfni_avx512)
 	SM4_CTR32_Z	4
 	RET
 SYM_FUNC_END(sm4ktls_ctr32_gfni_avx512)
@@ -225,7 +225,7 @@ SYM_FUNC_END(sm4ktls_ctr32_gfni_avx512)
  * Three quarters as wide, for partial batches (the first keystream batch,
  * tails): still enough sets to keep the ports busy.
  */
-SYM_FUNC_START(sm4ktls_ctr32_gfni_avx512_x48)
+SYM_TYPED_FUNC_START(sm4ktls_ctr32_gfni_avx512_x48)
 	SM4_CTR32_Z	3
 	RET
 SYM_FUNC_END(sm4ktls_ctr32_gfni_avx512_x48)
@@ -280,7 +280,7 @@ SYM_FUNC_END(sm4ktls_ctr32_gfni_avx512_x48)
 	vmovdqa		%xmm11, %xmm0
 .endm
 
-SYM_FUNC_START(sm4ktls_ghash_vpclmul_avx512)
+SYM_TYPED_FUNC_START(sm4ktls_ghash_vpclmul_avx512)
 	vbroadcasti32x4	.Lbswap128_z(%rip), %zmm15
 	vmovdqa		.Lgfpoly_z(%rip), %xmm14
 	vmovdqu		(STATE), %xmm0
@@ -399,7 +399,7 @@ SYM_FUNC_END(sm4ktls_ghash_vpclmul_avx512)
 	vpternlogd	$0x96, %xmm14, %xmm25, %xmm19
 .endm
 
-SYM_FUNC_START(sm4ktls_ctr32_ghash_gfni_avx512)
+SYM_TYPED_FUNC_START(sm4ktls_ctr32_ghash_gfni_avx512)
 	test		NBLK, NBLK
 	jz		.Lfused_done
 	mov		8(%rsp), GKEY

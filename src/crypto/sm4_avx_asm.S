@@ -24,7 +24,7 @@
  * void fn(const u32 *rk, u8 *dst, const u8 *src, const u32 *ctrblk,
  *	   unsigned int nblocks);	nblocks a multiple of the batch
  */
-#include <linux/linkage.h>
+#include "compat_asm.h"
 
 #define RK	%rdi
 #define DST	%rsi
@@ -296,18 +296,18 @@
 .Ldone_\@:
 .endm
 
-SYM_FUNC_START(sm4ktls_ctr32_aesni_avx)
+SYM_TYPED_FUNC_START(sm4ktls_ctr32_aesni_avx)
 	SM4_CTR32	xmm, SBOX_AESNI_X, 1, LOAD_CTR_X, 12, 16
 	RET
 SYM_FUNC_END(sm4ktls_ctr32_aesni_avx)
 
-SYM_FUNC_START(sm4ktls_ctr32_aesni_avx2)
+SYM_TYPED_FUNC_START(sm4ktls_ctr32_aesni_avx2)
 	SM4_CTR32	ymm, SBOX_AESNI_Y, 1, LOAD_CTR_Y, 24, 32
 	vzeroupper
 	RET
 SYM_FUNC_END(sm4ktls_ctr32_aesni_avx2)
 
-SYM_FUNC_START(sm4ktls_ctr32_gfni_avx2)
+SYM_TYPED_FUNC_START(sm4ktls_ctr32_gfni_avx2)
 	SM4_CTR32	ymm, SBOX_GFNI_Y, 0, LOAD_CTR_Y, 24, 32
 	vzeroupper
 	RET

@@ -12,6 +12,7 @@
 #include <linux/kernel.h>
 #include <linux/slab.h>
 
+#include "compat_hex.h"
 #include "sm4_ctr.h"
 
 #define KAT_MAX_LEN	(16 * 64 * 3 + 13)

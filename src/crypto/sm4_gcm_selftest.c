@@ -11,6 +11,7 @@
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
 
+#include "compat_hex.h"
 #include "sm4_gcm_sg.h"
 
 #define KAT_MAX_AAD	61

@@ -8,6 +8,7 @@
 #include <crypto/algapi.h>
 #include <crypto/scatterwalk.h>
 
+#include "compat_crypto.h"
 #include "sm4_gcm_sg.h"
 
 static void gcm_fpu_begin(const struct sm4ktls_impl *impl)
@@ -22,34 +23,21 @@ static void gcm_fpu_end(const struct sm4ktls_impl *impl)
 		kernel_fpu_end();
 }
 
-/* Bytes of the next contiguous piece, stepping over exhausted entries. */
-static unsigned int gcm_piece(struct scatter_walk *w, unsigned int left)
-{
-	unsigned int n;
-
-	while (!(n = scatterwalk_clamp(w, left)))
-		scatterwalk_start(w, sg_next(w->sg));
-	return n;
-}
-
 static void gcm_hash_aad(struct sm4ktls_gcm_state *st,
 			 const struct sm4ktls_gcm_req *req)
 {
-	unsigned int left = req->assoclen;
+	unsigned int left = req->assoclen, n;
 	struct scatter_walk w;
+	u8 *p;
 
 	scatterwalk_start(&w, req->src);
 	while (left) {
-		unsigned int n = gcm_piece(&w, left);
-		u8 *p = scatterwalk_map(&w);
-
+		p = sm4ktls_walk_next(&w, left, &n);
 		gcm_fpu_begin(st->impl);
 		sm4ktls_gcm_aad(st, p, n);
 		gcm_fpu_end(st->impl);
-		scatterwalk_unmap(p);
+		sm4ktls_walk_done(&w, p, n, false, left);
 		left -= n;
-		scatterwalk_advance(&w, n);
-		scatterwalk_done(&w, 0, left);
 	}
 }
 
@@ -57,8 +45,9 @@ static void gcm_crypt_text(struct sm4ktls_gcm_state *st,
 			   const struct sm4ktls_gcm_req *req)
 {
 	struct scatterlist sg_src[2], sg_dst[2], *src, *dst;
+	unsigned int left = req->textlen, n, nd;
 	struct scatter_walk ws, wd;
-	unsigned int left = req->textlen;
+	u8 *ps, *pd;
 
 	if (!left)
 		return;
@@ -68,23 +57,18 @@ static void gcm_crypt_text(struct sm4ktls_gcm_state *st,
 	scatterwalk_start(&ws, src);
 	scatterwalk_start(&wd, dst);
 	while (left) {
-		unsigned int n = min(gcm_piece(&ws, left), gcm_piece(&wd, left));
-		u8 *ps = scatterwalk_map(&ws);
-		u8 *pd = scatterwalk_map(&wd);
-
+		ps = sm4ktls_walk_next(&ws, left, &n);
+		pd = sm4ktls_walk_next(&wd, n, &nd);
+		n = nd;
 		gcm_fpu_begin(st->impl);
 		if (req->encrypt)
 			sm4ktls_gcm_encrypt(st, pd, ps, n);
 		else
 			sm4ktls_gcm_decrypt(st, pd, ps, n);
 		gcm_fpu_end(st->impl);
-		scatterwalk_unmap(pd);
-		scatterwalk_unmap(ps);
+		sm4ktls_walk_done(&wd, pd, n, true, left);
+		sm4ktls_walk_done(&ws, ps, n, false, left);
 		left -= n;
-		scatterwalk_advance(&ws, n);
-		scatterwalk_advance(&wd, n);
-		scatterwalk_done(&ws, 0, left);
-		scatterwalk_done(&wd, 1, left);
 	}
 }
 

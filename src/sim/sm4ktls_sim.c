@@ -26,6 +26,7 @@
 #include <net/tcp.h>
 #include <net/tls.h>
 
+#include "compat_timer.h"
 #include "sim.h"
 
 static unsigned int nr_pairs = 1;
@@ -262,7 +263,7 @@ static struct sk_buff *sim_unhold(struct sim_priv *priv)
 
 static void sim_wire_timer(struct timer_list *t)
 {
-	struct sim_priv *priv = from_timer(priv, t, wire_timer);
+	struct sim_priv *priv = timer_container_of(priv, t, wire_timer);
 	struct sk_buff *skb = sim_unhold(priv);
 
 	if (skb)

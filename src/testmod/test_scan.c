@@ -14,6 +14,7 @@
 #include <linux/proc_fs.h>
 #include <linux/uaccess.h>
 
+#include "compat_hex.h"
 #include "test.h"
 
 #define TEST_SCAN_MAX	32	/* bytes of key */
