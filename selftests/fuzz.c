@@ -2016,7 +2016,7 @@ static void setup_flag(struct fz_iter *it, struct fz_op *op, struct fz_pair *p)
 
 static void run_setup_op(struct fz_iter *it, struct fz_op *op)
 {
-	static const int unknown[] = { 0, 5, 6, 99, 0x7fffffff };
+	static const int unknown[] = { 0, 6, 8, 99, 0x7fffffff };
 	struct fz_pair *p = &it->pair[op->pair];
 	char name[16] = "";
 	socklen_t len;

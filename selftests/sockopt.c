@@ -297,6 +297,93 @@ TEST_F(opt, tx_zerocopy_ro)
 	EXPECT_EQ(v, 1);
 }
 
+/*
+ * TLS_TX_MAX_PAYLOAD_LEN (Linux 6.19, RFC 8449): a __u16 of exactly two
+ * bytes, 64..16384 (63 with a TLS 1.3 key, whose limit counts the type
+ * byte), readable with a default of 16384 before any key. The in-tree
+ * tls.ko before 6.19 does not know it.
+ */
+static bool tx_max_known(struct __test_metadata *_metadata, int fd)
+{
+	__u16 v;
+	socklen_t l = sizeof(v);
+	int err = get_raw(fd, TLS_TX_MAX_PAYLOAD_LEN, &v, &l);
+
+	if (err == ENOPROTOOPT && st_stock())
+		return false;
+	EXPECT_EQ(err, 0);
+	return true;
+}
+
+TEST_F(opt, tx_max_payload_len_bounds)
+{
+	__u16 v = 0;
+	socklen_t l = sizeof(v);
+
+	if (!tx_max_known(_metadata, self->cfd))
+		SKIP(return, "this kernel's tls.ko has no TLS_TX_MAX_PAYLOAD_LEN");
+	EXPECT_EQ(get_raw(self->cfd, TLS_TX_MAX_PAYLOAD_LEN, &v, &l), 0);
+	EXPECT_EQ(v, 16384);
+	EXPECT_EQ(l, sizeof(v));
+	l = 1;
+	EXPECT_EQ(get_raw(self->cfd, TLS_TX_MAX_PAYLOAD_LEN, &v, &l), EINVAL);
+	v = 100;
+	EXPECT_EQ(set_raw(self->cfd, TLS_TX_MAX_PAYLOAD_LEN, &v, 4), EINVAL);
+	EXPECT_EQ(set_raw(self->cfd, TLS_TX_MAX_PAYLOAD_LEN, NULL, 2), EINVAL);
+	EXPECT_EQ(set_raw(self->cfd, TLS_TX_MAX_PAYLOAD_LEN, (void *)8, 2), EFAULT);
+	v = 63;
+	EXPECT_EQ(set_raw(self->cfd, TLS_TX_MAX_PAYLOAD_LEN, &v, 2), EINVAL);
+	v = 16385;
+	EXPECT_EQ(set_raw(self->cfd, TLS_TX_MAX_PAYLOAD_LEN, &v, 2), EINVAL);
+	v = 64;
+	EXPECT_EQ(set_raw(self->cfd, TLS_TX_MAX_PAYLOAD_LEN, &v, 2), 0);
+	/* The fixture's key is TLS 1.3: one byte less is allowed then. */
+	ASSERT_EQ(set_raw(self->cfd, TLS_TX, self->info, self->len), 0);
+	v = 63;
+	EXPECT_EQ(set_raw(self->cfd, TLS_TX_MAX_PAYLOAD_LEN, &v, 2), 0);
+	v = 62;
+	EXPECT_EQ(set_raw(self->cfd, TLS_TX_MAX_PAYLOAD_LEN, &v, 2), EINVAL);
+	l = 8;
+	EXPECT_EQ(get_raw(self->cfd, TLS_TX_MAX_PAYLOAD_LEN, &v, &l), 0);
+	EXPECT_EQ(v, 63);
+	EXPECT_EQ(l, sizeof(v));
+}
+
+/* Records on the wire honour the limit; not changed while one is open. */
+TEST_F(opt, tx_max_payload_len_records)
+{
+	unsigned char buf[1000], rec[TLSREC_MAX_RECORD], pt[TLSREC_MAX_RECORD];
+	struct tlsrec_state st;
+	size_t got = 0;
+	__u16 v = 100;
+	long n;
+	u8 type;
+
+	if (!tx_max_known(_metadata, self->cfd))
+		SKIP(return, "this kernel's tls.ko has no TLS_TX_MAX_PAYLOAD_LEN");
+	ASSERT_EQ(set_raw(self->cfd, TLS_TX, self->info, self->len), 0);
+	ASSERT_EQ(set_raw(self->cfd, TLS_TX_MAX_PAYLOAD_LEN, &v, 2), 0);
+	tlsrec_random(buf, sizeof(buf));
+	ASSERT_EQ(send(self->cfd, buf, 10, MSG_MORE), 10);
+	v = 200;
+	EXPECT_EQ(set_raw(self->cfd, TLS_TX_MAX_PAYLOAD_LEN, &v, 2), EBUSY);
+	ASSERT_EQ(send(self->cfd, buf + 10, sizeof(buf) - 10, 0),
+		  sizeof(buf) - 10);
+	tlsrec_state_init(&st, &self->k);
+	while (got < sizeof(buf)) {
+		n = tlsrec_read_record(self->sfd, rec, sizeof(rec));
+		ASSERT_GT(n, 0);
+		n = tlsrec_open(&st, rec, n, &type, pt);
+		ASSERT_GE(n, 0);
+		ASSERT_LE(n, 100);
+		ASSERT_LE(got + n, sizeof(buf));
+		EXPECT_EQ(memcmp(pt, buf + got, n), 0);
+		got += n;
+	}
+	/* Closed again: the limit can change. */
+	EXPECT_EQ(set_raw(self->cfd, TLS_TX_MAX_PAYLOAD_LEN, &v, 2), 0);
+}
+
 /* TLS_RX_EXPECT_NO_PAD needs a TLS 1.3 RX key. */
 TEST_F(opt, rx_expect_no_pad)
 {

@@ -42,7 +42,9 @@ static int sm4ktls_put_info(struct sk_buff *skb, const struct sm4ktls_ctx *ctx)
 	if (nla_put_u16(skb, TLS_INFO_TXCONF,
 			sm4ktls_user_conf(READ_ONCE(ctx->tx_conf))) ||
 	    nla_put_u16(skb, TLS_INFO_RXCONF,
-			sm4ktls_user_conf(READ_ONCE(ctx->rx_conf))))
+			sm4ktls_user_conf(READ_ONCE(ctx->rx_conf))) ||
+	    nla_put_u16(skb, TLS_INFO_TX_MAX_PAYLOAD_LEN,
+			READ_ONCE(ctx->tx_max_payload)))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -78,5 +80,6 @@ size_t sm4ktls_get_info_size(const struct sock *sk)
 	       nla_total_size(sizeof(u16)) +	/* TLS_INFO_TXCONF */
 	       nla_total_size(sizeof(u16)) +	/* TLS_INFO_RXCONF */
 	       nla_total_size(0) +		/* TLS_INFO_ZC_RO_TX */
-	       nla_total_size(0);		/* TLS_INFO_RX_NO_PAD */
+	       nla_total_size(0) +		/* TLS_INFO_RX_NO_PAD */
+	       nla_total_size(sizeof(u16));	/* TLS_INFO_TX_MAX_PAYLOAD_LEN */
 }

@@ -30,6 +30,7 @@ static struct sm4ktls_ctx *sm4ktls_ctx_alloc(struct sock *sk)
 	ctx->sk_ops = READ_ONCE(sk->sk_socket->ops);
 	ctx->tx_conf = SM4KTLS_BASE;
 	ctx->rx_conf = SM4KTLS_BASE;
+	ctx->tx_max_payload = SM4KTLS_MAX_PLAIN;
 	return ctx;
 }
 

@@ -22,6 +22,7 @@
 
 #define SM4KTLS_HDR_LEN		5	/* type, version, length */
 #define SM4KTLS_MAX_PLAIN	16384	/* 2^14, RFC 8446 5.1 */
+#define SM4KTLS_MIN_RECORD_LIMIT 64	/* RFC 8449 4: record_size_limit */
 #define SM4KTLS_MAX_EXPLICIT	8	/* TLS 1.2 GCM/CCM explicit nonce */
 #define SM4KTLS_MAX_TAG		16
 #define SM4KTLS_MAX_IV		16	/* salt + iv; CCM adds a B0 byte */
@@ -198,6 +199,7 @@ struct sm4ktls_ctx {
 	u16 cipher;
 	u8 tx_conf;
 	u8 rx_conf;
+	u16 tx_max_payload;	/* TLS_TX_MAX_PAYLOAD_LEN, plaintext a record */
 	u8 zc_ro;		/* TLS_TX_ZEROCOPY_RO as set by the user */
 	u8 rx_no_pad;		/* TLS_RX_EXPECT_NO_PAD as set by the user */
 	struct rcu_head rcu;

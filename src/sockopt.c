@@ -183,6 +183,30 @@ static int sm4ktls_set_no_pad(struct sm4ktls_ctx *ctx, sockptr_t optval,
 	return 0;
 }
 
+/*
+ * RFC 8449's record_size_limit of the peer, for the records we send: not
+ * while one is open. TLS 1.3's limit counts the content type byte.
+ */
+static int sm4ktls_set_tx_max(struct sm4ktls_ctx *ctx, sockptr_t optval,
+			      unsigned int optlen)
+{
+	u16 val, min = SM4KTLS_MIN_RECORD_LIMIT;
+
+	if (ctx->version == TLS_1_3_VERSION)
+		min--;
+	if (ctx->tx && ctx->tx->open.len)
+		return -EBUSY;
+	if (sockptr_is_null(optval) || optlen != sizeof(val))
+		return -EINVAL;
+	if (copy_from_sockptr(&val, optval, sizeof(val)))
+		return -EFAULT;
+	if (val < min || val > SM4KTLS_MAX_PLAIN)
+		return -EINVAL;
+	/* diag reads it without the socket lock. */
+	WRITE_ONCE(ctx->tx_max_payload, val);
+	return 0;
+}
+
 static int sm4ktls_do_setsockopt(struct sock *sk, int optname,
 				 sockptr_t optval, unsigned int optlen)
 {
@@ -197,6 +221,8 @@ static int sm4ktls_do_setsockopt(struct sock *sk, int optname,
 		return sm4ktls_set_zc_ro(ctx, optval, optlen);
 	case TLS_RX_EXPECT_NO_PAD:
 		return sm4ktls_set_no_pad(ctx, optval, optlen);
+	case TLS_TX_MAX_PAYLOAD_LEN:
+		return sm4ktls_set_tx_max(ctx, optval, optlen);
 	default:
 		return -ENOPROTOOPT;
 	}
@@ -272,19 +298,25 @@ static int sm4ktls_get_conf(struct sm4ktls_ctx *ctx, char __user *optval,
 	return err;
 }
 
-static int sm4ktls_get_flag(char __user *optval, int __user *optlen,
-			    unsigned int val, bool exact)
+/* An option's value of @size bytes; @exact: no longer buffer either. */
+static int sm4ktls_put_opt(char __user *optval, int __user *optlen,
+			   const void *val, int size, bool exact)
 {
 	int len;
 
 	if (get_user(len, optlen))
 		return -EFAULT;
-	if (exact ? len != sizeof(val) : len < sizeof(val))
+	if (exact ? len != size : len < size)
 		return -EINVAL;
-	if (put_user(sizeof(val), optlen) ||
-	    copy_to_user(optval, &val, sizeof(val)))
+	if (put_user(size, optlen) || copy_to_user(optval, val, size))
 		return -EFAULT;
 	return 0;
+}
+
+static int sm4ktls_get_flag(char __user *optval, int __user *optlen,
+			    unsigned int val, bool exact)
+{
+	return sm4ktls_put_opt(optval, optlen, &val, sizeof(val), exact);
 }
 
 /* Upstream's order of refusals: version, unreadable length, no RX key. */
@@ -313,6 +345,9 @@ static int sm4ktls_do_getsockopt(struct sm4ktls_ctx *ctx, int optname,
 		return sm4ktls_get_flag(optval, optlen, ctx->zc_ro, true);
 	case TLS_RX_EXPECT_NO_PAD:
 		return sm4ktls_get_no_pad(ctx, optval, optlen);
+	case TLS_TX_MAX_PAYLOAD_LEN:
+		return sm4ktls_put_opt(optval, optlen, &ctx->tx_max_payload,
+				       sizeof(ctx->tx_max_payload), false);
 	default:
 		return -ENOPROTOOPT;
 	}

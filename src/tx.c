@@ -365,6 +365,12 @@ static int sm4ktls_tx_cmsg(struct sock *sk, struct sm4ktls_tx *tx,
 	return sm4ktls_tx_close_rec(sk, tx, timeo, flags);
 }
 
+/* Plaintext bytes a record may hold (TLS_TX_MAX_PAYLOAD_LEN). Locked. */
+static size_t sm4ktls_tx_max(struct sock *sk)
+{
+	return sm4ktls_get_ctx(sk)->tx_max_payload;
+}
+
 /* Copy one chunk of the message into the open record. */
 static int sm4ktls_tx_copy(struct sock *sk, struct sm4ktls_tx *tx,
 			   struct msghdr *msg, u8 type, ssize_t *copied)
@@ -374,7 +380,7 @@ static int sm4ktls_tx_copy(struct sock *sk, struct sm4ktls_tx *tx,
 	size_t n, got;
 	int err;
 
-	n = min_t(size_t, msg_data_left(msg), SM4KTLS_MAX_PLAIN - rec->len);
+	n = min_t(size_t, msg_data_left(msg), sm4ktls_tx_max(sk) - rec->len);
 	err = sm4ktls_tx_reserve(sk, tx, rec->len + n);
 	if (err)
 		return err;
@@ -390,14 +396,14 @@ static int sm4ktls_tx_copy(struct sock *sk, struct sm4ktls_tx *tx,
  * straight from the sender's pages. Device records are kept until ACKed:
  * never in the sender's pages.
  */
-static bool sm4ktls_tx_direct_ok(struct sm4ktls_tx *tx, struct msghdr *msg,
-				 bool eor)
+static bool sm4ktls_tx_direct_ok(struct sock *sk, struct sm4ktls_tx *tx,
+				 struct msghdr *msg, bool eor)
 {
 	size_t left = msg_data_left(msg);
 
 	return !tx->open.len && !sm4ktls_tx_offload(tx) &&
 	       user_backed_iter(&msg->msg_iter) &&
-	       (left >= SM4KTLS_MAX_PLAIN || eor);
+	       (left >= sm4ktls_tx_max(sk) || eor);
 }
 
 /*
@@ -407,7 +413,7 @@ static bool sm4ktls_tx_direct_ok(struct sm4ktls_tx *tx, struct msghdr *msg,
 static int sm4ktls_tx_direct(struct sock *sk, struct sm4ktls_tx *tx,
 			     struct msghdr *msg, u8 type, ssize_t *copied)
 {
-	size_t n = min_t(size_t, msg_data_left(msg), SM4KTLS_MAX_PLAIN);
+	size_t n = min_t(size_t, msg_data_left(msg), sm4ktls_tx_max(sk));
 	struct scatterlist *sg = tx->zc_sg;
 	int nsg, npages, err;
 
@@ -462,10 +468,10 @@ static int sm4ktls_tx_sendmsg_locked(struct sock *sk, struct sm4ktls_tx *tx,
 		/* A record is full, or holds another type (left open by a
 		 * non-blocking send that could not seal it): end it first.
 		 */
-		if (tx->open.len == SM4KTLS_MAX_PLAIN ||
+		if (tx->open.len >= sm4ktls_tx_max(sk) ||
 		    (tx->open.len && tx->open.type != type))
 			err = sm4ktls_tx_close_rec(sk, tx, &timeo, flags);
-		else if (sm4ktls_tx_direct_ok(tx, msg, eor))
+		else if (sm4ktls_tx_direct_ok(sk, tx, msg, eor))
 			err = sm4ktls_tx_direct(sk, tx, msg, type, &copied);
 		else
 			err = sm4ktls_tx_copy(sk, tx, msg, type, &copied);
@@ -473,7 +479,7 @@ static int sm4ktls_tx_sendmsg_locked(struct sock *sk, struct sm4ktls_tx *tx,
 		if (err == -ENOMEM)
 			err = sm4ktls_tx_wait(sk, &timeo);
 	}
-	if (!err && (eor || tx->open.len == SM4KTLS_MAX_PLAIN))
+	if (!err && (eor || tx->open.len >= sm4ktls_tx_max(sk)))
 		err = sm4ktls_tx_close_rec(sk, tx, &timeo, flags);
 	/* Blocking callers return once TCP holds the whole record. */
 	if (!err && timeo)

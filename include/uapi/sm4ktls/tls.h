@@ -21,4 +21,15 @@
 #define SM4KTLS_TLCP_1_1_VERSION_MINOR	0x1
 #define SM4KTLS_TLCP_1_1_VERSION	TLS_VERSION_NUMBER(SM4KTLS_TLCP_1_1)
 
+/*
+ * Linux 6.19's RFC 8449 record size limit, which sm4ktls serves on every
+ * kernel: SOL_TLS option (a __u16, the most plaintext a record we send
+ * carries, 64..16384; TLS 1.3 from 63) and its sock_diag attribute. For
+ * applications built against older headers.
+ */
+#ifndef TLS_TX_MAX_PAYLOAD_LEN
+#define TLS_TX_MAX_PAYLOAD_LEN		5
+#define TLS_INFO_TX_MAX_PAYLOAD_LEN	7
+#endif
+
 #endif /* _UAPI_SM4KTLS_TLS_H */
