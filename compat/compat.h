@@ -97,12 +97,25 @@ static inline int sm4ktls_compat_recvmsg(struct sock *sk, struct msghdr *msg,
 #define sm4ktls_compat_recvmsg	sm4ktls_recvmsg
 #endif
 
+/*
+ * Without proto.splice_eof (5.10) nothing flushes a record when a splice
+ * ends: there sendpage ends the record unless NOTLAST says more pages of
+ * this splice follow, whatever MSG_MORE says, as 5.10's tls did.
+ */
+#ifdef SM4KTLS_HAVE_PROTO_SPLICE_EOF
+#define SM4KTLS_SENDPAGE_IGNORED	0
+
 static inline void sm4ktls_compat_proto_splice_eof(struct proto *p)
 {
-#ifdef SM4KTLS_HAVE_PROTO_SPLICE_EOF
 	p->splice_eof = sm4ktls_splice_eof;
-#endif
 }
+#else
+#define SM4KTLS_SENDPAGE_IGNORED	MSG_MORE
+
+static inline void sm4ktls_compat_proto_splice_eof(struct proto *p)
+{
+}
+#endif
 
 #ifndef SM4KTLS_HAVE_SOCK_REPLACE_PROTO
 /* Before 6.3 no proto advertised zerocopy through a socket flag. */
@@ -190,17 +203,41 @@ static inline bool sm4ktls_compat_strp_reads(const read_descriptor_t *desc,
 #endif
 
 /*
- * Parse the next record under the socket lock we hold. 7.x has no
- * __strp_unpause(): strp_unpause() leaves it to strparser's worker.
+ * Parse the next record under the socket lock we hold: __strp_unpause().
+ * 7.x does without it: do its work through strp_process(), the export
+ * strparser's own reader wraps (its errors stay inside, so bytes it left
+ * in TCP go to strparser's worker; strp_unpause() alone would parse only
+ * there, after this reader has returned).
  */
+#ifdef SM4KTLS_HAVE_STRP_UNPAUSE_LOCKED
 static inline void sm4ktls_compat_strp_unpause(struct strparser *strp)
 {
-#ifdef SM4KTLS_HAVE_STRP_UNPAUSE_LOCKED
 	__strp_unpause(strp);
-#else
-	strp_unpause(strp);
-#endif
 }
+#else
+static inline int sm4ktls_compat_strp_actor(read_descriptor_t *desc,
+					    struct sk_buff *skb,
+					    unsigned int offset, size_t len)
+{
+	struct strparser *strp = desc->arg.data;
+
+	return strp_process(strp, skb, offset, len,
+			    READ_ONCE(strp->sk->sk_rcvbuf),
+			    READ_ONCE(strp->sk->sk_rcvtimeo));
+}
+
+static inline void sm4ktls_compat_strp_unpause(struct strparser *strp)
+{
+	read_descriptor_t desc = { .arg.data = strp, .count = 1 };
+
+	strp->paused = 0;
+	if (strp->need_bytes && tcp_inq(strp->sk) < strp->need_bytes)
+		return;
+	strp->cb.read_sock(strp, &desc, sm4ktls_compat_strp_actor);
+	if (!strp->paused && tcp_inq(strp->sk))
+		strp_check_rcv(strp);
+}
+#endif
 
 #ifdef SM4KTLS_HAVE_TLS_DEVICE_HOOKS
 #include "compat_skb.h"

@@ -529,7 +529,10 @@ int sm4ktls_sendmsg(struct sock *sk, struct msghdr *msg, size_t size)
 int sm4ktls_sendpage(struct sock *sk, struct page *page, int offset,
 		     size_t size, int flags)
 {
-	struct msghdr msg = { .msg_flags = flags & ~SM4KTLS_SENDPAGE_NOTLAST };
+	struct msghdr msg = {
+		.msg_flags = flags & ~(SM4KTLS_SENDPAGE_NOTLAST |
+				       SM4KTLS_SENDPAGE_IGNORED),
+	};
 	struct bio_vec bv;
 
 	if (flags & ~(MSG_MORE | MSG_DONTWAIT | MSG_NOSIGNAL |
