@@ -93,11 +93,21 @@ TEST(beside_in_tree_tls)
 
 	ASSERT_EQ(st_unload(MOD), 0);
 	ASSERT_EQ(st_tcp_pair(AF_INET, &cfd, &sfd), 0);
+	if (!st_env_num("SM4KTLS_INTREE_TLS", 1)) {
+		/* A kernel built without CONFIG_TLS (Debian's 5.10). */
+		EXPECT_EQ(st_attach(cfd, "tls"), -1);
+		EXPECT_EQ(errno, ENOENT);
+		close(cfd);
+		close(sfd);
+		ASSERT_EQ(st_load(""), 0);
+		return;
+	}
 	ASSERT_EQ(st_attach(cfd, "tls"), 0) TH_LOG("in-tree tls: %s", strerror(errno));
 	ASSERT_GE(st_module_refcnt("tls"), 1);
 
+	/* Not EEXIST: modprobe would take that for "already loaded". */
 	EXPECT_EQ(st_load(""), -1);
-	EXPECT_EQ(errno, EEXIST);
+	EXPECT_EQ(errno, EBUSY);
 	EXPECT_TRUE(st_klog_has("is already registered (in-tree tls.ko loaded?)"));
 
 	ASSERT_EQ(st_load("ulp_name=sm4ktls"), 0);

@@ -128,10 +128,12 @@ static int sm4ktls_register_ulp(void)
 		return -EINVAL;
 	}
 	err = tcp_register_ulp(&sm4ktls_ulp_ops);
-	if (err == -EEXIST)
-		pr_err("TCP ULP \"%s\" is already registered (in-tree tls.ko loaded?): run 'rmmod tls' and load sm4ktls first from then on (modprobe.d: 'blacklist tls' and 'softdep tls pre: sm4ktls'), or load sm4ktls with ulp_name=<other>\n",
-		       ulp_name);
-	return err;
+	if (err != -EEXIST)
+		return err;
+	/* -EEXIST from init reads as "already loaded" to modprobe. */
+	pr_err("TCP ULP \"%s\" is already registered (in-tree tls.ko loaded?): run 'rmmod tls' and load sm4ktls first from then on (modprobe.d: 'blacklist tls' and 'softdep tls pre: sm4ktls'), or load sm4ktls with ulp_name=<other>\n",
+	       ulp_name);
+	return -EBUSY;
 }
 
 /* Set once our ULP is linked; the notifier below acts only then. */

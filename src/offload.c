@@ -659,7 +659,8 @@ int sm4ktls_offload_init(void)
 	if (err)
 		return err;
 	err = -ENOMEM;
-	sm4ktls_offload_wq = alloc_workqueue("sm4ktls_offload", 0, 0);
+	/* Nothing queued wants one CPU's cache (7.x warns without a choice). */
+	sm4ktls_offload_wq = alloc_workqueue("sm4ktls_offload", WQ_UNBOUND, 0);
 	if (!sm4ktls_offload_wq)
 		goto out_fallback;
 	err = register_netdevice_notifier(&sm4ktls_netdev_nb);
