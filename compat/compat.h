@@ -185,7 +185,8 @@ static inline ssize_t iov_iter_get_pages2(struct iov_iter *i,
  * is the parser's, not an in-kernel reader's.
  */
 #ifdef SM4KTLS_HAVE_STRP_READ_SOCK_CB
-#define SM4KTLS_STRP_READ_SOCK(fn)	.read_sock = (fn),
+/* In rx.c's strp_callbacks. */
+#define SM4KTLS_STRP_CB_READ_SOCK	.read_sock = sm4ktls_rx_read_sock,
 
 static inline bool sm4ktls_compat_strp_reads(const read_descriptor_t *desc,
 					     const struct strparser *strp)
@@ -193,7 +194,7 @@ static inline bool sm4ktls_compat_strp_reads(const read_descriptor_t *desc,
 	return false;
 }
 #else
-#define SM4KTLS_STRP_READ_SOCK(fn)
+#define SM4KTLS_STRP_CB_READ_SOCK
 
 static inline bool sm4ktls_compat_strp_reads(const read_descriptor_t *desc,
 					     const struct strparser *strp)

@@ -119,7 +119,7 @@ static const struct strp_callbacks sm4ktls_strp_cb = {
 	.parse_msg	= sm4ktls_rx_parse,
 	.rcv_msg	= sm4ktls_rx_rcv,
 	.abort_parser	= sm4ktls_rx_abort,
-	SM4KTLS_STRP_READ_SOCK(sm4ktls_rx_read_sock)
+	SM4KTLS_STRP_CB_READ_SOCK
 };
 
 /*
