@@ -5,8 +5,17 @@
 # machine's sources and lists alone. Sets the array apt_opts; callers
 # define $top.
 #
+#   series_suite SERIES    the Debian release a kernel series comes from,
+#                          empty for the machine's own (bookworm)
 #   apt_suite_opts SUITE   set apt_opts (and create the state's folders)
 #   apt_suite_update       refresh that suite's package lists
+
+series_suite() { # SERIES
+	case $1 in
+	5.10) echo bullseye ;;
+	7.2) echo sid ;;
+	esac
+}
 
 apt_suite_opts() { # SUITE
 	local dir=$top/build/apt/$1 mirror=http://deb.debian.org/debian

@@ -27,25 +27,22 @@ done
 shift $((OPTIND - 1))
 series=${1:?usage: $0 [-k KVER] SERIES}
 
-# suite: empty for the machine's own release (bookworm).
-suite=
 case $series in
 6.12-debug) exec "$top/scripts/debug-kernel.sh" ;;
-5.10) pattern='^linux-image-5\.10\.0-[0-9]+-amd64-unsigned$' suite=bullseye ;;
+5.10) pattern='^linux-image-5\.10\.0-[0-9]+-amd64-unsigned$' ;;
 6.1)  pattern='^linux-image-6\.1\.0-[0-9]+-amd64-unsigned$' ;;
 6.12) pattern='^linux-image-6\.12\.[0-9]+\+deb12-amd64-unsigned$' ;;
-7.2)  pattern='^linux-image-7\.2\.[0-9]+\+deb14-amd64$' suite=sid ;;
+7.2)  pattern='^linux-image-7\.2\.[0-9]+\+deb14-amd64$' ;;
 *)    echo "unknown series '$series' (want 5.10, 6.1, 6.12 or 7.2)" >&2; exit 2 ;;
 esac
 
 log() { echo "fetch-kernel: $*" >&2; }
 
+# shellcheck source=scripts/apt-suite.sh
+. "$top/scripts/apt-suite.sh"
 apt_opts=()
-if [ -n "$suite" ]; then
-	# shellcheck source=scripts/apt-suite.sh
-	. "$top/scripts/apt-suite.sh"
-	apt_suite_opts "$suite"
-fi
+suite=$(series_suite "$series")
+[ -z "$suite" ] || apt_suite_opts "$suite"
 apt_cache() { apt-cache "${apt_opts[@]}" "$@"; }
 
 newest_kver() {

@@ -6,7 +6,7 @@
 # into the repository). Our own selftests build against this harness, and
 # scripts/checkpatch.sh uses its checkpatch.pl.
 #
-# usage: scripts/fetch-ksft.sh SERIES      (6.1 or 6.12)
+# usage: scripts/fetch-ksft.sh SERIES      (5.10, 6.1, 6.12 or 7.2)
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -14,12 +14,17 @@ series=${1:?usage: $0 SERIES}
 dest=$top/build/ksft/$series
 [ -e "$dest/.complete" ] && exit 0
 
+# shellcheck source=scripts/apt-suite.sh
+. "$top/scripts/apt-suite.sh"
+apt_opts=()
+suite=$(series_suite "$series")
+[ -z "$suite" ] || apt_suite_opts "$suite"
 dl=$top/build/src
 mkdir -p "$dl"
 if ! ls "$dl"/linux-source-"$series"_*.deb >/dev/null 2>&1; then
-	(cd "$dl" && apt-get download -q "linux-source-$series" >&2) || {
-		apt-get update -qq >&2
-		(cd "$dl" && apt-get download -q "linux-source-$series" >&2)
+	(cd "$dl" && apt-get "${apt_opts[@]}" download -q "linux-source-$series" >&2) || {
+		if [ -n "$suite" ]; then apt_suite_update; else apt-get update -qq >&2; fi
+		(cd "$dl" && apt-get "${apt_opts[@]}" download -q "linux-source-$series" >&2)
 	}
 fi
 deb=$(ls "$dl"/linux-source-"$series"_*.deb | sort -V | tail -n 1)

@@ -29,6 +29,14 @@ check() { # DESCRIPTION CONDITION...
 
 loaded() { grep -q "^$1 " /proc/modules; }
 
+# Does the running kernel ship the in-tree tls.ko? Debian 11's 5.10 is
+# built without CONFIG_TLS: there sm4ktls is the only kTLS there is.
+intree_tls() {
+	local k
+	k=$(uname -r)
+	grep -q '/net/tls/tls\.ko:' "$top/build/kernels/$k/root/lib/modules/$k/modules.dep"
+}
+
 refcnt() { cat "/sys/module/$1/refcnt" 2>/dev/null || echo -1; }
 
 # Wait for a module's sockets to be gone (closing is asynchronous).
