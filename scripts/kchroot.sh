@@ -10,12 +10,21 @@
 # bind-mounted at its own path, in a mount namespace of its own (nothing
 # stays mounted after CMD).
 #
-# usage: scripts/kchroot.sh KVER [-- CMD ...]
+# usage: scripts/kchroot.sh [-p PKG]... KVER [-- CMD ...]
+#   -p PKG  also install PKG in the chroot (dkms for scripts/dkms-test.sh)
 #   Without CMD, only prepares the chroot and prints its path.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-kver=${1:?usage: $0 KVER [-- CMD ...]}
+extra=
+while getopts p: opt; do
+	case $opt in
+	p) extra="$extra $OPTARG" ;;
+	*) exit 2 ;;
+	esac
+done
+shift $((OPTIND - 1))
+kver=${1:?usage: $0 [-p PKG]... KVER [-- CMD ...]}
 shift
 [ "${1:-}" != -- ] || shift
 kdir=$top/build/kernels/$kver
@@ -34,15 +43,17 @@ needed_pkgs() {
 		dpkg-deb -f "$deb" Depends
 	done | tr ',|' '\n\n' | awk '{print $1}' |
 		grep -Ev '^(linux-(headers|kbuild|base)-|$)' | sed 's/:any$//' | sort -u
-	echo make libc6-dev
+	echo make libc6-dev $extra
 }
 
 prepare() {
 	local pkgs have=
 
-	pkgs=$(needed_pkgs | sort -u | tr '\n' ' ')
+	pkgs=$(needed_pkgs | tr ' ' '\n' | sort -u | tr '\n' ' ')
 	[ -e "$chroot/.sm4ktls-pkgs" ] && have=$(cat "$chroot/.sm4ktls-pkgs")
-	[ "$have" != "$pkgs" ] || return 0
+	# A chroot holding more (dkms) serves a build that needs less.
+	[ -n "$(comm -23 <(echo "$pkgs" | tr ' ' '\n' | sort) \
+		<(echo "$have" | tr ' ' '\n' | sort) | grep .)" ] || return 0
 	"$top/scripts/install-deps.sh" debootstrap
 	exec 8>"$top/build/chroots/.$suite.lock"
 	flock 8
@@ -55,9 +66,11 @@ prepare() {
 		touch "$chroot/.sm4ktls-base"
 	else
 		log "adding $pkgs to $chroot"
-		chroot "$chroot" apt-get install -y -q --no-install-recommends $pkgs >&2
+		DEBIAN_FRONTEND=noninteractive chroot "$chroot" \
+			apt-get install -y -q --no-install-recommends $pkgs >&2
 	fi
-	echo "$pkgs" >"$chroot/.sm4ktls-pkgs"
+	echo "$have $pkgs" | tr ' ' '\n' | grep . | sort -u | tr '\n' ' ' \
+		>"$chroot/.sm4ktls-pkgs"
 }
 
 mkdir -p "$top/build/chroots"

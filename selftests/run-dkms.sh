@@ -75,6 +75,20 @@ wait_unused sm4ktls
 rmmod sm4ktls sm4ktls_crypto
 check "modules unload" none_loaded
 
+# A kernel without tls.ko (5.10): bonding needs no tls.ko there.
+if ! intree_tls; then
+	/tmp/modprobe-helper bonding
+	check "modprobe bonding works (no tls.ko in $kver)" grep -q '^bonding ' /proc/modules
+	"$top/build/tools/ktls-demo" >/tmp/demo.out 2>&1
+	check "ktls-demo beside bonding: served by sm4ktls" \
+		grep -q "served by sm4ktls" /tmp/demo.out
+	wait_unused sm4ktls
+	rmmod bonding && rmmod sm4ktls && rmmod sm4ktls_crypto
+	tap $? "bonding, sm4ktls and sm4ktls_crypto unload"
+	echo "$top/scripts/vm-modprobe" >/proc/sys/kernel/modprobe
+	echo "1..$n"
+	exit $rc
+fi
 # bonding depends on tls.ko: the softdep puts sm4ktls in front of it.
 /tmp/modprobe-helper bonding
 check "modprobe bonding works" grep -q '^bonding ' /proc/modules
