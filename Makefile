@@ -60,10 +60,13 @@ tools:
 	$(MAKE) -C tools
 
 # The whole test suite on every kernel series (what CI runs): Debian's
-# 6.1 and 6.12, and the sanitizer kernel 6.12-debug.
+# 6.1 and 6.12, and the sanitizer kernel 6.12-debug; and a smoke run on
+# Debian 11's 5.10 and sid's 7.2 unless SERIES names them (then they get
+# the whole suite).
 CHECK_SERIES ?= $(SERIES) 6.12-debug
+CHECK_SMOKE ?= $(filter-out $(SERIES),5.10 7.2)
 check:
-	scripts/run-tests.sh $(CHECK_SERIES)
+	SM4KTLS_SMOKE_SERIES="$(CHECK_SMOKE)" scripts/run-tests.sh $(CHECK_SERIES)
 
 # The sanitizer kernel (KASAN, KFENCE, lockdep, kmemleak, UBSAN, ...):
 # built from Debian's linux-source-6.12 into /var/cache/sm4ktls once, and

@@ -7,6 +7,12 @@
 #
 # usage: scripts/run-tests.sh [SERIES...]     (default: 6.1 6.12 6.12-debug)
 #
+# SM4KTLS_SMOKE_SERIES="5.10 7.2" adds a smoke run on those kernels (what
+# make check does for the kernels SERIES leaves out): the module built
+# with the kernel's own compiler, selftests/run-guest.sh, the data-path
+# suite's smoke subset (datapath-tests.sh --smoke) and upstream's tls.c
+# of that kernel's own package, one variant.
+#
 # 6.12-debug is the sanitizer kernel (scripts/debug-kernel.sh, built once
 # into a cache outside the tree): the same suites, and a verdict that
 # fails on any KASAN/KFENCE/UBSAN/lockdep/kmemleak/ODEBUG report.
@@ -21,6 +27,9 @@ set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
 series=${*:-6.1 6.12 6.12-debug}
+smoke=${SM4KTLS_SMOKE_SERIES:-}
+# Every kernel built for, and whose own copy of upstream's tls.c runs.
+kernels=$(for s in $series $smoke; do echo "${s%-debug}"; done | awk '!seen[$0]++' | xargs)
 # Beside the stock kernels (make check), the sanitizer kernel runs a
 # subset that fits CI's time: every suite but upstream's tls.c (which runs
 # on both stock kernels). Alone (make check-debug), or with
@@ -50,6 +59,17 @@ count_tap() {
 	grep -E '^not ok ' "$1" | sed "s/^/FAIL: [$2] /"
 }
 
+# Upstream's variant names in a kernel's copy of tls.c: 5.10's knows only
+# "12" and "13" (AES-GCM-128). With "smoke", one variant.
+upstream_variants() { # COPY [smoke]
+	case $1${2:+-smoke} in
+	5.10) echo 12,13 ;;
+	5.10-smoke) echo 13 ;;
+	*-smoke) echo 13_sm4_gcm ;;
+	*) echo 13_sm4_gcm,12_aes_gcm,13_aes_gcm ;;
+	esac
+}
+
 # Upstream's tls selftest subset on each kernel (SM4KTLS_UPSTREAM_CI).
 upstream_ci() { # sm4ktls|stock
 	local s log flags=()
@@ -57,8 +77,9 @@ upstream_ci() { # sm4ktls|stock
 	# Debian's stock tls.ko has no TLS 1.3 KeyUpdate; sm4ktls has.
 	local rekey=
 	[ "$1" = stock ] && flags=(--stock) && rekey=--exclude-rekey
-	make --no-print-directory -C selftests upstream >>"$logs/selftests-build.log" 2>&1
-	result $? "build upstream tls selftests (6.1 and 6.12 packages)" || return
+	make --no-print-directory -C selftests upstream UPSTREAM_SERIES="$kernels" \
+		>>"$logs/selftests-build.log" 2>&1
+	result $? "build upstream tls selftests ($kernels packages)" || return
 	for s in $series; do
 		[ "$s" != 6.12-debug ] || [ "$debug_full" = 1 ] || continue
 		log=$logs/upstream-ci-$s.log
@@ -66,7 +87,7 @@ upstream_ci() { # sm4ktls|stock
 		# mutliproc_* run on their own below, one variant.
 		scripts/upstream-tls.sh "${flags[@]}" $rekey --exclude 'mutliproc_*' \
 			--copy "${s%-debug}" \
-			--variants 13_sm4_gcm,12_aes_gcm,13_aes_gcm -t 2400 -l "$log" "$s" \
+			--variants "$(upstream_variants "${s%-debug}")" -t 2400 -l "$log" "$s" \
 			>"$log.out" 2>&1
 		result $? "guest $s: upstream tls.c subset on $1 (${s}'s copy)"
 		count_tap "$log" "upstream $s"
@@ -99,12 +120,12 @@ finish() {
 	exit
 }
 
-if ! make --no-print-directory modules SERIES="$series" >"$logs/build.log" 2>&1; then
+if ! make --no-print-directory modules SERIES="$series $smoke" >"$logs/build.log" 2>&1; then
 	tail -n 30 "$logs/build.log"
-	result 1 "build module for: $series"
+	result 1 "build module for: $series $smoke"
 	finish
 fi
-result 0 "build module for: $series"
+result 0 "build module for: $series $smoke (each with its kernel's compiler)"
 # A kernel without the TLS_DEVICE hooks gets software kTLS alone (Kbuild
 # leaves device offload out): build that too, against the last series.
 k=$(readlink "build/kernels/${series##* }")
@@ -211,4 +232,31 @@ if [[ " $series " == *" 6.12-debug "* ]]; then
 	cat "$log.verdict"
 	result $vrc "guest 6.12-debug fuzz (seed $seed): finished, no kernel splat, runner exit 0"
 fi
+
+# The smoke run on the kernels SERIES leaves out (see the top).
+for s in $smoke; do
+	log=$logs/guest-$s.log
+	echo "=== smoke on $s: selftests (log: $log)"
+	scripts/vm.sh -t 1500 -l "$log" "$s" selftests/run-guest.sh >/dev/null 2>"$log.verdict"
+	vrc=$?
+	count_tap "$log" "$s"
+	cat "$log.verdict"
+	result $vrc "guest $s (smoke): finished, no kernel splat, runner exit 0"
+	log=$logs/datapath-$s.log
+	echo "=== smoke on $s: data-path subset (log: $log)"
+	scripts/datapath-tests.sh --smoke -l "$log" "$s" >"$log.out" 2>&1
+	vrc=$?
+	count_tap "$log" "$s datapath"
+	grep -a "^# datapath" "$log.out"
+	cat "$log.verdict"
+	result $vrc "guest $s data-path (smoke): finished, no kernel splat, runner exit 0"
+	log=$logs/upstream-ci-$s.log
+	echo "=== smoke on $s: upstream tls.c of $s, $(upstream_variants "$s" smoke) (log: $log)"
+	scripts/upstream-tls.sh --copy "$s" --exclude 'mutliproc_*' \
+		--variants "$(upstream_variants "$s" smoke)" -t 2400 -l "$log" "$s" \
+		>"$log.out" 2>&1
+	result $? "guest $s (smoke): upstream tls.c of $s on sm4ktls"
+	count_tap "$log" "upstream $s"
+	grep '^# upstream-tls' "$log.out"
+done
 finish
