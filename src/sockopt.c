@@ -298,9 +298,12 @@ static int sm4ktls_get_conf(struct sm4ktls_ctx *ctx, char __user *optval,
 	return err;
 }
 
-/* An option's value of @size bytes; @exact: no longer buffer either. */
+/*
+ * An option's value of @size bytes; @exact: no longer buffer either.
+ * @size is unsigned, as upstream's sizeof(): a negative length passes.
+ */
 static int sm4ktls_put_opt(char __user *optval, int __user *optlen,
-			   const void *val, int size, bool exact)
+			   const void *val, unsigned int size, bool exact)
 {
 	int len;
 
