@@ -59,6 +59,32 @@ count_tap() {
 	grep -E '^not ok ' "$1" | sed "s/^/FAIL: [$2] /"
 }
 
+# selftests/run-guest.sh in a guest of SERIES; TAG marks a smoke run.
+guest_suite() { # SERIES TAG
+	local log=$logs/guest-$1.log vrc
+
+	echo "=== selftests on $1$2 (log: $log)"
+	scripts/vm.sh -t 1500 -l "$log" "$1" selftests/run-guest.sh >/dev/null 2>"$log.verdict"
+	vrc=$?
+	count_tap "$log" "$1"
+	cat "$log.verdict"
+	result $vrc "guest $1$2: finished, no kernel splat, runner exit 0"
+}
+
+# The data-path suite in a guest of SERIES, with datapath-tests.sh FLAGS.
+datapath_suite() { # SERIES TAG [FLAG...]
+	local s=$1 tag=$2 log=$logs/datapath-$1.log vrc
+
+	shift 2
+	echo "=== data-path tests on $s$tag (log: $log)"
+	scripts/datapath-tests.sh "$@" -l "$log" "$s" >"$log.out" 2>&1
+	vrc=$?
+	count_tap "$log" "$s datapath"
+	grep -a "^# datapath" "$log.out"
+	cat "$log.verdict"
+	result $vrc "guest $s data-path$tag: finished, no kernel splat, runner exit 0"
+}
+
 # Upstream's variant names in a kernel's copy of tls.c: 5.10's knows only
 # "12" and "13" (AES-GCM-128). With "smoke", one variant.
 upstream_variants() { # COPY [smoke]
@@ -175,13 +201,7 @@ if [[ " $series " == *" 6.12-debug "* ]]; then
 fi
 
 for s in $series; do
-	log=$logs/guest-$s.log
-	echo "=== selftests on $s (log: $log)"
-	scripts/vm.sh -t 1500 -l "$log" "$s" selftests/run-guest.sh >/dev/null 2>"$log.verdict"
-	vrc=$?
-	count_tap "$log" "$s"
-	cat "$log.verdict"
-	result $vrc "guest $s: finished, no kernel splat, runner exit 0"
+	guest_suite "$s" ""
 done
 # Upstream's selftest subset on sm4ktls (default), on the in-tree tls.ko
 # (stock), or not at all (0).
@@ -198,20 +218,12 @@ dp=${SM4KTLS_DATAPATH_CI:-1}
 if [ "$dp" != 0 ]; then
 	stock=$([ "$dp" = stock ] && echo 1 || echo 0)
 	for s in $series; do
-		log=$logs/datapath-$s.log
-		echo "=== data-path tests on $s (log: $log)"
 		flags=()
 		[ "$stock" = 1 ] && flags+=(--stock)
 		# CI's subset on the sanitizer kernel (datapath-tests.sh).
 		[ "$s" != 6.12-debug ] || [ "$debug_full" = 1 ] ||
 			flags+=(--subset)
-		scripts/datapath-tests.sh "${flags[@]}" -l "$log" "$s" \
-			>"$log.out" 2>&1
-		vrc=$?
-		count_tap "$log" "$s datapath"
-		grep -a "^# datapath" "$log.out"
-		cat "$log.verdict"
-		result $vrc "guest $s data-path: finished, no kernel splat, runner exit 0"
+		datapath_suite "$s" "" "${flags[@]}"
 	done
 fi
 # The seeded fuzzer (selftests/fuzz.c) for a bounded time on the sanitizer
@@ -235,21 +247,8 @@ fi
 
 # The smoke run on the kernels SERIES leaves out (see the top).
 for s in $smoke; do
-	log=$logs/guest-$s.log
-	echo "=== smoke on $s: selftests (log: $log)"
-	scripts/vm.sh -t 1500 -l "$log" "$s" selftests/run-guest.sh >/dev/null 2>"$log.verdict"
-	vrc=$?
-	count_tap "$log" "$s"
-	cat "$log.verdict"
-	result $vrc "guest $s (smoke): finished, no kernel splat, runner exit 0"
-	log=$logs/datapath-$s.log
-	echo "=== smoke on $s: data-path subset (log: $log)"
-	scripts/datapath-tests.sh --smoke -l "$log" "$s" >"$log.out" 2>&1
-	vrc=$?
-	count_tap "$log" "$s datapath"
-	grep -a "^# datapath" "$log.out"
-	cat "$log.verdict"
-	result $vrc "guest $s data-path (smoke): finished, no kernel splat, runner exit 0"
+	guest_suite "$s" " (smoke)"
+	datapath_suite "$s" " (smoke)" --smoke
 	log=$logs/upstream-ci-$s.log
 	echo "=== smoke on $s: upstream tls.c of $s, $(upstream_variants "$s" smoke) (log: $log)"
 	scripts/upstream-tls.sh --copy "$s" --exclude 'mutliproc_*' \
