@@ -67,7 +67,7 @@ scripts/vm.sh -t "$timeout" -l "$log" "$series" \
 vrc=$?
 secs=$(($(date +%s) - start))
 
-grep -aE '^not ok ' "$log" | sed "s/^/FAIL: [$series $mode] /"
+scripts/tap-failures.sh "$log" "$series $mode"
 grep -aE '^# (bulk|many)' "$log"
 cat "$log.verdict"
 pass=$(grep -aEc '^ok ' "$log")

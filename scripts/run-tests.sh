@@ -56,7 +56,7 @@ count_tap() {
 	s=$(grep -Ec '^ok .*# SKIP' "$1")
 	f=$(grep -Ec '^not ok ' "$1")
 	pass=$((pass + p - s)); skip=$((skip + s)); fail=$((fail + f))
-	grep -E '^not ok ' "$1" | sed "s/^/FAIL: [$2] /"
+	scripts/tap-failures.sh "$1" "$2"
 }
 
 # selftests/run-guest.sh in a guest of SERIES; TAG marks a smoke run.
