@@ -31,7 +31,13 @@ bool drop_resync;
 module_param(drop_resync, bool, 0644);
 MODULE_PARM_DESC(drop_resync, "RX: ignore resync answers from the stack");
 
-#define SIM_REASK_RECS	4	/* unanswered guess: ask about a newer one */
+/*
+ * Unanswered guess: ask about a newer one. The stack answers when the
+ * record reaches its parser, which on a slow kernel with large skbs can be
+ * a dozen records behind the device: asking again sooner than that throws
+ * away the guess the answer is about.
+ */
+#define SIM_REASK_RECS	32
 
 static void sim_rx_ask(struct net_device *dev, struct sim_conn *sc, u32 seq)
 {
