@@ -84,14 +84,17 @@ counters_line() {
 
 # --- RX: userspace records from sa, kTLS RX in sb through sm4sim0b ---
 
+rx_ns_counters="TlsRxDevice TlsRxSw TlsRxDeviceRecords TlsRxDeviceReencrypt
+	TlsRxDeviceSwRecords TlsRxDeviceResync TlsDecryptError"
+rx_sim_counters="tls_rx_skbs_decrypted tls_rx_skbs_left tls_rx_resync_req
+	tls_rx_resync tls_rx_auth_failed"
+
 rsnap() { # PREFIX
 	local c
-	for c in TlsRxDevice TlsRxSw TlsRxDeviceRecords TlsRxDeviceReencrypt \
-		 TlsRxDeviceSwRecords TlsRxDeviceResync TlsDecryptError; do
+	for c in $rx_ns_counters; do
 		eval "${1}_$c=$(ns_counter sb $c)"
 	done
-	for c in tls_rx_skbs_decrypted tls_rx_skbs_left tls_rx_resync_req \
-		 tls_rx_resync tls_rx_auth_failed; do
+	for c in $rx_sim_counters; do
 		eval "${1}_$c=$(simstat sb sm4sim0b $c)"
 	done
 }
@@ -174,25 +177,34 @@ case_rx_device() { # CIPHER VERSION
 		-a "$(delta TlsDecryptError)" = 0
 }
 
+# What the device makes of a stream depends on how TCP and GRO cut it
+# (larger skbs under a slow kernel): up to three RX transfers, each checked
+# byte by byte, until the function TEST holds of their counters added up.
+rxfer_until() { # NAME CIPHER VERSION TEST
+	local i c
+	for i in 1 2 3; do
+		rxfer "$1" "$2" "$3"
+		for c in $rx_ns_counters $rx_sim_counters; do
+			[ "$i" = 1 ] && eval "first_$c=\$b_$c"
+			eval "b_$c=\$first_$c"
+		done
+		"$4" && break
+	done
+}
+
+rx_sw_seen() { # software opened records the device left
+	[ "$(delta TlsRxDeviceSwRecords)" -gt 0 ]
+}
+
+rx_resynced() { # the device got back in step and decrypted
+	[ "$(delta TlsRxDeviceResync)" -gt 0 ] &&
+		[ "$(( $(delta TlsRxDeviceRecords) + $(delta TlsRxDeviceReencrypt) ))" -gt 0 ]
+}
+
 case_rx_mixed() { # CIPHER VERSION
 	local t="$1 $(vname "$2") RX decrypted, partly and not decrypted records"
-	local i c
 	sim_knob rx_skip 3
-	# Which records fall wholly into skipped skbs depends on how TCP
-	# and GRO cut the stream (larger skbs under a slow kernel): up to
-	# three transfers, counted together, each checked byte by byte.
-	for i in 1 2 3; do
-		rxfer "$t" "$1" "$2"
-		[ "$i" = 1 ] && for c in TlsRxDeviceRecords TlsRxDeviceReencrypt \
-			TlsRxDeviceSwRecords TlsDecryptError; do
-			eval "first_$c=\$b_$c"
-		done
-		[ "$(delta TlsRxDeviceSwRecords)" -gt 0 ] && break
-	done
-	for c in TlsRxDeviceRecords TlsRxDeviceReencrypt TlsRxDeviceSwRecords \
-		 TlsDecryptError; do
-		eval "b_$c=\$first_$c"
-	done
+	rxfer_until "$t" "$1" "$2" rx_sw_seen
 	sim_knob rx_skip 0
 	check "$t: all three kinds seen ($(rcounters_line))" \
 		test "$(delta TlsRxDeviceRecords)" -gt 0 -a "$(delta TlsRxDeviceReencrypt)" -gt 0 \
@@ -205,7 +217,7 @@ case_rx_loss() { # CIPHER VERSION
 	sim_knob wire_reorder 30
 	# A gap for sure, with room in between to get back in step.
 	sim_knob wire_drop_every 50
-	rxfer "$t" "$1" "$2"
+	rxfer_until "$t" "$1" "$2" rx_resynced
 	sim_knob wire_loss 0
 	sim_knob wire_reorder 0
 	sim_knob wire_drop_every 0
