@@ -2372,6 +2372,165 @@ TEST_F_TIMEOUT(peer, reset_blocked_sender, 120)
 	EXPECT_LT(secs, PROMPT) TH_LOG("close() took %.2f s", secs);
 }
 
+/*
+ * For max_payload_blocked_sender: sends the pattern until told to stop
+ * (MSG_MORE if asked), then ends the open record with one more byte.
+ */
+struct limit_sender {
+	struct blocked_sender b;
+	volatile int stop;
+};
+
+static void *limit_sender_fn(void *arg)
+{
+	struct limit_sender *l = arg;
+	struct blocked_sender *b = &l->b;
+	u8 buf[4096];
+	ssize_t n;
+
+	while (!l->stop) {
+		pattern_fill(b->seed, b->accepted, buf, sizeof(buf));
+		w_doing(&b->w, "send()");
+		b->in_send = 1;
+		n = send(b->fd, buf, sizeof(buf),
+			 MSG_NOSIGNAL | (b->more ? MSG_MORE : 0));
+		b->in_send = 0;
+		if (n <= 0) {
+			b->err = n < 0 ? errno : EIO;
+			return NULL;
+		}
+		b->accepted += n;
+	}
+	pattern_fill(b->seed, b->accepted, buf, 1);
+	if (send(b->fd, buf, 1, MSG_NOSIGNAL) != 1)
+		b->err = errno;
+	else
+		b->accepted++;
+	w_doing(&b->w, "done");
+	return NULL;
+}
+
+/* Reads records to the end, noting where each starts and its length. */
+struct limit_drain {
+	struct worker w;
+	FIXTURE_DATA(peer) *self;
+	long long pos;
+	long end;
+	unsigned int nrec;
+	long long *start;
+	u16 *len;
+};
+
+#define LIMIT_MAX_RECS	(1 << 16)
+
+static void *limit_drain_fn(void *arg)
+{
+	struct limit_drain *d = arg;
+	struct tlsrec_state st;
+	long n;
+	u8 type;
+
+	tlsrec_state_init(&st, &d->self->tx);
+	w_doing(&d->w, "reading");
+	for (;;) {
+		n = read_record(d->self->ufd, d->self->rec, TLSREC_MAX_RECORD);
+		if (n > 0)
+			n = tlsrec_open(&st, d->self->rec, n, &type, d->self->pt);
+		if (n <= 0 || type != TLSREC_TYPE_DATA ||
+		    pattern_check(d->self->seed, d->pos, d->self->pt, n) >= 0) {
+			d->end = n;
+			break;
+		}
+		if (d->nrec < LIMIT_MAX_RECS) {
+			d->start[d->nrec] = d->pos;
+			d->len[d->nrec++] = n;
+		}
+		d->pos += n;
+	}
+	w_doing(&d->w, "done");
+	return NULL;
+}
+
+/*
+ * TLS_TX_MAX_PAYLOAD_LEN set again and again while a sender sleeps on a
+ * peer that does not read: each call takes effect or, while a record is
+ * open (MSG_MORE), fails with EBUSY, and nothing else. The stream stays
+ * intact, and once the sender is done a limit of 100 holds for what is
+ * sent next (the limit is of data: TLS 1.3's type byte comes on top).
+ */
+static void max_payload_blocked(struct __test_metadata *_metadata,
+				FIXTURE_DATA(peer) *self, bool more)
+{
+	static const u16 lim[] = { 64, 1000, 16384, 4096, 63, 200 };
+	struct limit_drain d = { .self = self };
+	struct limit_sender l = {};
+	int i, set = 0, busy = 0;
+	unsigned int r, over = 0;
+	long long tail;
+	u16 v = 16384;
+
+	ASSERT_EQ(peer_pair(self, 16384, 16384, false), 0);
+	if (setsockopt(self->kfd, SOL_TLS, TLS_TX_MAX_PAYLOAD_LEN, &v,
+		       sizeof(v)) && errno == ENOPROTOOPT && st_stock())
+		SKIP(return, "this kernel's tls.ko has no TLS_TX_MAX_PAYLOAD_LEN");
+	set_timeo(self->kfd, 30);
+	set_timeo(self->ufd, 30);
+	l.b.fd = self->kfd;
+	l.b.seed = self->seed;
+	l.b.more = more;
+	ASSERT_EQ(w_start(&l.b.w, "limit sender", limit_sender_fn, &l), 0);
+	for (i = 0; i < 40 && !(l.b.in_send && now() - l.b.w.since > 0.5); i++)
+		usleep(50000);
+	EXPECT_TRUE(l.b.in_send) TH_LOG("the sender never blocked");
+	for (i = 0; i < 60; i++) {
+		v = lim[i % ARRAY_SIZE(lim)];
+		if (!setsockopt(self->kfd, SOL_TLS, TLS_TX_MAX_PAYLOAD_LEN, &v,
+				sizeof(v)))
+			set++;
+		else if (errno == EBUSY)
+			busy++;
+		else
+			EXPECT_EQ(errno, EBUSY) TH_LOG("limit %u: %s", v, strerror(errno));
+		usleep(10000);
+	}
+	d.start = calloc(LIMIT_MAX_RECS, sizeof(*d.start));
+	d.len = calloc(LIMIT_MAX_RECS, sizeof(*d.len));
+	ASSERT_TRUE(d.start && d.len);
+	ASSERT_EQ(w_start(&d.w, "reader", limit_drain_fn, &d), 0);
+	l.stop = 1;
+	JOIN_OK(&l.b.w, 40);
+	EXPECT_EQ(l.b.err, 0) TH_LOG("sender: %s", strerror(l.b.err));
+	/* Nothing open now: a new limit goes in and holds. */
+	v = 100;
+	EXPECT_EQ(setsockopt(self->kfd, SOL_TLS, TLS_TX_MAX_PAYLOAD_LEN, &v,
+			     sizeof(v)), 0);
+	tail = l.b.accepted;
+	pattern_fill(self->seed, tail, self->buf, 1000);
+	EXPECT_EQ(send(self->kfd, self->buf, 1000, MSG_NOSIGNAL), 1000);
+	shutdown(self->kfd, SHUT_WR);
+	JOIN_OK(&d.w, 40);
+	EXPECT_EQ(d.end, 0) TH_LOG("stream ended with %ld at byte %lld", d.end, d.pos);
+	EXPECT_EQ(d.pos, tail + 1000);
+	for (r = 0; r < d.nrec; r++)
+		if (d.start[r] >= tail && d.len[r] > 100)
+			over++;
+	EXPECT_EQ(over, 0) TH_LOG("%u records after the limit of 100 hold more", over);
+	ksft_print_msg("max_payload_blocked%s: %d limits set, %d EBUSY, %u records, %lld bytes\n",
+		       more ? " (MSG_MORE)" : "", set, busy, d.nrec, d.pos);
+	free(d.start);
+	free(d.len);
+}
+
+TEST_F_TIMEOUT(peer, max_payload_blocked_sender, 120)
+{
+	max_payload_blocked(_metadata, self, false);
+}
+
+TEST_F_TIMEOUT(peer, max_payload_blocked_sender_more, 120)
+{
+	max_payload_blocked(_metadata, self, true);
+}
+
 /* The record layer's records for the kernel: a few, written byte by byte. */
 static void byte_by_byte(struct __test_metadata *_metadata,
 			 FIXTURE_DATA(peer) *self, u16 cipher, u16 version,
