@@ -25,28 +25,8 @@ trap cleanup EXIT
 # shellcheck source=selftests/lib.sh
 . "$top/selftests/lib.sh"
 
-# Holds kTLS sockets open until killed; writes "ready PORT..." first.
-cat >"$work/hold.py" <<'PY'
-import os, socket, struct, sys, time
-SOL_TLS, TLS_TX, TLS_RX, SM4_GCM = 282, 1, 2, 55
-def pair(version, rx):
-    ls = socket.create_server(("127.0.0.1", 0))
-    c = socket.create_connection(ls.getsockname())
-    s, _ = ls.accept()
-    s.setsockopt(socket.IPPROTO_TCP, 31, b"tls")	# TCP_ULP
-    info = struct.pack("=HH8s16s4s8s", version, SM4_GCM, os.urandom(8),
-                       os.urandom(16), os.urandom(4), bytes(8))
-    s.setsockopt(SOL_TLS, TLS_TX, info)
-    if rx:
-        s.setsockopt(SOL_TLS, TLS_RX, info)
-    return ls, c, s
-keep = [pair(0x0304, True)]
-if sys.argv[1] == "sm4ktls":
-    keep.append(pair(0x0101, False))
-print("ready", *(k[2].getsockname()[1] for k in keep), flush=True)
-time.sleep(600)
-PY
-python3 "$work/hold.py" "$mod" >"$work/ready" 2>"$work/hold.err" &
+python3 "$top/selftests/ktls_hold.py" $([ "$mod" = sm4ktls ] && echo --tlcp) \
+	>"$work/ready" 2>"$work/hold.err" &
 hpid=$!
 wait_for 20 grep -q ready "$work/ready"
 grep -q ready "$work/ready" || sed 's/^/# /' "$work/hold.err"
