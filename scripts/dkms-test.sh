@@ -21,23 +21,7 @@ n=0
 rc=0
 # shellcheck source=selftests/lib.sh
 . "$top/selftests/lib.sh"
-pass=0 fail=0
-res() { # STATUS DESCRIPTION: tap, counted
-	tap "$@"
-	if [ "$1" = 0 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
-}
-count() { # LOG: the guest's TAP lines join ours
-	pass=$((pass + $(grep -aEc '^ok ' "$1")))
-	fail=$((fail + $(grep -aEc '^not ok ' "$1")))
-	grep -aE '^(not )?ok |^# ' "$1" | sed 's/^/  /'
-}
-
-logs=$top/build/test-logs
-mkdir -p "$logs"
-scripts/install-deps.sh dkms >&2
-ver=$(cat VERSION)
-scripts/make-deb.sh >"$logs/dkms-deb.log" 2>&1
-res $? "make deb: sm4ktls-dkms and sm4ktls-tools $ver"
+pkg_test_start dkms-deb.log dkms
 t=$top/build/dkms-test
 rm -rf "$t"
 mkdir -p "$t/root" "$t/dkms"

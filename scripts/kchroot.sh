@@ -11,26 +11,23 @@
 # stays mounted after CMD).
 #
 # usage: scripts/kchroot.sh [-p PKG]... KVER [-- CMD ...]
-#   -p PKG  also install PKG in the chroot (dkms for scripts/dkms-test.sh)
+#        scripts/kchroot.sh -r ROOT -- CMD ...
+#   -p PKG   also install PKG in the chroot (dkms for scripts/dkms-test.sh)
+#   -r ROOT  run CMD the same way in the system at ROOT, as it is
+#            (scripts/deb-test.sh)
 #   Without CMD, only prepares the chroot and prints its path.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-extra=
-while getopts p: opt; do
+extra= chroot=
+while getopts p:r: opt; do
 	case $opt in
 	p) extra="$extra $OPTARG" ;;
+	r) chroot=$(cd "$OPTARG" && pwd) ;;
 	*) exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
-kver=${1:?usage: $0 [-p PKG]... KVER [-- CMD ...]}
-shift
-[ "${1:-}" != -- ] || shift
-kdir=$top/build/kernels/$kver
-suite=$(cat "$kdir/suite" 2>/dev/null) ||
-	{ echo "kchroot: $kver is not a fetched kernel of another release" >&2; exit 2; }
-chroot=$top/build/chroots/$suite
 
 log() { echo "kchroot: $*" >&2; }
 
@@ -73,8 +70,17 @@ prepare() {
 		>"$chroot/.sm4ktls-pkgs"
 }
 
-mkdir -p "$top/build/chroots"
-prepare
+if [ -z "$chroot" ]; then
+	kver=${1:?usage: $0 [-p PKG]... KVER [-- CMD ...]}
+	shift
+	kdir=$top/build/kernels/$kver
+	suite=$(cat "$kdir/suite" 2>/dev/null) ||
+		{ echo "kchroot: $kver is not a fetched kernel of another release" >&2; exit 2; }
+	chroot=$top/build/chroots/$suite
+	mkdir -p "$top/build/chroots"
+	prepare
+fi
+[ "${1:-}" != -- ] || shift
 if [ $# -eq 0 ]; then
 	echo "$chroot"
 	exit 0

@@ -19,6 +19,35 @@ tap() { # STATUS DESCRIPTION
 	if [ "$1" = 0 ]; then echo "ok $id $2"; else echo "not ok $id $2"; rc=1; fi
 }
 
+# Host-side runners (dkms-test.sh, deb-test.sh) tally pass and fail: res
+# is tap, counted; count adds a guest log's TAP lines and shows them.
+res() { # STATUS DESCRIPTION
+	tap "$@"
+	if [ "$1" = 0 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
+}
+
+count() { # LOG
+	pass=$((pass + $(grep -aEc '^ok ' "$1")))
+	fail=$((fail + $(grep -aEc '^not ok ' "$1")))
+	grep -aE '^(not )?ok |^# ' "$1" | sed 's/^/  /'
+}
+
+# The start of a package test: tallies at 0, logs in $logs, PKG...
+# installed on the host, the packages made (counted), their version in
+# $ver.
+pkg_test_start() { # LOGNAME PKG...
+	local log=$1
+
+	shift
+	pass=0 fail=0
+	logs=$top/build/test-logs
+	mkdir -p "$logs"
+	"$top/scripts/install-deps.sh" "$@" >&2
+	ver=$(cat "$top/VERSION")
+	"$top/scripts/make-deb.sh" >"$logs/$log" 2>&1
+	res $? "make deb: sm4ktls-dkms and sm4ktls-tools $ver"
+}
+
 # A TAP line for whether CONDITION... holds.
 check() { # DESCRIPTION CONDITION...
 	local what=$1

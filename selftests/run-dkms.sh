@@ -13,10 +13,11 @@
 #     bonding works and "tls" is still sm4ktls's; that tls.ko, without its
 #     ULP, is pinned (rmmod refused: its exit would corrupt the ULP list).
 #
-# usage: run-dkms.sh MODULE_DIR MODPROBE_CONF VERSION
+# usage: run-dkms.sh MODULE_DIR MODPROBE_CONF VERSION [SM4KTLS_STATUS]
+#   (scripts/deb-test.sh passes the installed sm4ktls-status)
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
-moddir=$1 conf=$2 ver=$3
+moddir=$1 conf=$2 ver=$3 status=${4:-$top/tools/sm4ktls-status}
 kver=$(uname -r)
 n=0
 rc=0
@@ -28,7 +29,7 @@ mkdir -p "$tree/lib/modules"
 cp -as "$top/build/kernels/$kver/root/lib/modules/$kver" "$tree/lib/modules/"
 rm -f "$tree/lib/modules/$kver"/modules.*
 mkdir -p "$tree/lib/modules/$kver/updates/dkms"
-cp "$moddir"/*.ko "$tree/lib/modules/$kver/updates/dkms/"
+cp "$moddir"/*.ko* "$tree/lib/modules/$kver/updates/dkms/"
 depmod -b "$tree" "$kver"
 tap $? "depmod over the kernel's modules and $(ls "$moddir" | tr '\n' ' ')"
 cat >/tmp/modprobe-helper <<SH
@@ -41,30 +42,22 @@ echo /tmp/modprobe-helper >/proc/sys/kernel/modprobe
 none_loaded() { ! grep -qE '^(sm4ktls|sm4ktls_crypto|tls|bonding) ' /proc/modules; }
 check "nothing of ours or tls.ko loaded at the start" none_loaded
 
-# An unmodified program: the ULP by name, then an SM4-GCM TX key; then
+# An unmodified program: the ULP by name, then SM4-GCM keys; then
 # sm4ktls-status while the socket is open.
-python3 - "$top/tools/sm4ktls-status" >/tmp/ulp.out 2>&1 <<'PY'
-import os, socket, struct, subprocess, sys
-ls = socket.create_server(("127.0.0.1", 0))
-c = socket.create_connection(ls.getsockname())
-s, _ = ls.accept()
-s.setsockopt(socket.IPPROTO_TCP, 31, b"tls")
-print("ulp ok")
-info = struct.pack("=HH8s16s4s8s", 0x0304, 55, os.urandom(8),
-                   os.urandom(16), os.urandom(4), bytes(8))
-s.setsockopt(282, 1, info)
-print("key ok")
-r = subprocess.run([sys.argv[1], "--json"], capture_output=True, text=True)
-print("status exit", r.returncode)
-open("/tmp/status.json", "w").write(r.stdout)
-PY
-sed 's/^/# /' /tmp/ulp.out
-check "setsockopt(TCP_ULP, \"tls\") and an SM4-GCM key, no insmod" \
-	grep -q "key ok" /tmp/ulp.out
+python3 "$top/selftests/ktls_hold.py" >/tmp/hold.out 2>&1 &
+hpid=$!
+wait_for 20 grep -q ready /tmp/hold.out
+"$status" --json >/dev/null 2>&1
+s=$?
+kill "$hpid"
+wait "$hpid" 2>/dev/null
+sed 's/^/# /' /tmp/hold.out
+check "setsockopt(TCP_ULP, \"tls\") and SM4-GCM keys, no insmod" \
+	grep -q ready /tmp/hold.out
 check "sm4ktls autoloaded for \"tls\", tls.ko not" \
 	bash -c "grep -q '^sm4ktls ' /proc/modules && ! grep -q '^tls ' /proc/modules"
 check "sm4ktls_crypto autoloaded for gcm(sm4)" grep -q '^sm4ktls_crypto ' /proc/modules
-check "sm4ktls-status exit 0" grep -q "status exit 0" /tmp/ulp.out
+tap $s "sm4ktls-status exit $s with the socket open"
 for m in sm4ktls sm4ktls_crypto; do
 	check "$m version $(cat /sys/module/$m/version 2>/dev/null) (package $ver)" \
 		test "$(cat /sys/module/$m/version 2>/dev/null)" = "$ver"
@@ -97,7 +90,7 @@ fi
 check "modprobe bonding works" grep -q '^bonding ' /proc/modules
 check "sm4ktls and tls.ko loaded with it" \
 	bash -c "grep -q '^sm4ktls ' /proc/modules && grep -q '^tls ' /proc/modules"
-"$top/tools/sm4ktls-status" >/tmp/status2.out 2>&1
+"$status" >/tmp/status2.out 2>&1
 s=$?
 sed 's/^/# /' /tmp/status2.out | grep -E 'ULP|tls.ko|problem|ok:'
 check "\"tls\" is sm4ktls's beside tls.ko (status exit $s)" \
