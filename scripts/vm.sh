@@ -8,8 +8,11 @@
 #   - the guest must reach the end (a hung guest is killed by the timeout),
 #   - no kernel splat (BUG/WARNING/Oops/...) in the guest's dmesg.
 #
-# usage: scripts/vm.sh [-t SECONDS] [-l LOG] [-m MiB] [--kvm] SERIES COMMAND...
+# usage: scripts/vm.sh [-t SECONDS] [-l LOG] [-m MiB] [--kvm | --icount SHIFT]
+#                      SERIES COMMAND...
 # SERIES is 6.1 or 6.12 (or a kernel release under build/kernels/).
+# --icount SHIFT: the guest's clock counts instructions, 2^SHIFT ns each
+# (QEMU -icount, one TCG thread; benchmarks, see scripts/ktls-bench.sh).
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -17,16 +20,20 @@ timeout=900
 log=
 mem=2048
 accel=tcg
+icount=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	-t) timeout=$2; shift 2 ;;
 	-l) log=$2; shift 2 ;;
 	-m) mem=$2; shift 2 ;;
 	--kvm) accel=kvm; shift ;;
+	# sleep=off: idle time jumps to the next timer instead of passing in
+	# real time; align=off: the guest never waits for the host's clock.
+	--icount) icount=(-icount "shift=$2,sleep=off,align=off"); shift 2 ;;
 	*) break ;;
 	esac
 done
-[ $# -ge 2 ] || { echo "usage: $0 [-t SECONDS] [-l LOG] [-m MiB] [--kvm] SERIES COMMAND..." >&2; exit 2; }
+[ $# -ge 2 ] || { echo "usage: $0 [-t SECONDS] [-l LOG] [-m MiB] [--kvm | --icount SHIFT] SERIES COMMAND..." >&2; exit 2; }
 series=$1
 shift
 cmd="$*"
@@ -55,9 +62,10 @@ printf 'VM_TOP=%q\nVM_CMD=%q\n' "$top" "$cmd" >"$run/vm.conf"
 cat "$base" "$run/conf.cpio.gz" >"$run/initrd"
 [ -n "$log" ] || log=$work/console.log
 
-qemu() {
+qemu() { # ACCEL: icount needs TCG's single thread for all vCPUs
 	timeout --foreground -k 10 "$timeout" qemu-system-x86_64 \
-		-accel "$1" -cpu max -m "$mem" -smp 2 \
+		-accel "$1${icount[*]:+,thread=single}" "${icount[@]}" \
+		-cpu max -m "$mem" -smp 2 \
 		-display none -monitor none -serial stdio -no-reboot \
 		-kernel "$vmlinuz" -initrd "$run/initrd" \
 		-append "console=ttyS0 loglevel=5 panic=-1 oops=panic $extra" \
