@@ -2,7 +2,7 @@
 /*
  * sm4ktls_test: the selftests' helper module; here, an in-kernel socket
  * reader (test_rcu.c holds RCU read-side sections open, test_scan.c looks
- * for keys in RAM).
+ * for keys in RAM, test_aead.c times the AEAD alone for the benchmark).
  *
  * nvme-tcp and other kernel users read a socket through
  * sock->ops->read_sock() with the socket locked. Writing "FD LEN" to
@@ -108,8 +108,13 @@ static int __init test_init(void)
 	err = test_scan_init();
 	if (err)
 		goto err_rcu;
+	err = test_aead_init();
+	if (err)
+		goto err_scan;
 	return 0;
 
+err_scan:
+	test_scan_exit();
 err_rcu:
 	test_rcu_exit();
 err_proc:
@@ -121,6 +126,7 @@ err_buf:
 
 static void __exit test_exit(void)
 {
+	test_aead_exit();
 	test_scan_exit();
 	test_rcu_exit();
 	remove_proc_entry("sm4ktls_test_read_sock", NULL);
@@ -129,5 +135,5 @@ static void __exit test_exit(void)
 
 module_init(test_init);
 module_exit(test_exit);
-MODULE_DESCRIPTION("sm4ktls selftests: in-kernel socket reads, RCU held open, key scans");
+MODULE_DESCRIPTION("sm4ktls selftests: in-kernel socket reads, RCU held open, key scans, AEAD timing");
 MODULE_LICENSE("GPL");

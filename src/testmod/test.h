@@ -7,5 +7,7 @@ int test_rcu_init(void);
 void test_rcu_exit(void);
 int test_scan_init(void);
 void test_scan_exit(void);
+int test_aead_init(void);
+void test_aead_exit(void);
 
 #endif
