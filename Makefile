@@ -103,7 +103,8 @@ style:
 
 # kTLS throughput in a guest, sm4ktls beside the in-tree tls.ko (figures,
 # not a test): one table per kernel. Only 6.12 unless SERIES is given;
-# BENCH_ARGS goes to scripts/ktls-bench.sh (e.g. "-s 64 -r 5").
+# BENCH_ARGS goes to scripts/ktls-bench.sh (e.g. "-s 64 -r 5"; "-i" for
+# the deterministic mode: instructions per record under QEMU's -icount).
 BENCH_SERIES = $(if $(filter command line environment,$(origin SERIES)),$(SERIES),6.12)
 bench-ktls:
 	@for s in $(BENCH_SERIES); do scripts/ktls-bench.sh $(BENCH_ARGS) $$s || exit 1; done

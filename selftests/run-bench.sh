@@ -6,10 +6,16 @@
 # build/tools/ktls-bench over both ULPs with ARGS. Fails early if any
 # module is missing, so a "tls" that is not the in-tree module can never
 # be measured as such. Prints the gcm()/rfc7539() drivers the crypto API
-# picked.
+# picked. sm4ktls_test is loaded for its AEAD timing (ktls-bench -I).
 #
-# usage: run-bench.sh KTLS-BENCH-ARG...
+# usage: run-bench.sh [-W SIZE,...] KTLS-BENCH-ARG...
+#   -W: one ktls-bench run per record size (its -w), modules loaded once
 set -u
+sizes=
+if [ "${1:-}" = -W ]; then
+	sizes=$(echo "$2" | tr ',' ' ')
+	shift 2
+fi
 top=$(cd "$(dirname "$0")/.." && pwd)
 obj=$top/build/obj/$(uname -r)
 mods=$top/build/kernels/$(uname -r)/root
@@ -21,10 +27,17 @@ done
 insmod "$obj/sm4ktls_crypto.ko" kat_million=0 || exit 1
 modprobe -d "$mods" tls || exit 1
 insmod "$obj/sm4ktls.ko" ulp_name=sm4ktls || exit 1
+# /proc/sm4ktls_test_aead: the AEAD timed alone (ktls-bench -I).
+insmod "$obj/sm4ktls_test.ko" || exit 1
 grep -E '^(sm4ktls|sm4ktls_crypto|tls) ' /proc/modules || exit 1
 echo "# guest: $(nproc) vCPUs, $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'), modules: $(cut -d' ' -f1 /proc/modules | grep -E '^(sm4ktls|sm4ktls_crypto|tls)$' | tr '\n' ' ')"
-"$top/build/tools/ktls-bench" -u tls,sm4ktls "$@"
-rc=$?
+rc=0
+if [ -z "$sizes" ]; then
+	"$top/build/tools/ktls-bench" -u tls,sm4ktls "$@" || rc=1
+fi
+for w in $sizes; do
+	"$top/build/tools/ktls-bench" -u tls,sm4ktls -w "$w" "$@" || rc=1
+done
 awk '/^name/ { n = $3 } /^driver/ && n ~ /^(gcm|rfc7539)\(/ { print "# crypto: " n " = " $3 }' /proc/crypto
-rmmod sm4ktls && rmmod tls && rmmod sm4ktls_crypto || rc=1
+rmmod sm4ktls_test && rmmod sm4ktls && rmmod tls && rmmod sm4ktls_crypto || rc=1
 exit $rc

@@ -5,9 +5,9 @@
  * Cases (each a fresh connection, sender and receiver threads pinned to
  * different CPUs):
  *   send      kTLS TX, send() of -w bytes (one record each)  -> kTLS RX recv()
- *   sendfile  kTLS TX, sendfile() from a tmpfs file           -> kTLS RX recv()
+ *   sendfile  kTLS TX, sendfile() of -w bytes from a tmpfs file -> kTLS RX recv()
  *   recv      plain TCP send() of records sealed beforehand by the ULPs'
- *             TX (same keys, same 16 KiB records)             -> kTLS RX recv()
+ *             TX (same keys, same -w byte records)            -> kTLS RX recv()
  *             (only the receiver does crypto: the RX cost alone)
  * ULP "none" is plain TCP both ends (a baseline; no keys).
  *
@@ -22,8 +22,17 @@
  * order) and medians printed, with each ULP's ratio to the first one.
  * Figures, not a pass/fail test; exit status 1 only when a check fails.
  *
+ * -I SHIFT: the guest's clock counts instructions (QEMU -icount shift=SHIFT,
+ * sleep=off: 2^SHIFT ns each, no time passes while idle), so a transfer's
+ * time is the instructions all CPUs executed for it: the table gives
+ * instructions per record and per byte, and how far the runs spread. With
+ * /proc/sm4ktls_test_aead (the selftests' module) it also gives them less
+ * the AEAD's seal and open of one record, timed alone in the kernel the
+ * same way: what the two ULPs' record layers, TCP and the copies cost.
+ *
  * usage: ktls-bench [-u ULP,..] [-c CIPHER,..] [-m CASE,..] [-s MiB] [-r N]
- *                   [-w BYTES] [-b BYTES] [-C TXCPU,RXCPU] [-z] [-n] [-v]
+ *                   [-w BYTES] [-b BYTES] [-C TXCPU,RXCPU] [-I SHIFT] [-z]
+ *                   [-n] [-v]
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -75,6 +84,7 @@ static const struct cipher ciphers[] = {
 	{ "aes128gcm-1.2", TLS_1_2_VERSION, TLS_CIPHER_AES_GCM_128, 16, 8, 4 },
 	{ "aes256gcm-1.3", TLS_1_3_VERSION, TLS_CIPHER_AES_GCM_256, 32, 8, 4 },
 	{ "sm4gcm-1.3", TLS_1_3_VERSION, TLS_CIPHER_SM4_GCM, 16, 8, 4 },
+	{ "sm4gcm-1.2", TLS_1_2_VERSION, TLS_CIPHER_SM4_GCM, 16, 8, 4 },
 	{ "chacha-1.3", TLS_1_3_VERSION, TLS_CIPHER_CHACHA20_POLY1305, 32, 12, 0 },
 	{ "chacha-1.2", TLS_1_2_VERSION, TLS_CIPHER_CHACHA20_POLY1305, 32, 12, 0 },
 };
@@ -95,6 +105,7 @@ static struct {
 	int repeats;
 	size_t wsize, rsize;
 	int cpu_tx, cpu_rx;
+	int icount;		/* -I SHIFT, or -1 */
 	bool no_pad, verify, verbose;
 } opt = {
 	.total = 64u << 20,
@@ -103,6 +114,7 @@ static struct {
 	.rsize = 16384,
 	.cpu_tx = -1,
 	.cpu_rx = -1,
+	.icount = -1,
 	.verify = true,
 };
 
@@ -117,6 +129,7 @@ struct capture {
 struct result {
 	double mbps[MAX_RUNS];
 	double cpu[MAX_RUNS];	/* ns of busy CPU (all CPUs) per byte */
+	double insn[MAX_RUNS];	/* -I: instructions per record */
 	int n;
 };
 
@@ -405,6 +418,9 @@ static void *sender(void *arg)
 		case CASE_SENDFILE: {
 			off_t pos = off;
 
+			/* -w bytes a call, as send(): one record each */
+			if (want > opt.wsize)
+				want = opt.wsize;
 			n = sendfile(x->fd, pattern_fd, &pos, want);
 			break;
 		}
@@ -626,6 +642,20 @@ static double minmax(const double *v, int n, bool max)
 	return m;
 }
 
+/* Records in a run: every send() of -w bytes is one (the last may be short). */
+static double records(void)
+{
+	return (double)((opt.total + opt.wsize - 1) / opt.wsize);
+}
+
+/* -I: a transfer of @t seconds of the instruction clock, per record. */
+static double insn_per_record(double t)
+{
+	if (opt.icount < 0)
+		return 0;
+	return t * 1e9 / (double)(1ULL << opt.icount) / records();
+}
+
 static void bench(void)
 {
 	int r, ci, k, i, u;
@@ -648,6 +678,7 @@ static void bench(void)
 						     &captures[ci], NULL, &cpu);
 					res->mbps[res->n] = opt.total / t / 1e6;
 					res->cpu[res->n] = cpu * 1e9 / opt.total;
+					res->insn[res->n] = insn_per_record(t);
 					if (opt.verbose)
 						printf("# run %d %-14s %-8s %-10s %8.1f MB/s %7.2f ns/B\n",
 						       r + 1, opt.ciphers[ci]->name,
@@ -704,6 +735,132 @@ static void report(void)
 		}
 }
 
+/* -I: instructions of the AEAD alone per record, sealed and opened. */
+struct aead_cost {
+	double seal, open;
+};
+
+static struct aead_cost aead_costs[MAX_ITEMS];	/* per cipher; 0: unknown */
+
+static const char *aead_alg(const struct cipher *c)
+{
+	switch (c->type) {
+	case TLS_CIPHER_SM4_GCM:
+		return "gcm(sm4)";
+	case TLS_CIPHER_CHACHA20_POLY1305:
+		return "rfc7539(chacha20,poly1305)";
+	default:
+		return "gcm(aes)";
+	}
+}
+
+/*
+ * A record's AEAD as kTLS calls it: AAD of 13 bytes (TLS 1.2) or 5, the
+ * text and, under TLS 1.3, the type byte.
+ */
+static void aead_measure(const struct cipher *c, struct aead_cost *cost)
+{
+	unsigned int runs = opt.wsize < 4096 ? 400 : 40;
+	bool tls13 = c->version == TLS_1_3_VERSION;
+	unsigned long long seal, open;
+	char cmd[128];
+	FILE *f;
+	int n;
+
+	f = fopen("/proc/sm4ktls_test_aead", "w");
+	if (!f)
+		return;
+	n = snprintf(cmd, sizeof(cmd), "%s %u %u %zu %u", aead_alg(c),
+		     c->key_len, tls13 ? 5 : 13, opt.wsize + tls13, runs);
+	n = fwrite(cmd, 1, n, f) == (size_t)n;
+	if (fclose(f) || !n)
+		return;
+	f = fopen("/proc/sm4ktls_test_aead", "r");
+	if (!f)
+		return;
+	if (fscanf(f, "%llu %llu", &seal, &open) == 2) {
+		cost->seal = seal / (double)(1ULL << opt.icount) / runs;
+		cost->open = open / (double)(1ULL << opt.icount) / runs;
+	}
+	fclose(f);
+}
+
+/* What the AEAD does for one record of case @k. */
+static double aead_per_record(int ci, int k)
+{
+	const struct aead_cost *a = &aead_costs[ci];
+
+	return k == CASE_RECV ? a->open : a->seal + a->open;
+}
+
+/*
+ * ULP @u's instructions per record in case @k less the AEAD's; 0 if that
+ * is unknown. Not less plain TCP's: a kTLS receiver that decrypts into the
+ * user's buffer saves the copy plain TCP makes, so that difference would
+ * not be the record layer's alone.
+ */
+static double sans_aead(int ci, int k, int u, int run)
+{
+	double a = aead_per_record(ci, k);
+
+	if (!a || is_plain(opt.ulps[u]))
+		return 0;
+	return results[ci][k][u].insn[run] - a;
+}
+
+static double sans_aead_median(int ci, int k, int u, double *ratio)
+{
+	double v[MAX_RUNS], q[MAX_RUNS];
+	int i, n = results[ci][k][u].n;
+
+	for (i = 0; i < n; i++) {
+		v[i] = sans_aead(ci, k, u, i);
+		q[i] = sans_aead(ci, k, 0, i) > 0 ? v[i] / sans_aead(ci, k, 0, i) : 0;
+	}
+	*ratio = median(q, n);
+	return median(v, n);
+}
+
+/* -I: instructions per record and per byte, and the runs' spread. */
+static void report_icount(void)
+{
+	int ci, k, u;
+
+	printf("%-14s %-8s %-10s %6s %10s %9s %8s %7s %9s %7s\n", "cipher",
+	       "case", "ulp", "record", "insn/rec", "insn/B", "spread%", "ratio",
+	       "w/o AEAD", "ratio");
+	for (ci = 0; ci < opt.nr_ciphers; ci++)
+		for (k = 0; k < NR_CASES; k++) {
+			struct result *base = &results[ci][k][0];
+
+			if (!opt.cases[k])
+				continue;
+			for (u = 0; u < opt.nr_ulps; u++) {
+				struct result *res = &results[ci][k][u];
+				double m = median(res->insn, res->n);
+
+				printf("%-14s %-8s %-10s %6zu %10.0f %9.2f %8.2f",
+				       opt.ciphers[ci]->name, case_names[k],
+				       opt.ulps[u], opt.wsize, m, m / opt.wsize,
+				       100 * (minmax(res->insn, res->n, true) -
+					      minmax(res->insn, res->n, false)) / m);
+				double lr, l = sans_aead_median(ci, k, u, &lr);
+
+				if (u)
+					printf(" %7.3f", paired_ratio(res->insn, base->insn,
+								      res->n));
+				else
+					printf(" %7s", "-");
+				if (l && u)
+					printf(" %9.0f %7.3f\n", l, lr);
+				else if (l)
+					printf(" %9.0f %7s\n", l, "-");
+				else
+					printf(" %9s %7s\n", "-", "-");
+			}
+		}
+}
+
 static int split(char *s, const char **out)
 {
 	int n = 0;
@@ -720,7 +877,7 @@ static void usage(void)
 
 	fprintf(stderr,
 		"Usage: ktls-bench [-u ULP,..] [-c CIPHER,..] [-m CASE,..] [-s MiB] [-r N]\n"
-		"                  [-w BYTES] [-b BYTES] [-C TXCPU,RXCPU] [-z] [-n] [-v]\n"
+		"                  [-w BYTES] [-b BYTES] [-C TXCPU,RXCPU] [-I SHIFT] [-z] [-n] [-v]\n"
 		"  -u  TCP ULP names, first is the reference for ratios; \"none\" = plain TCP (tls)\n"
 		"  -c  ciphers (aes128gcm-1.3):");
 	for (i = 0; i < ARRAY_SIZE(ciphers); i++)
@@ -730,6 +887,7 @@ static void usage(void)
 		"  -s  MiB per run (64)   -r  runs per case (5)\n"
 		"  -w  send() size = record size in \"send\" (16384)   -b  recv() size (16384)\n"
 		"  -C  CPUs of the sender and receiver threads (0,1 if there are two)\n"
+		"  -I  the clock counts instructions, 2^SHIFT ns each (QEMU -icount): report those\n"
 		"  -z  TLS_RX_EXPECT_NO_PAD on TLS 1.3 receivers   -n  no data check   -v  every run\n");
 	exit(2);
 }
@@ -741,7 +899,7 @@ static void parse_args(int argc, char **argv)
 	int o, i, n;
 	size_t j;
 
-	while ((o = getopt(argc, argv, "u:c:m:s:r:w:b:C:znvh")) != -1) {
+	while ((o = getopt(argc, argv, "u:c:m:s:r:w:b:C:I:znvh")) != -1) {
 		switch (o) {
 		case 'u':
 			ulps = optarg;
@@ -766,6 +924,11 @@ static void parse_args(int argc, char **argv)
 			break;
 		case 'C':
 			if (sscanf(optarg, "%d,%d", &opt.cpu_tx, &opt.cpu_rx) != 2)
+				usage();
+			break;
+		case 'I':
+			opt.icount = atoi(optarg);
+			if (opt.icount < 0 || opt.icount > 10)
 				usage();
 			break;
 		case 'z':
@@ -823,11 +986,27 @@ int main(int argc, char **argv)
 	       uts.release, opt.total >> 20, opt.repeats, opt.wsize, opt.rsize,
 	       opt.cpu_tx, opt.cpu_rx, opt.no_pad ? ", rx_no_pad" : "",
 	       opt.verify ? "" : ", data NOT checked");
+	if (opt.icount >= 0)
+		for (u = 0; u < opt.nr_ciphers; u++)
+			aead_measure(opt.ciphers[u], &aead_costs[u]);
 	bench();
 	for (u = 0; u < opt.nr_ulps; u++)
 		if (!is_plain(opt.ulps[u]))
 			printf("# ULP \"%s\": getsockopt(TCP_ULP) = \"%s\", keys counted in /proc/net/%s\n",
 			       opt.ulps[u], opt.ulps[u], served_by[u]);
+	if (opt.icount >= 0) {
+		printf("# instructions of all CPUs per record of %zu B (median of %d runs), per byte; spread = (max - min) / median\n"
+		       "# ratio = this ULP / %s: median of the ratios of back-to-back runs\n"
+		       "# w/o AEAD = insn/rec less the AEAD's alone (seal and open: send, sendfile; open: recv); its ratio likewise\n",
+		       opt.wsize, opt.repeats, opt.ulps[0]);
+		for (u = 0; u < opt.nr_ciphers; u++)
+			if (aead_costs[u].seal)
+				printf("# AEAD alone, %s, %zu B: seal %.0f, open %.0f\n",
+				       opt.ciphers[u]->name, opt.wsize,
+				       aead_costs[u].seal, aead_costs[u].open);
+		report_icount();
+		return 0;
+	}
 	printf("# MB/s = 10^6 B/s, median (min, max) of %d runs; cpu ns/B = busy time of all CPUs per byte, median\n"
 	       "# ratio, cpu = this ULP / %s for MB/s and cpu ns/B: median of the ratios of back-to-back runs\n",
 	       opt.repeats, opt.ulps[0]);
