@@ -704,36 +704,6 @@ static double paired_ratio(const double *v, const double *base, int n)
 	return median(q, n);
 }
 
-static void report(void)
-{
-	int ci, k, u;
-
-	printf("%-14s %-8s %-10s %8s %8s %8s %8s %7s %7s\n", "cipher", "case",
-	       "ulp", "MB/s", "min", "max", "cpu ns/B", "ratio", "cpu");
-	for (ci = 0; ci < opt.nr_ciphers; ci++)
-		for (k = 0; k < NR_CASES; k++) {
-			struct result *base = &results[ci][k][0];
-
-			if (!opt.cases[k])
-				continue;
-			for (u = 0; u < opt.nr_ulps; u++) {
-				struct result *res = &results[ci][k][u];
-
-				printf("%-14s %-8s %-10s %8.1f %8.1f %8.1f %8.1f",
-				       opt.ciphers[ci]->name, case_names[k],
-				       opt.ulps[u], median(res->mbps, res->n),
-				       minmax(res->mbps, res->n, false),
-				       minmax(res->mbps, res->n, true),
-				       median(res->cpu, res->n));
-				if (u)
-					printf(" %7.2f %7.2f\n",
-					       paired_ratio(res->mbps, base->mbps, res->n),
-					       paired_ratio(res->cpu, base->cpu, res->n));
-				else
-					printf(" %7s %7s\n", "-", "-");
-			}
-		}
-}
 
 /* -I: instructions of the AEAD alone per record, sealed and opened. */
 struct aead_cost {
@@ -821,44 +791,78 @@ static double sans_aead_median(int ci, int k, int u, double *ratio)
 	return median(v, n);
 }
 
-/* -I: instructions per record and per byte, and the runs' spread. */
-static void report_icount(void)
+/* One line of the table: a ULP's medians, ratios to the first ULP's. */
+static void row_wall(int ci, int k, int u)
 {
+	struct result *res = &results[ci][k][u], *base = &results[ci][k][0];
+
+	printf("%-14s %-8s %-10s %8.1f %8.1f %8.1f %8.1f",
+	       opt.ciphers[ci]->name, case_names[k], opt.ulps[u],
+	       median(res->mbps, res->n), minmax(res->mbps, res->n, false),
+	       minmax(res->mbps, res->n, true), median(res->cpu, res->n));
+	if (u)
+		printf(" %7.2f %7.2f\n",
+		       paired_ratio(res->mbps, base->mbps, res->n),
+		       paired_ratio(res->cpu, base->cpu, res->n));
+	else
+		printf(" %7s %7s\n", "-", "-");
+}
+
+/* -I: instructions per record and per byte, the runs' spread, ratios. */
+static void row_icount(int ci, int k, int u)
+{
+	struct result *res = &results[ci][k][u], *base = &results[ci][k][0];
+	double m = median(res->insn, res->n), lr, l;
+
+	printf("%-14s %-8s %-10s %6zu %10.0f %9.2f %8.2f",
+	       opt.ciphers[ci]->name, case_names[k], opt.ulps[u], opt.wsize,
+	       m, m / opt.wsize, 100 * (minmax(res->insn, res->n, true) -
+					minmax(res->insn, res->n, false)) / m);
+	l = sans_aead_median(ci, k, u, &lr);
+	if (u)
+		printf(" %7.3f", paired_ratio(res->insn, base->insn, res->n));
+	else
+		printf(" %7s", "-");
+	if (l && u)
+		printf(" %9.0f %7.3f\n", l, lr);
+	else if (l)
+		printf(" %9.0f %7s\n", l, "-");
+	else
+		printf(" %9s %7s\n", "-", "-");
+}
+
+static void legend_icount(void)
+{
+	int ci;
+
+	printf("# instructions of all CPUs per record of %zu B (median of %d runs), per byte; spread = (max - min) / median\n"
+	       "# ratio = this ULP / %s: median of the ratios of back-to-back runs\n"
+	       "# w/o AEAD = insn/rec less the AEAD's alone (seal and open: send, sendfile; open: recv); its ratio likewise\n",
+	       opt.wsize, opt.repeats, opt.ulps[0]);
+	for (ci = 0; ci < opt.nr_ciphers; ci++)
+		if (aead_costs[ci].seal)
+			printf("# AEAD alone, %s, %zu B: seal %.0f, open %.0f\n",
+			       opt.ciphers[ci]->name, opt.wsize,
+			       aead_costs[ci].seal, aead_costs[ci].open);
+}
+
+static void report(void)
+{
+	void (*row)(int ci, int k, int u) = opt.icount < 0 ? row_wall : row_icount;
 	int ci, k, u;
 
-	printf("%-14s %-8s %-10s %6s %10s %9s %8s %7s %9s %7s\n", "cipher",
-	       "case", "ulp", "record", "insn/rec", "insn/B", "spread%", "ratio",
-	       "w/o AEAD", "ratio");
+	if (opt.icount < 0)
+		printf("%-14s %-8s %-10s %8s %8s %8s %8s %7s %7s\n", "cipher",
+		       "case", "ulp", "MB/s", "min", "max", "cpu ns/B", "ratio",
+		       "cpu");
+	else
+		printf("%-14s %-8s %-10s %6s %10s %9s %8s %7s %9s %7s\n",
+		       "cipher", "case", "ulp", "record", "insn/rec", "insn/B",
+		       "spread%", "ratio", "w/o AEAD", "ratio");
 	for (ci = 0; ci < opt.nr_ciphers; ci++)
-		for (k = 0; k < NR_CASES; k++) {
-			struct result *base = &results[ci][k][0];
-
-			if (!opt.cases[k])
-				continue;
-			for (u = 0; u < opt.nr_ulps; u++) {
-				struct result *res = &results[ci][k][u];
-				double m = median(res->insn, res->n);
-
-				printf("%-14s %-8s %-10s %6zu %10.0f %9.2f %8.2f",
-				       opt.ciphers[ci]->name, case_names[k],
-				       opt.ulps[u], opt.wsize, m, m / opt.wsize,
-				       100 * (minmax(res->insn, res->n, true) -
-					      minmax(res->insn, res->n, false)) / m);
-				double lr, l = sans_aead_median(ci, k, u, &lr);
-
-				if (u)
-					printf(" %7.3f", paired_ratio(res->insn, base->insn,
-								      res->n));
-				else
-					printf(" %7s", "-");
-				if (l && u)
-					printf(" %9.0f %7.3f\n", l, lr);
-				else if (l)
-					printf(" %9.0f %7s\n", l, "-");
-				else
-					printf(" %9s %7s\n", "-", "-");
-			}
-		}
+		for (k = 0; k < NR_CASES; k++)
+			for (u = 0; opt.cases[k] && u < opt.nr_ulps; u++)
+				row(ci, k, u);
 }
 
 static int split(char *s, const char **out)
@@ -994,22 +998,12 @@ int main(int argc, char **argv)
 		if (!is_plain(opt.ulps[u]))
 			printf("# ULP \"%s\": getsockopt(TCP_ULP) = \"%s\", keys counted in /proc/net/%s\n",
 			       opt.ulps[u], opt.ulps[u], served_by[u]);
-	if (opt.icount >= 0) {
-		printf("# instructions of all CPUs per record of %zu B (median of %d runs), per byte; spread = (max - min) / median\n"
-		       "# ratio = this ULP / %s: median of the ratios of back-to-back runs\n"
-		       "# w/o AEAD = insn/rec less the AEAD's alone (seal and open: send, sendfile; open: recv); its ratio likewise\n",
-		       opt.wsize, opt.repeats, opt.ulps[0]);
-		for (u = 0; u < opt.nr_ciphers; u++)
-			if (aead_costs[u].seal)
-				printf("# AEAD alone, %s, %zu B: seal %.0f, open %.0f\n",
-				       opt.ciphers[u]->name, opt.wsize,
-				       aead_costs[u].seal, aead_costs[u].open);
-		report_icount();
-		return 0;
-	}
-	printf("# MB/s = 10^6 B/s, median (min, max) of %d runs; cpu ns/B = busy time of all CPUs per byte, median\n"
-	       "# ratio, cpu = this ULP / %s for MB/s and cpu ns/B: median of the ratios of back-to-back runs\n",
-	       opt.repeats, opt.ulps[0]);
+	if (opt.icount < 0)
+		printf("# MB/s = 10^6 B/s, median (min, max) of %d runs; cpu ns/B = busy time of all CPUs per byte, median\n"
+		       "# ratio, cpu = this ULP / %s for MB/s and cpu ns/B: median of the ratios of back-to-back runs\n",
+		       opt.repeats, opt.ulps[0]);
+	else
+		legend_icount();
 	report();
 	return 0;
 }
