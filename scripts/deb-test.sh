@@ -77,7 +77,8 @@ for s in $series; do
 	in_root dkms status >"$log.status" 2>&1
 	sed 's/^/# /' "$log.status"
 	# DKMS 3 says "sm4ktls/VER, KVER, ...", bullseye's 2.8 "sm4ktls, VER, ...".
-	grep -Eq "^sm4ktls(/|, )$ver, $k, x86_64: installed" "$log.status"
+	grep -Fxq -e "sm4ktls/$ver, $k, x86_64: installed" \
+		-e "sm4ktls, $ver, $k, x86_64: installed" "$log.status"
 	res $? "dkms status: sm4ktls/$ver installed for $k"
 	mods=$root/lib/modules/$k/updates/dkms
 	want="sm4ktls sm4ktls_crypto sm4ktls_sim "
