@@ -68,6 +68,23 @@ wait_unused sm4ktls
 rmmod sm4ktls sm4ktls_crypto
 check "modules unload" none_loaded
 
+# ktls-demo with bonding loaded: its socket must be sm4ktls's.
+demo_beside_bonding() {
+	"$top/build/tools/ktls-demo" >/tmp/demo.out 2>&1
+	check "ktls-demo beside bonding: served by sm4ktls" \
+		grep -q "served by sm4ktls" /tmp/demo.out
+}
+
+# Unload bonding and ours, give the kernel its module loader back, end.
+finish() { # WHAT_STAYS
+	wait_unused sm4ktls
+	rmmod bonding && rmmod sm4ktls && rmmod sm4ktls_crypto
+	tap $? "bonding, sm4ktls and sm4ktls_crypto unload$1"
+	echo "$top/scripts/vm-modprobe" >/proc/sys/kernel/modprobe
+	echo "1..$n"
+	exit $rc
+}
+
 # A kernel without tls.ko (5.10): bonding needs no tls.ko there.
 if ! intree_tls; then
 	/tmp/modprobe-helper bonding
@@ -75,15 +92,8 @@ if ! intree_tls; then
 	# Bonding brought nothing of ours: the first demo's ULP autoloads
 	# sm4ktls, the second sees its sockets counted.
 	"$top/build/tools/ktls-demo" >/dev/null 2>&1
-	"$top/build/tools/ktls-demo" >/tmp/demo.out 2>&1
-	check "ktls-demo beside bonding: served by sm4ktls" \
-		grep -q "served by sm4ktls" /tmp/demo.out
-	wait_unused sm4ktls
-	rmmod bonding && rmmod sm4ktls && rmmod sm4ktls_crypto
-	tap $? "bonding, sm4ktls and sm4ktls_crypto unload"
-	echo "$top/scripts/vm-modprobe" >/proc/sys/kernel/modprobe
-	echo "1..$n"
-	exit $rc
+	demo_beside_bonding
+	finish ""
 fi
 # bonding depends on tls.ko: the softdep puts sm4ktls in front of it.
 /tmp/modprobe-helper bonding
@@ -98,14 +108,7 @@ check "\"tls\" is sm4ktls's beside tls.ko (status exit $s)" \
 ip link add sm4bond0 type bond
 check "a bond device can be made" ip link show sm4bond0
 ip link del sm4bond0
-"$top/build/tools/ktls-demo" >/tmp/demo.out 2>&1
-check "ktls-demo beside bonding: served by sm4ktls" \
-	grep -q "served by sm4ktls" /tmp/demo.out
+demo_beside_bonding
 ! rmmod tls 2>/dev/null && grep -q '^tls ' /proc/modules
 tap $? "tls.ko without its ULP is pinned: rmmod tls refused"
-wait_unused sm4ktls
-rmmod bonding && rmmod sm4ktls && rmmod sm4ktls_crypto
-tap $? "bonding, sm4ktls and sm4ktls_crypto unload (tls.ko stays)"
-echo "$top/scripts/vm-modprobe" >/proc/sys/kernel/modprobe
-echo "1..$n"
-exit $rc
+finish " (tls.ko stays)"
