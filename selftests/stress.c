@@ -1994,12 +1994,20 @@ static int peer_pair(FIXTURE_DATA(peer) *self, int ksnd, int urcv, bool rx)
 	return 0;
 }
 
+/* Where each record of a drained stream starts, and its data bytes. */
+struct rec_log {
+	unsigned int n, cap;
+	long long *start;
+	u16 *len;
+};
+
 /*
  * Read the kernel's records on ufd to the end of the stream: the bytes
  * of the pattern, all checked; -1 if a record does not open or a byte
- * differs.
+ * differs. @log (or NULL) notes the first log->cap records.
  */
-static long long peer_drain(FIXTURE_DATA(peer) *self, long *end)
+static long long peer_drain(FIXTURE_DATA(peer) *self, long *end,
+			    struct rec_log *log)
 {
 	struct tlsrec_state st;
 	long long pos = 0;
@@ -2019,6 +2027,10 @@ static long long peer_drain(FIXTURE_DATA(peer) *self, long *end)
 		bad = pattern_check(self->seed, pos, self->pt, n);
 		if (bad >= 0)
 			return -1;
+		if (log && log->n < log->cap) {
+			log->start[log->n] = pos;
+			log->len[log->n++] = n;
+		}
 		pos += n;
 	}
 }
@@ -2064,7 +2076,7 @@ TEST_F_TIMEOUT(peer, stops_reading, 120)
 	self->kfd = -1;
 	EXPECT_GE(secs, 0) TH_LOG("close() blocked for 10 s");
 	EXPECT_LT(secs, PROMPT) TH_LOG("close() took %.2f s", secs);
-	got = peer_drain(self, &end);
+	got = peer_drain(self, &end, NULL);
 	EXPECT_GE(got, 0) TH_LOG("a record does not open or a byte differs");
 	if (st_stock()) {
 		/*
@@ -2253,6 +2265,7 @@ struct blocked_sender {
 	u64 seed, accepted;
 	int err;
 	volatile int in_send;
+	volatile int stop;	/* once set: end the open record, return */
 };
 
 static void *blocked_sender_fn(void *arg)
@@ -2262,7 +2275,7 @@ static void *blocked_sender_fn(void *arg)
 	u8 *buf = malloc(len);
 	ssize_t n;
 
-	while (buf) {
+	while (buf && !b->stop) {
 		pattern_fill(b->seed, b->accepted, buf, len);
 		w_doing(&b->w, b->more ? "send(MSG_MORE)" : "send()");
 		b->in_send = 1;
@@ -2274,6 +2287,14 @@ static void *blocked_sender_fn(void *arg)
 			break;
 		}
 		b->accepted += n;
+	}
+	/* Told to stop: one byte more without MSG_MORE ends the record. */
+	if (buf && b->stop && !b->err) {
+		pattern_fill(b->seed, b->accepted, buf, 1);
+		if (send(b->fd, buf, 1, MSG_NOSIGNAL) == 1)
+			b->accepted++;
+		else
+			b->err = errno;
 	}
 	w_doing(&b->w, "done");
 	free(buf);
@@ -2372,81 +2393,21 @@ TEST_F_TIMEOUT(peer, reset_blocked_sender, 120)
 	EXPECT_LT(secs, PROMPT) TH_LOG("close() took %.2f s", secs);
 }
 
-/*
- * For max_payload_blocked_sender: sends the pattern until told to stop
- * (MSG_MORE if asked), then ends the open record with one more byte.
- */
-struct limit_sender {
-	struct blocked_sender b;
-	volatile int stop;
-};
-
-static void *limit_sender_fn(void *arg)
-{
-	struct limit_sender *l = arg;
-	struct blocked_sender *b = &l->b;
-	u8 buf[4096];
-	ssize_t n;
-
-	while (!l->stop) {
-		pattern_fill(b->seed, b->accepted, buf, sizeof(buf));
-		w_doing(&b->w, "send()");
-		b->in_send = 1;
-		n = send(b->fd, buf, sizeof(buf),
-			 MSG_NOSIGNAL | (b->more ? MSG_MORE : 0));
-		b->in_send = 0;
-		if (n <= 0) {
-			b->err = n < 0 ? errno : EIO;
-			return NULL;
-		}
-		b->accepted += n;
-	}
-	pattern_fill(b->seed, b->accepted, buf, 1);
-	if (send(b->fd, buf, 1, MSG_NOSIGNAL) != 1)
-		b->err = errno;
-	else
-		b->accepted++;
-	w_doing(&b->w, "done");
-	return NULL;
-}
-
-/* Reads records to the end, noting where each starts and its length. */
-struct limit_drain {
+/* A reader thread: peer_drain() to the end, with a record log. */
+struct drainer {
 	struct worker w;
 	FIXTURE_DATA(peer) *self;
-	long long pos;
+	struct rec_log log;
+	long long got;
 	long end;
-	unsigned int nrec;
-	long long *start;
-	u16 *len;
 };
 
-#define LIMIT_MAX_RECS	(1 << 16)
-
-static void *limit_drain_fn(void *arg)
+static void *drainer_fn(void *arg)
 {
-	struct limit_drain *d = arg;
-	struct tlsrec_state st;
-	long n;
-	u8 type;
+	struct drainer *d = arg;
 
-	tlsrec_state_init(&st, &d->self->tx);
 	w_doing(&d->w, "reading");
-	for (;;) {
-		n = read_record(d->self->ufd, d->self->rec, TLSREC_MAX_RECORD);
-		if (n > 0)
-			n = tlsrec_open(&st, d->self->rec, n, &type, d->self->pt);
-		if (n <= 0 || type != TLSREC_TYPE_DATA ||
-		    pattern_check(d->self->seed, d->pos, d->self->pt, n) >= 0) {
-			d->end = n;
-			break;
-		}
-		if (d->nrec < LIMIT_MAX_RECS) {
-			d->start[d->nrec] = d->pos;
-			d->len[d->nrec++] = n;
-		}
-		d->pos += n;
-	}
+	d->got = peer_drain(d->self, &d->end, &d->log);
 	w_doing(&d->w, "done");
 	return NULL;
 }
@@ -2462,8 +2423,8 @@ static void max_payload_blocked(struct __test_metadata *_metadata,
 				FIXTURE_DATA(peer) *self, bool more)
 {
 	static const u16 lim[] = { 64, 1000, 16384, 4096, 63, 200 };
-	struct limit_drain d = { .self = self };
-	struct limit_sender l = {};
+	struct drainer d = { .self = self, .log.cap = 1 << 16 };
+	struct blocked_sender b;
 	int i, set = 0, busy = 0;
 	unsigned int r, over = 0;
 	long long tail;
@@ -2475,13 +2436,7 @@ static void max_payload_blocked(struct __test_metadata *_metadata,
 		SKIP(return, "this kernel's tls.ko has no TLS_TX_MAX_PAYLOAD_LEN");
 	set_timeo(self->kfd, 30);
 	set_timeo(self->ufd, 30);
-	l.b.fd = self->kfd;
-	l.b.seed = self->seed;
-	l.b.more = more;
-	ASSERT_EQ(w_start(&l.b.w, "limit sender", limit_sender_fn, &l), 0);
-	for (i = 0; i < 40 && !(l.b.in_send && now() - l.b.w.since > 0.5); i++)
-		usleep(50000);
-	EXPECT_TRUE(l.b.in_send) TH_LOG("the sender never blocked");
+	ASSERT_EQ(start_blocked_sender(self, &b, more), 0);
 	for (i = 0; i < 60; i++) {
 		v = lim[i % ARRAY_SIZE(lim)];
 		if (!setsockopt(self->kfd, SOL_TLS, TLS_TX_MAX_PAYLOAD_LEN, &v,
@@ -2493,32 +2448,32 @@ static void max_payload_blocked(struct __test_metadata *_metadata,
 			EXPECT_EQ(errno, EBUSY) TH_LOG("limit %u: %s", v, strerror(errno));
 		usleep(10000);
 	}
-	d.start = calloc(LIMIT_MAX_RECS, sizeof(*d.start));
-	d.len = calloc(LIMIT_MAX_RECS, sizeof(*d.len));
-	ASSERT_TRUE(d.start && d.len);
-	ASSERT_EQ(w_start(&d.w, "reader", limit_drain_fn, &d), 0);
-	l.stop = 1;
-	JOIN_OK(&l.b.w, 40);
-	EXPECT_EQ(l.b.err, 0) TH_LOG("sender: %s", strerror(l.b.err));
+	d.log.start = calloc(d.log.cap, sizeof(*d.log.start));
+	d.log.len = calloc(d.log.cap, sizeof(*d.log.len));
+	ASSERT_TRUE(d.log.start && d.log.len);
+	ASSERT_EQ(w_start(&d.w, "reader", drainer_fn, &d), 0);
+	b.stop = 1;
+	JOIN_OK(&b.w, 40);
+	EXPECT_EQ(b.err, 0) TH_LOG("sender: %s", strerror(b.err));
 	/* Nothing open now: a new limit goes in and holds. */
 	v = 100;
 	EXPECT_EQ(setsockopt(self->kfd, SOL_TLS, TLS_TX_MAX_PAYLOAD_LEN, &v,
 			     sizeof(v)), 0);
-	tail = l.b.accepted;
+	tail = b.accepted;
 	pattern_fill(self->seed, tail, self->buf, 1000);
 	EXPECT_EQ(send(self->kfd, self->buf, 1000, MSG_NOSIGNAL), 1000);
 	shutdown(self->kfd, SHUT_WR);
 	JOIN_OK(&d.w, 40);
-	EXPECT_EQ(d.end, 0) TH_LOG("stream ended with %ld at byte %lld", d.end, d.pos);
-	EXPECT_EQ(d.pos, tail + 1000);
-	for (r = 0; r < d.nrec; r++)
-		if (d.start[r] >= tail && d.len[r] > 100)
+	EXPECT_EQ(d.end, 0) TH_LOG("stream ended with %ld", d.end);
+	EXPECT_EQ(d.got, tail + 1000) TH_LOG("-1: a record did not open or a byte differs");
+	for (r = 0; r < d.log.n; r++)
+		if (d.log.start[r] >= tail && d.log.len[r] > 100)
 			over++;
 	EXPECT_EQ(over, 0) TH_LOG("%u records after the limit of 100 hold more", over);
 	ksft_print_msg("max_payload_blocked%s: %d limits set, %d EBUSY, %u records, %lld bytes\n",
-		       more ? " (MSG_MORE)" : "", set, busy, d.nrec, d.pos);
-	free(d.start);
-	free(d.len);
+		       more ? " (MSG_MORE)" : "", set, busy, d.log.n, d.got);
+	free(d.log.start);
+	free(d.log.len);
 }
 
 TEST_F_TIMEOUT(peer, max_payload_blocked_sender, 120)
