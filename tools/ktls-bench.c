@@ -648,12 +648,18 @@ static double records(void)
 	return (double)((opt.total + opt.wsize - 1) / opt.wsize);
 }
 
+/* -I: the instructions that @ns nanoseconds of the guest's clock were. */
+static double insn_of_ns(double ns)
+{
+	return ns / (double)(1ULL << opt.icount);
+}
+
 /* -I: a transfer of @t seconds of the instruction clock, per record. */
 static double insn_per_record(double t)
 {
 	if (opt.icount < 0)
 		return 0;
-	return t * 1e9 / (double)(1ULL << opt.icount) / records();
+	return insn_of_ns(t * 1e9) / records();
 }
 
 static void bench(void)
@@ -749,8 +755,8 @@ static void aead_measure(const struct cipher *c, struct aead_cost *cost)
 	if (!f)
 		return;
 	if (fscanf(f, "%llu %llu", &seal, &open) == 2) {
-		cost->seal = seal / (double)(1ULL << opt.icount) / runs;
-		cost->open = open / (double)(1ULL << opt.icount) / runs;
+		cost->seal = insn_of_ns(seal) / runs;
+		cost->open = insn_of_ns(open) / runs;
 	}
 	fclose(f);
 }
@@ -780,14 +786,14 @@ static double sans_aead(int ci, int k, int u, int run)
 
 static double sans_aead_median(int ci, int k, int u, double *ratio)
 {
-	double v[MAX_RUNS], q[MAX_RUNS];
+	double v[MAX_RUNS], base[MAX_RUNS];
 	int i, n = results[ci][k][u].n;
 
 	for (i = 0; i < n; i++) {
 		v[i] = sans_aead(ci, k, u, i);
-		q[i] = sans_aead(ci, k, 0, i) > 0 ? v[i] / sans_aead(ci, k, 0, i) : 0;
+		base[i] = sans_aead(ci, k, 0, i);
 	}
-	*ratio = median(q, n);
+	*ratio = paired_ratio(v, base, n);
 	return median(v, n);
 }
 
