@@ -48,10 +48,7 @@ for s in $series; do
 		--kernelsourcedir "$hdr" >"$logs/dkms-build-$s.log" 2>&1
 	res $? "dkms build for $k ($(($(date +%s) - start)) s)"
 	mods=$t/dkms/sm4ktls/$ver/$k/x86_64/module
-	# The simulated NIC only where the kernel has the TLS_DEVICE hooks.
-	want="sm4ktls.ko sm4ktls_crypto.ko sm4ktls_sim.ko "
-	grep -qx 'CONFIG_TLS_DEVICE=y' "$hdr/.config" || want="sm4ktls.ko sm4ktls_crypto.ko "
-	[ "$(ls "$mods" 2>/dev/null | tr '\n' ' ')" = "$want" ]
+	[ "$(ls "$mods" 2>/dev/null | tr '\n' ' ')" = "$(wanted_modules "$hdr" .ko)" ]
 	res $? "built: $(ls "$mods" 2>/dev/null | tr '\n' ' ')"
 	log=$logs/dkms-guest-$s.log
 	scripts/vm.sh -t 900 -l "$log" "$s" selftests/run-dkms.sh "$mods" \

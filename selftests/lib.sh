@@ -32,6 +32,19 @@ count() { # LOG
 	grep -aE '^(not )?ok |^# ' "$1" | sed 's/^/  /'
 }
 
+# The modules a package build must give for the kernel whose headers are
+# at HDR, each name followed by SUFFIX and a space: the simulated NIC only
+# where the kernel has the TLS_DEVICE hooks.
+wanted_modules() { # HDR SUFFIX
+	local m
+
+	for m in sm4ktls sm4ktls_crypto sm4ktls_sim; do
+		[ $m != sm4ktls_sim ] || grep -qx 'CONFIG_TLS_DEVICE=y' "$1/.config" ||
+			continue
+		printf '%s%s ' $m "$2"
+	done
+}
+
 # The start of a package test: tallies at 0, logs in $logs, PKG...
 # installed on the host, the packages made (counted), their version in
 # $ver.
