@@ -133,11 +133,25 @@ TEST_F(gcm, gbt36624)
 			       "b851b5f39493752be508f1bb4482c557"), 0);
 }
 
+/* Routine r of impl: 0 its ctr32, then its narrower ones; NULL past the end. */
+static sm4ktls_ctr32_fn ctr32_nth(const struct sm4ktls_impl *impl, unsigned int r,
+				  unsigned int *batch)
+{
+	if (!r) {
+		*batch = impl->batch;
+		return impl->ctr32;
+	}
+	if (r > SM4KTLS_MAX_TAILS || !impl->tails[r - 1].fn)
+		return NULL;
+	*batch = impl->tails[r - 1].batch;
+	return impl->tails[r - 1].fn;
+}
+
 /*
  * GB/T 32907 example 2 through a CTR32 routine: block 0 of a batch is
  * E(counter block), so feeding each output back as the counter block
  * encrypts the key under itself 1,000,000 times. At load the module chains
- * only the narrowest routine (ctr32_tail if any); here every one, timed.
+ * only the narrowest routine (sm4ktls_ctr32_fit()); here every one, timed.
  */
 static double million_via(struct __test_metadata *_metadata, const u32 *rk,
 			  u8 *out, u8 *zero, sm4ktls_ctr32_fn fn, unsigned int batch)
@@ -164,30 +178,36 @@ static double million_via(struct __test_metadata *_metadata, const u32 *rk,
 TEST_F(gcm, gbt32907_million_via_ctr32)
 {
 	const struct sm4ktls_impl *impl = self->impl;
+	unsigned int r, batch;
+	sm4ktls_ctr32_fn fn;
 	u8 k[16];
 
 	unhex(k, "0123456789abcdeffedcba9876543210");
 	sm4ktls_sm4_expand_key(&self->key.sm4, k);
-	TH_LOG("%s: %u-block routine %.0f ms", impl->name, impl->batch,
-	       million_via(_metadata, self->key.sm4.rk_enc, self->out, self->pt,
-			   impl->ctr32, impl->batch));
-	if (impl->ctr32_tail)
-		TH_LOG("%s: %u-block routine (tails, chained at load) %.0f ms", impl->name,
-		       impl->tail_batch,
-		       million_via(_metadata, self->key.sm4.rk_enc, self->out, self->pt,
-				   impl->ctr32_tail, impl->tail_batch));
+	for (r = 0; (fn = ctr32_nth(impl, r, &batch)); r++)
+		TH_LOG("%s: %u-block routine%s %.0f ms", impl->name, batch,
+		       r == 1 ? " (chained at load)" : "",
+		       million_via(_metadata, self->key.sm4.rk_enc, self->out,
+				   self->pt, fn, batch));
 }
 
 /* The CTR32 routine against its C twin, counters near the 2^32 wrap too. */
 TEST_F(gcm, ctr32_vs_c_twin)
 {
 	const struct sm4ktls_impl *impl = self->impl;
+	unsigned int batch;
+	sm4ktls_ctr32_fn fn;
 	u8 k[16];
 	u32 ctrblk[4];
 	int i;
 
 	for (i = 0; i < 2000; i++) {
-		unsigned int n = impl->batch * (1 + rnd() % 8);
+		unsigned int n;
+
+		fn = ctr32_nth(impl, i % (1 + SM4KTLS_MAX_TAILS), &batch);
+		if (!fn)
+			continue;
+		n = batch * (1 + rnd() % 8);
 
 		rnd_bytes(k, 16);
 		rnd_bytes((u8 *)ctrblk, 16);
@@ -195,7 +215,7 @@ TEST_F(gcm, ctr32_vs_c_twin)
 			ctrblk[3] = -(u32)(rnd() % (n + 2));
 		sm4ktls_sm4_expand_key(&self->key.sm4, k);
 		rnd_bytes(self->pt, n * 16);
-		impl->ctr32(self->key.sm4.rk_enc, self->out, self->pt, ctrblk, n);
+		fn(self->key.sm4.rk_enc, self->out, self->pt, ctrblk, n);
 		sm4ktls_ctr32_generic(self->key.sm4.rk_enc, self->ref, self->pt, ctrblk, n);
 		ASSERT_EQ(memcmp(self->out, self->ref, n * 16), 0)
 			TH_LOG("case %d, %u blocks, counter %#x", i, n, ctrblk[3]);

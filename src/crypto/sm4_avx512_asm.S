@@ -13,7 +13,7 @@
  *
  * void sm4ktls_ctr32_gfni_avx512(const u32 *rk, u8 *dst, const u8 *src,
  *				  const u32 *ctrblk, unsigned int nblocks);
- *	(and _x48, the same 48 blocks at a time)
+ *	(and _x48, _x32, _x16: the same, that many blocks at a time)
  * void sm4ktls_ghash_vpclmul_avx512(const struct sm4ktls_ghash_key *key,
  *				     u8 *state, const u8 *src,
  *				     unsigned int nblocks);
@@ -154,7 +154,7 @@
 	XOR_STORE_Z	\x0, (\base+192)
 .endm
 
-/* The CTR32 body on sets (2, 3 or 4) sets of 16 blocks. */
+/* The CTR32 body on sets (1 to 4) sets of 16 blocks. */
 .macro SM4_CTR32_Z sets
 	test		NBLK, NBLK
 	jz		.Lctr_done_\@
@@ -171,7 +171,9 @@
 	vpbroadcastd	CTR, %zmm3
 	vpaddd		%zmm25, %zmm3, %zmm3
 	add		$16, CTR
+	.if \sets >= 2
 	LOAD_SET_Z	4, 5, 6, 7
+	.endif
 	.if \sets >= 3
 	LOAD_SET_Z	8, 9, 10, 11
 	.endif
@@ -191,17 +193,24 @@
 	ROUND_Z3	4, 1, 2, 3, 0, 5, 6, 7, 4, 9, 10, 11, 8
 	ROUND_Z3	8, 2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9
 	ROUND_Z3	12, 3, 0, 1, 2, 7, 4, 5, 6, 11, 8, 9, 10
-	.else
+	.elseif \sets == 2
 	ROUND_Z2	0, 0, 1, 2, 3, 4, 5, 6, 7
 	ROUND_Z2	4, 1, 2, 3, 0, 5, 6, 7, 4
 	ROUND_Z2	8, 2, 3, 0, 1, 6, 7, 4, 5
 	ROUND_Z2	12, 3, 0, 1, 2, 7, 4, 5, 6
+	.else
+	ROUND_Z		0, 0, 1, 2, 3, 16, 17, 18
+	ROUND_Z		4, 1, 2, 3, 0, 16, 17, 18
+	ROUND_Z		8, 2, 3, 0, 1, 16, 17, 18
+	ROUND_Z		12, 3, 0, 1, 2, 16, 17, 18
 	.endif
 	add		$16, RKP
 	dec		NLOOP
 	jnz		.Lctr_rounds_\@
 	STORE_SET_Z	0, 1, 2, 3, 16, 17, 0
+	.if \sets >= 2
 	STORE_SET_Z	4, 5, 6, 7, 20, 21, 256
+	.endif
 	.if \sets >= 3
 	STORE_SET_Z	8, 9, 10, 11, 26, 27, 512
 	.endif
@@ -222,13 +231,24 @@ SYM_TYPED_FUNC_START(sm4ktls_ctr32_gfni_avx512)
 SYM_FUNC_END(sm4ktls_ctr32_gfni_avx512)
 
 /*
- * Three quarters as wide, for partial batches (the first keystream batch,
- * tails): still enough sets to keep the ports busy.
+ * Narrower, for what does not fill a batch (short messages, tails): 48
+ * blocks still keep the ports busy; 32 and 16 wait on a round's latency
+ * but finish sooner when that is all a message needs.
  */
 SYM_TYPED_FUNC_START(sm4ktls_ctr32_gfni_avx512_x48)
 	SM4_CTR32_Z	3
 	RET
 SYM_FUNC_END(sm4ktls_ctr32_gfni_avx512_x48)
+
+SYM_TYPED_FUNC_START(sm4ktls_ctr32_gfni_avx512_x32)
+	SM4_CTR32_Z	2
+	RET
+SYM_FUNC_END(sm4ktls_ctr32_gfni_avx512_x32)
+
+SYM_TYPED_FUNC_START(sm4ktls_ctr32_gfni_avx512_x16)
+	SM4_CTR32_Z	1
+	RET
+SYM_FUNC_END(sm4ktls_ctr32_gfni_avx512_x16)
 
 /* struct sm4ktls_ghash_key: hpow[i] = H^(NPOW - i), SM4KTLS_GHASH_POWERS. */
 #define NPOW	64

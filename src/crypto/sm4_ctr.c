@@ -53,8 +53,9 @@ static unsigned int ctr_batches(sm4ktls_ctr32_fn fn, unsigned int batch,
 
 /*
  * One segment, over which the low counter word does not wrap: wide
- * batches, narrow batches, then what is left (fewer blocks than a narrow
- * batch, maybe a partial one) through one narrow batch of scratch.
+ * batches, the widest narrow batches, then what is left (fewer blocks
+ * than that, maybe a partial one) through the narrowest routine that
+ * holds it, in scratch.
  */
 static void ctr_segment(const struct sm4ktls_impl *impl, const u32 *rk,
 			u8 *dst, const u8 *src, unsigned int len,
@@ -65,17 +66,18 @@ static void ctr_segment(const struct sm4ktls_impl *impl, const u32 *rk,
 		ctr_load_be32(iv + 8), ctr_load_be32(iv + 12),
 	};
 	unsigned int batch, n;
-	sm4ktls_ctr32_fn narrow = sm4ktls_ctr32_narrow(impl, &batch);
+	sm4ktls_ctr32_fn fn = sm4ktls_ctr32_fit(impl, SM4KTLS_CTR32_WIDEST, &batch);
 
 	n = ctr_batches(impl->ctr32, impl->batch, rk, dst, src, ctr, len / 16);
-	n += ctr_batches(narrow, batch, rk, dst + 16 * n, src + 16 * n, ctr,
+	n += ctr_batches(fn, batch, rk, dst + 16 * n, src + 16 * n, ctr,
 			 len / 16 - n);
 	len -= 16 * n;
 	if (!len)
 		return;
+	fn = sm4ktls_ctr32_fit(impl, (len + 15) / 16, &batch);
 	memcpy(ks, src + 16 * n, len);
 	memset(ks + len, 0, 16 * batch - len);
-	narrow(rk, ks, ks, ctr, batch);
+	fn(rk, ks, ks, ctr, batch);
 	memcpy(dst + 16 * n, ks, len);
 	/* The rest of ks is keystream of blocks not yet used. */
 	memzero_explicit(ks, 16 * batch);

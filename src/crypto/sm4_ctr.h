@@ -15,13 +15,13 @@
 
 #define SM4KTLS_CTR_IV_SIZE	16
 
-/* Scratch sm4ktls_ctr_crypt() needs: one narrowest batch of keystream. */
+/* Scratch sm4ktls_ctr_crypt() needs: its widest partial batch of keystream. */
 static inline unsigned int
 sm4ktls_ctr_ks_size(const struct sm4ktls_impl *impl)
 {
 	unsigned int batch;
 
-	sm4ktls_ctr32_narrow(impl, &batch);
+	sm4ktls_ctr32_fit(impl, SM4KTLS_CTR32_WIDEST, &batch);
 	return batch * SM4KTLS_SM4_BLOCK_SIZE;
 }
 

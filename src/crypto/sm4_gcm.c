@@ -40,8 +40,17 @@ static void gcm_store_le64(u8 *p, u64 v)
 		p[i] = v;
 }
 
+/* Eight bytes at a time: the keystream buffer serves whole short messages. */
 static void gcm_xor(u8 *dst, const u8 *a, const u8 *b, size_t len)
 {
+	u64 x, y;
+
+	for (; len >= 8; len -= 8, dst += 8, a += 8, b += 8) {
+		memcpy(&x, a, 8);
+		memcpy(&y, b, 8);
+		x ^= y;
+		memcpy(dst, &x, 8);
+	}
 	while (len--)
 		*dst++ = *a++ ^ *b++;
 }
@@ -152,19 +161,41 @@ void sm4ktls_gcm_setkey(struct sm4ktls_gcm_key *key, const u8 *k)
 	memzero_explicit(p, sizeof(p));
 }
 
-/* Keystream of one (tail) batch at the current counter into ks[], src ^ ks. */
-static void gcm_fill_ks(struct sm4ktls_gcm_state *st, const u8 *src,
-			size_t len)
+/*
+ * One partial batch, the narrowest that holds off + len bytes: ks[] is
+ * off zero bytes (the tag mask's block, if off = 16), then src, then
+ * zeros, encrypted in place; dst gets the text's part, ks[] keeps the
+ * keystream after it. Bytes of src done (all of them if the widest
+ * partial batch holds them).
+ */
+static size_t gcm_fill_ks(struct sm4ktls_gcm_state *st, u8 *dst,
+			  const u8 *src, size_t len, unsigned int off)
 {
+	size_t want = min_t(size_t, (off + len + 15) / 16, SM4KTLS_GCM_MAX_BATCH);
 	unsigned int batch;
-	sm4ktls_ctr32_fn fn = sm4ktls_ctr32_narrow(st->impl, &batch);
+	sm4ktls_ctr32_fn fn = sm4ktls_ctr32_fit(st->impl, want, &batch);
+	size_t n = min_t(size_t, len, batch * 16 - off);
 
-	memcpy(st->ks, src, len);
-	memset(st->ks + len, 0, batch * 16 - len);
+	memset(st->ks, 0, off);
+	memcpy(st->ks + off, src, n);
+	memset(st->ks + off + n, 0, batch * 16 - off - n);
 	fn(st->key->sm4.rk_enc, st->ks, st->ks, st->ctrblk, batch);
 	st->ctrblk[3] += batch;
-	st->ks_pos = len;
+	memcpy(dst, st->ks + off, n);
+	st->ks_pos = off + n;
 	st->ks_len = batch * 16;
+	return n;
+}
+
+/* E_K(J0) rides in the first partial batch, beside up to len text bytes. */
+static size_t gcm_fill_first(struct sm4ktls_gcm_state *st, u8 *dst,
+			     const u8 *src, size_t len)
+{
+	size_t n = gcm_fill_ks(st, dst, src, len, 16);
+
+	memcpy(st->tagmask, st->ks, 16);
+	st->j0_pending = false;
+	return n;
 }
 
 /* Whole batches of fn straight from src to dst; bytes done. */
@@ -182,8 +213,9 @@ static size_t gcm_ctr_batches(struct sm4ktls_gcm_state *st, sm4ktls_ctr32_fn fn,
 }
 
 /*
- * J0 = IV || 1. The first batch starts at counter 1: its first block is
- * the tag mask E_K(J0), the rest is keystream for the text.
+ * J0 = IV || 1: the tag mask E_K(J0) is counter 1, the text starts at 2.
+ * It is computed with the first text (or at the end), in a batch sized
+ * to that text.
  */
 void sm4ktls_gcm_start(struct sm4ktls_gcm_state *st,
 		       const struct sm4ktls_gcm_key *key,
@@ -195,13 +227,13 @@ void sm4ktls_gcm_start(struct sm4ktls_gcm_state *st,
 	st->ctrblk[1] = gcm_load_be32(iv + 4);
 	st->ctrblk[2] = gcm_load_be32(iv + 8);
 	st->ctrblk[3] = 1;
+	st->ks_pos = 0;
+	st->ks_len = 0;
 	st->gbuf_len = 0;
 	st->aad_len = 0;
 	st->text_len = 0;
+	st->j0_pending = true;
 	memset(st->ghash, 0, 16);
-	gcm_fill_ks(st, st->ks, 0);
-	memcpy(st->tagmask, st->ks, 16);
-	st->ks_pos = 16;
 }
 
 /* dst = src ^ keystream, continuing where the previous chunk stopped. */
@@ -210,17 +242,22 @@ static void gcm_ctr(struct sm4ktls_gcm_state *st, u8 *dst, const u8 *src,
 {
 	size_t n = min_t(size_t, len, st->ks_len - st->ks_pos);
 	unsigned int tail_batch;
-	sm4ktls_ctr32_fn tail = sm4ktls_ctr32_narrow(st->impl, &tail_batch);
+	sm4ktls_ctr32_fn tail = sm4ktls_ctr32_fit(st->impl, SM4KTLS_CTR32_WIDEST,
+						  &tail_batch);
 
-	gcm_xor(dst, src, st->ks + st->ks_pos, n);
-	st->ks_pos += n;
+	if (!len)
+		return;
+	if (st->j0_pending) {
+		n = gcm_fill_first(st, dst, src, len);
+	} else {
+		gcm_xor(dst, src, st->ks + st->ks_pos, n);
+		st->ks_pos += n;
+	}
 	n += gcm_ctr_batches(st, st->impl->ctr32, st->impl->batch, dst + n,
 			     src + n, len - n);
 	n += gcm_ctr_batches(st, tail, tail_batch, dst + n, src + n, len - n);
-	if (len > n) {
-		gcm_fill_ks(st, src + n, len - n);
-		memcpy(dst + n, st->ks, len - n);
-	}
+	if (len > n)
+		gcm_fill_ks(st, dst + n, src + n, len - n, 0);
 }
 
 static void gcm_ghash(struct sm4ktls_gcm_state *st, const u8 *p, size_t len)
@@ -275,8 +312,8 @@ static size_t gcm_fused(struct sm4ktls_gcm_state *st, u8 *dst, const u8 *src,
 	size_t bytes = impl->batch * 16, n = len / bytes * bytes;
 	unsigned int nblocks = n / 16, first = enc ? impl->batch : 0;
 
-	if (!impl->ctr32_ghash || st->ks_pos != st->ks_len || st->gbuf_len ||
-	    nblocks <= first)
+	if (!impl->ctr32_ghash || st->j0_pending || st->ks_pos != st->ks_len ||
+	    st->gbuf_len || nblocks <= first)
 		return 0;
 	if (enc)
 		impl->ctr32(key->sm4.rk_enc, dst, src, st->ctrblk, first);
@@ -301,11 +338,25 @@ static void gcm_crypt_part(struct sm4ktls_gcm_state *st, u8 *dst,
 		gcm_ghash(st, dst, len);
 }
 
-/* Buffered keystream first, then whole batches fused if possible, then the rest. */
+/*
+ * Bytes the next chunk takes from a partial batch before whole batches
+ * may run: the buffered keystream, or the first batch (with E_K(J0)).
+ */
+static size_t gcm_partial_room(const struct sm4ktls_gcm_state *st)
+{
+	unsigned int batch;
+
+	if (!st->j0_pending)
+		return st->ks_len - st->ks_pos;
+	sm4ktls_ctr32_fit(st->impl, SM4KTLS_CTR32_WIDEST, &batch);
+	return batch * 16 - 16;
+}
+
+/* Partial batch first, then whole batches fused if possible, then the rest. */
 static void gcm_crypt(struct sm4ktls_gcm_state *st, u8 *dst, const u8 *src,
 		      size_t len, bool enc)
 {
-	size_t n = min_t(size_t, len, st->ks_len - st->ks_pos);
+	size_t n = min_t(size_t, len, gcm_partial_room(st));
 
 	if (!st->text_len)
 		gcm_ghash_pad(st);
@@ -331,6 +382,8 @@ void sm4ktls_gcm_finish(struct sm4ktls_gcm_state *st, u8 *tag)
 {
 	u8 lens[16];
 
+	if (st->j0_pending)	/* no text: any buffer will do */
+		gcm_fill_first(st, st->gbuf, st->gbuf, 0);
 	gcm_ghash_pad(st);
 	gcm_store_be64(lens, st->aad_len * 8);
 	gcm_store_be64(lens + 8, st->text_len * 8);

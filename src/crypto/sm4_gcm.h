@@ -23,6 +23,8 @@
  * The assembly's NPOW must match.
  */
 #define SM4KTLS_GHASH_POWERS	64
+/* Narrower CTR32 routines an implementation may have (16, 32, 48 blocks). */
+#define SM4KTLS_MAX_TAILS	3
 
 /*
  * GHASH key. hpow[i] holds H^(64 - i) for the CLMUL code: the block read as
@@ -85,19 +87,36 @@ struct sm4ktls_impl {
 	sm4ktls_ghash_fn ghash;
 	sm4ktls_ctr32_ghash_fn ctr32_ghash;	/* or NULL */
 	/*
-	 * Optional narrower ctr32 for what does not fill a batch (the first
-	 * keystream batch, tails): a wide batch is wasted on short messages.
+	 * Optional narrower ctr32 routines, narrowest first, for what does not
+	 * fill a batch (short messages, tails): a wide batch is wasted there.
 	 */
-	sm4ktls_ctr32_fn ctr32_tail;		/* or NULL: ctr32 */
-	unsigned int tail_batch;
+	struct sm4ktls_ctr32_tail {
+		sm4ktls_ctr32_fn fn;	/* NULL ends the list */
+		unsigned int batch;
+	} tails[SM4KTLS_MAX_TAILS];
 };
 
-/* The routine and batch for partial batches: ctr32_tail, else ctr32. */
+/*
+ * The narrowest routine whose batch holds nblocks; if none does, the
+ * widest narrow one (ctr32 if there are none). So nblocks = 1 gives the
+ * narrowest routine, SM4KTLS_CTR32_WIDEST the widest for partial batches.
+ */
+#define SM4KTLS_CTR32_WIDEST	(~0U)
 static inline sm4ktls_ctr32_fn
-sm4ktls_ctr32_narrow(const struct sm4ktls_impl *impl, unsigned int *batch)
+sm4ktls_ctr32_fit(const struct sm4ktls_impl *impl, unsigned int nblocks,
+		  unsigned int *batch)
 {
-	*batch = impl->ctr32_tail ? impl->tail_batch : impl->batch;
-	return impl->ctr32_tail ?: impl->ctr32;
+	const struct sm4ktls_ctr32_tail *t = impl->tails;
+
+	if (!t->fn) {
+		*batch = impl->batch;
+		return impl->ctr32;
+	}
+	while (t + 1 < impl->tails + SM4KTLS_MAX_TAILS && t[1].fn &&
+	       t->batch < nblocks)
+		t++;
+	*batch = t->batch;
+	return t->fn;
 }
 
 extern const struct sm4ktls_impl sm4ktls_impl_generic;
@@ -116,6 +135,7 @@ struct sm4ktls_gcm_state {
 	u64 text_len;
 	u8 ghash[16];
 	u8 gbuf[16];
+	bool j0_pending;		/* tagmask not computed yet */
 	u8 tagmask[16];			/* E_K(J0) */
 	u8 ks[SM4KTLS_GCM_MAX_BATCH * 16];
 };
@@ -143,6 +163,10 @@ void sm4ktls_ghash_vpclmul_avx512(const struct sm4ktls_ghash_key *key,
 				  u8 *state, const u8 *src,
 				  unsigned int nblocks);
 void sm4ktls_ctr32_gfni_avx512_x48(const u32 *rk, u8 *dst, const u8 *src,
+				   const u32 *ctrblk, unsigned int nblocks);
+void sm4ktls_ctr32_gfni_avx512_x32(const u32 *rk, u8 *dst, const u8 *src,
+				   const u32 *ctrblk, unsigned int nblocks);
+void sm4ktls_ctr32_gfni_avx512_x16(const u32 *rk, u8 *dst, const u8 *src,
 				   const u32 *ctrblk, unsigned int nblocks);
 void sm4ktls_ctr32_ghash_gfni_avx512(const u32 *rk, u8 *dst, const u8 *src,
 				     const u32 *ctrblk, unsigned int nblocks,

@@ -27,8 +27,7 @@ static const struct sm4ktls_impl sm4ktls_gcm_aesni_avx2 = {
 	.ctr32 = sm4ktls_ctr32_aesni_avx2,
 	.ghash = sm4ktls_ghash_clmul_avx,
 	/* Short messages and tails: 12 AVX blocks beat a half-empty 24. */
-	.ctr32_tail = sm4ktls_ctr32_aesni_avx,
-	.tail_batch = 12,
+	.tails = { { sm4ktls_ctr32_aesni_avx, 12 } },
 };
 
 static const struct sm4ktls_impl sm4ktls_gcm_gfni_avx2 = {
@@ -55,8 +54,11 @@ static const struct sm4ktls_impl sm4ktls_gcm_gfni_avx512 = {
 	.ctr32 = sm4ktls_ctr32_gfni_avx512,
 	.ghash = sm4ktls_ghash_vpclmul_avx512,
 	.ctr32_ghash = sm4ktls_ctr32_ghash_gfni_avx512,
-	.ctr32_tail = sm4ktls_ctr32_gfni_avx512_x48,
-	.tail_batch = 48,
+	.tails = {
+		{ sm4ktls_ctr32_gfni_avx512_x16, 16 },
+		{ sm4ktls_ctr32_gfni_avx512_x32, 32 },
+		{ sm4ktls_ctr32_gfni_avx512_x48, 48 },
+	},
 };
 
 const struct sm4ktls_impl *const sm4ktls_x86_impls[] = {

@@ -83,7 +83,7 @@ static int sm4ktls_impl_million(const struct sm4ktls_impl *impl)
 {
 	const struct sm4ktls_impl *by;
 	unsigned int batch;
-	sm4ktls_ctr32_fn fn = sm4ktls_ctr32_narrow(impl, &batch);
+	sm4ktls_ctr32_fn fn = sm4ktls_ctr32_fit(impl, 1, &batch);
 	int *prev = sm4ktls_chained_err(fn, &by);
 	u64 ms = ktime_get_ns();
 	int err;

@@ -158,14 +158,14 @@ static struct sm4ktls_kat_chain *sm4ktls_kat_chain_alloc(void)
 int sm4ktls_ctr32_kat_once(const struct sm4ktls_impl *impl)
 {
 	struct sm4ktls_kat_chain *c = sm4ktls_kat_chain_alloc();
+	const struct sm4ktls_ctr32_tail *t = impl->tails;
 	int err;
 
 	if (!c)
 		return -ENOMEM;
 	err = sm4ktls_kat_chain(c, impl->ctr32, impl->batch, 1, sm4ktls_kat_once);
-	if (!err && impl->ctr32_tail)
-		err = sm4ktls_kat_chain(c, impl->ctr32_tail, impl->tail_batch, 1,
-					sm4ktls_kat_once);
+	for (; !err && t < impl->tails + SM4KTLS_MAX_TAILS && t->fn; t++)
+		err = sm4ktls_kat_chain(c, t->fn, t->batch, 1, sm4ktls_kat_once);
 	kfree_sensitive(c);
 	return err;
 }
@@ -175,7 +175,7 @@ int sm4ktls_ctr32_kat_million(const struct sm4ktls_impl *impl)
 {
 	struct sm4ktls_kat_chain *c = sm4ktls_kat_chain_alloc();
 	unsigned int batch;
-	sm4ktls_ctr32_fn fn = sm4ktls_ctr32_narrow(impl, &batch);
+	sm4ktls_ctr32_fn fn = sm4ktls_ctr32_fit(impl, 1, &batch);
 	int err;
 
 	if (!c)

@@ -14,7 +14,7 @@ int sm4ktls_sm4_selftest(const char *impl, sm4ktls_sm4_expand_fn expand,
 int sm4ktls_ctr32_kat_once(const struct sm4ktls_impl *impl);
 /*
  * Example 2, 1,000,000 chained encryptions, through impl's narrowest CTR32
- * routine (sm4ktls_ctr32_narrow()); 0 if right. Seconds natively, minutes
+ * routine (sm4ktls_ctr32_fit(impl, 1, ...)); 0 if right. Seconds natively, minutes
  * under binary translation.
  */
 int sm4ktls_ctr32_kat_million(const struct sm4ktls_impl *impl);
