@@ -261,7 +261,8 @@ SYM_FUNC_END(sm4ktls_ctr32_gfni_avx512_x16)
 /*
  * GHASH, as in ghash_clmul_asm.S but four blocks per zmm register:
  * zmm0 state (lane 0), zmm1-4 data, zmm5-8 H^16..H^1 (four per register),
- * zmm9/10/11 LO/MI/HI sums, zmm12 scratch, zmm14 poly, zmm15 bswap128.
+ * zmm9/10/11 LO/MI/HI sums, zmm12/13 scratch, zmm14 poly, zmm15 bswap128;
+ * rax walks the powers of H for a last run of fewer than 16 blocks.
  */
 .macro GMUL_ACC_Z data, key, first
 	.if \first
@@ -337,20 +338,35 @@ SYM_TYPED_FUNC_START(sm4ktls_ghash_vpclmul_avx512)
 .Lghash_single:
 	test		GNBLK, GNBLK
 	jz		.Lghash_done
-	vmovdqu		((NPOW - 1) * 16)(KEY), %xmm5
+	/*
+	 * Fewer than 16 blocks (short messages, AAD, the lengths): block j
+	 * of n times H^(n - j), one reduction for all of them.
+	 */
+	mov		$NPOW, %eax
+	sub		GNBLK, %eax
+	shl		$4, %eax
+	add		KEY, %rax
+	vpxor		%xmm9, %xmm9, %xmm9
+	vpxor		%xmm10, %xmm10, %xmm10
+	vpxor		%xmm11, %xmm11, %xmm11
 .Lghash_loop1:
 	vmovdqu		(GSRC), %xmm1
+	vmovdqu		(%rax), %xmm5
 	vpshufb		%xmm15, %xmm1, %xmm1
 	vpxor		%xmm0, %xmm1, %xmm1
-	vpclmulqdq	$0x00, %xmm5, %xmm1, %xmm9
-	vpclmulqdq	$0x11, %xmm5, %xmm1, %xmm11
-	vpclmulqdq	$0x01, %xmm5, %xmm1, %xmm10
-	vpclmulqdq	$0x10, %xmm5, %xmm1, %xmm12
-	vpxor		%xmm12, %xmm10, %xmm10
-	GREDUCE
+	vpxor		%xmm0, %xmm0, %xmm0
+	vpclmulqdq	$0x00, %xmm5, %xmm1, %xmm12
+	vpclmulqdq	$0x11, %xmm5, %xmm1, %xmm13
+	vpxor		%xmm12, %xmm9, %xmm9
+	vpxor		%xmm13, %xmm11, %xmm11
+	vpclmulqdq	$0x01, %xmm5, %xmm1, %xmm12
+	vpclmulqdq	$0x10, %xmm5, %xmm1, %xmm13
+	vpternlogd	$0x96, %xmm12, %xmm13, %xmm10
 	add		$16, GSRC
+	add		$16, %rax
 	dec		GNBLK
 	jnz		.Lghash_loop1
+	GREDUCE
 .Lghash_done:
 	vpshufb		%xmm15, %xmm0, %xmm0
 	vmovdqu		%xmm0, (STATE)
