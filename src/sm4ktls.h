@@ -98,9 +98,15 @@ struct sm4ktls_cipher {
 	u8 nonce[SM4KTLS_MAX_IV];
 };
 
-/* Zero-copy: user pages pinned per record (src/zc.c), skb fragments. */
-#define SM4KTLS_ZC_PAGES	32
-#define SM4KTLS_ZC_SG_IN	48
+/*
+ * Zero-copy: user pages pinned per record (src/zc.c), skb fragments. Every
+ * socket carries these lists, so they are sized for the common case (a
+ * 16 KiB record is 5 pages of a flat buffer, a dozen MSS segments); a
+ * record needing more takes the copying path. At 8 and 24 the TX and RX
+ * state fit kmalloc-1k and kmalloc-2k instead of 2k and 4k.
+ */
+#define SM4KTLS_ZC_PAGES	8
+#define SM4KTLS_ZC_SG_IN	24
 
 /* A TX record: plaintext collected in place, then sealed and pushed. */
 struct sm4ktls_rec {
