@@ -9,13 +9,19 @@
 # picked. sm4ktls_test is loaded for its AEAD timing (ktls-bench -I).
 #
 # usage: run-bench.sh [-W SIZE,...] KTLS-BENCH-ARG...
+#        run-bench.sh -M KTLS-MEM-ARG...
 #   -W: one ktls-bench run per record size (its -w; default 16384),
 #   modules loaded once
+#   -M: build/tools/ktls-mem instead (memory per socket)
 set -u
 sizes=16384
+tool=ktls-bench
 if [ "${1:-}" = -W ]; then
 	sizes=$(echo "$2" | tr ',' ' ')
 	shift 2
+elif [ "${1:-}" = -M ]; then
+	tool=ktls-mem
+	shift
 fi
 top=$(cd "$(dirname "$0")/.." && pwd)
 obj=$top/build/obj/$(uname -r)
@@ -33,9 +39,13 @@ insmod "$obj/sm4ktls_test.ko" || exit 1
 grep -E '^(sm4ktls|sm4ktls_crypto|tls) ' /proc/modules || exit 1
 echo "# guest: $(nproc) vCPUs, $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'), modules: $(cut -d' ' -f1 /proc/modules | grep -E '^(sm4ktls|sm4ktls_crypto|tls)$' | tr '\n' ' ')"
 rc=0
-for w in $sizes; do
-	"$top/build/tools/ktls-bench" -u tls,sm4ktls -w "$w" "$@" || rc=1
-done
+if [ $tool = ktls-mem ]; then
+	"$top/build/tools/ktls-mem" "$@" || rc=1
+else
+	for w in $sizes; do
+		"$top/build/tools/ktls-bench" -u tls,sm4ktls -w "$w" "$@" || rc=1
+	done
+fi
 awk '/^name/ { n = $3 } /^driver/ && n ~ /^(gcm|rfc7539)\(/ { print "# crypto: " n " = " $3 }' /proc/crypto
 rmmod sm4ktls_test && rmmod sm4ktls && rmmod tls && rmmod sm4ktls_crypto || rc=1
 exit $rc

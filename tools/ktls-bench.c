@@ -55,14 +55,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#ifndef TCP_ULP
-#define TCP_ULP 31
-#endif
-#ifndef SOL_TLS
-#define SOL_TLS 282
-#endif
+#include "ktls-util.h"
 
-#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define PAT_LEN		(1u << 20)	/* pattern period */
 #define PAT_SLACK	(1u << 20)	/* largest write or recv buffer */
 #define MAX_ITEMS	16
@@ -71,29 +65,6 @@
 
 enum bench_case { CASE_SEND, CASE_SENDFILE, CASE_RECV, NR_CASES };
 static const char *const case_names[NR_CASES] = { "send", "sendfile", "recv" };
-
-struct cipher {
-	const char *name;
-	__u16 version;
-	__u16 type;
-	unsigned int key_len, iv_len, salt_len;
-};
-
-static const struct cipher ciphers[] = {
-	{ "aes128gcm-1.3", TLS_1_3_VERSION, TLS_CIPHER_AES_GCM_128, 16, 8, 4 },
-	{ "aes128gcm-1.2", TLS_1_2_VERSION, TLS_CIPHER_AES_GCM_128, 16, 8, 4 },
-	{ "aes256gcm-1.3", TLS_1_3_VERSION, TLS_CIPHER_AES_GCM_256, 32, 8, 4 },
-	{ "sm4gcm-1.3", TLS_1_3_VERSION, TLS_CIPHER_SM4_GCM, 16, 8, 4 },
-	{ "sm4gcm-1.2", TLS_1_2_VERSION, TLS_CIPHER_SM4_GCM, 16, 8, 4 },
-	{ "chacha-1.3", TLS_1_3_VERSION, TLS_CIPHER_CHACHA20_POLY1305, 32, 12, 0 },
-	{ "chacha-1.2", TLS_1_2_VERSION, TLS_CIPHER_CHACHA20_POLY1305, 32, 12, 0 },
-};
-
-/* Every tls12_crypto_info_* is: info, iv, key, salt, rec_seq. */
-struct crypto_blob {
-	unsigned char buf[sizeof(struct tls_crypto_info) + 12 + 32 + 4 + 8];
-	socklen_t len;
-};
 
 static struct {
 	const char *ulps[MAX_ITEMS];
@@ -138,20 +109,6 @@ static struct result results[MAX_ITEMS][NR_CASES][MAX_ITEMS];
 static struct capture captures[MAX_ITEMS];		/* per cipher, for "recv" */
 static char served_by[MAX_ITEMS][32];			/* stat file per ULP */
 
-static void die(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "ktls-bench: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	if (errno)
-		fprintf(stderr, ": %s", strerror(errno));
-	fprintf(stderr, "\n");
-	exit(1);
-}
-
 static double now(void)
 {
 	struct timespec ts;
@@ -177,11 +134,6 @@ static double cpu_busy(void)
 		if (i != 3 && i != 4)	/* idle, iowait */
 			busy += v[i];
 	return (double)busy / sysconf(_SC_CLK_TCK);
-}
-
-static bool is_plain(const char *ulp)
-{
-	return !strcmp(ulp, "none");
 }
 
 /* ---- the data: a periodic pseudo-random pattern ---- */
@@ -247,40 +199,6 @@ static void tcp_pair(int *tx, int *rx)
 	if (*rx < 0)
 		die("accept");
 	close(lfd);
-}
-
-static void crypto_blob(const struct cipher *c, struct crypto_blob *b)
-{
-	struct tls_crypto_info *info = (void *)b->buf;
-	unsigned char *p = b->buf + sizeof(*info);
-	unsigned int i;
-
-	memset(b, 0, sizeof(*b));
-	info->version = c->version;
-	info->cipher_type = c->type;
-	for (i = 0; i < c->iv_len; i++)
-		*p++ = 0xa0 + i;
-	for (i = 0; i < c->key_len; i++)
-		*p++ = 0x11 * (i + 1);
-	for (i = 0; i < c->salt_len; i++)
-		*p++ = 0x5a ^ i;
-	p += 8;			/* rec_seq 0 */
-	b->len = p - b->buf;
-}
-
-static void attach(int fd, const char *ulp)
-{
-	char name[32] = {};
-	socklen_t len = sizeof(name);
-
-	if (setsockopt(fd, SOL_TCP, TCP_ULP, ulp, strlen(ulp)))
-		die("setsockopt(TCP_ULP, \"%s\")", ulp);
-	if (getsockopt(fd, SOL_TCP, TCP_ULP, name, &len))
-		die("getsockopt(TCP_ULP)");
-	if (strcmp(name, ulp)) {
-		errno = 0;
-		die("getsockopt(TCP_ULP) says \"%s\", not \"%s\"", name, ulp);
-	}
 }
 
 /* One counter of /proc/net/NAME; -1 if the file or the line is absent. */
@@ -961,11 +879,10 @@ static void parse_args(int argc, char **argv)
 	opt.nr_ulps = split(strdup(ulps), opt.ulps);
 	n = split(strdup(cs), names);
 	for (i = 0; i < n; i++) {
-		for (j = 0; j < ARRAY_SIZE(ciphers); j++)
-			if (!strcmp(names[i], ciphers[j].name))
-				opt.ciphers[opt.nr_ciphers++] = &ciphers[j];
-		if (opt.nr_ciphers != i + 1)
+		opt.ciphers[i] = cipher_by_name(names[i]);
+		if (!opt.ciphers[i])
 			usage();
+		opt.nr_ciphers++;
 	}
 	n = split(strdup(ms), names);
 	for (i = 0; i < n; i++) {
