@@ -69,6 +69,10 @@ if mod == "sm4ktls":
     check((s.get("version"), s.get("cipher"), s.get("tx"), s.get("rx")) ==
           ("TLCP 1.1", "SM4-GCM", "sw", "none"),
           f"socket :{ptlcp}: {s.get('version')} {s.get('cipher')} tx {s.get('tx')} rx {s.get('rx')}, want TLCP 1.1 SM4-GCM sw none")
+    check(s.get("tx_max_payload") == 4096 and
+          socks.get(p13, {}).get("tx_max_payload") == 16384,
+          f"TLS_TX_MAX_PAYLOAD_LEN {s.get('tx_max_payload')} on :{ptlcp} (want 4096), "
+          f"{socks.get(p13, {}).get('tx_max_payload')} on :{p13} (want 16384)")
     c = st["counters"][""]
     check(c.get("TlsCurrTxSw", 0) >= 2 and c.get("TlsCurrRxSw", 0) >= 1,
           f"counters TlsCurrTxSw {c.get('TlsCurrTxSw')} (>= 2), TlsCurrRxSw {c.get('TlsCurrRxSw')} (>= 1)")
@@ -87,12 +91,12 @@ done <"$work/checks"
 tap $? "the JSON parsed ($(wc -l <"$work/checks") checks)"
 if [ "$mod" = sm4ktls ]; then
 	grep -q '^ULP "tls": sm4ktls' "$work/human" &&
-		grep -q 'TLCP 1.1 *SM4-GCM' "$work/human" &&
+		grep -q 'TLCP 1.1 *SM4-GCM.*max_payload 4096' "$work/human" &&
 		grep -q '^ok: sm4ktls serves' "$work/human"
 else
 	grep -q '^ULP "tls": tls.ko' "$work/human" &&
 		grep -q '^problem: tls.ko owns the ULP' "$work/human"
 fi
-tap $? "human output names the owner$([ "$mod" = sm4ktls ] && echo ", TLCP and the verdict" || echo " and the problem")"
+tap $? "human output names the owner$([ "$mod" = sm4ktls ] && echo ", TLCP with its record limit and the verdict" || echo " and the problem")"
 echo "1..$n"
 exit $rc
