@@ -60,7 +60,6 @@
 #define PAT_LEN		(1u << 20)	/* pattern period */
 #define PAT_SLACK	(1u << 20)	/* largest write or recv buffer */
 #define MAX_ITEMS	16
-#define MAX_RUNS	101
 #define REC_OVERHEAD	64		/* header + explicit iv + type + tag, rounded up */
 
 enum bench_case { CASE_SEND, CASE_SENDFILE, CASE_RECV, NR_CASES };
@@ -531,24 +530,6 @@ static void capture_all(const struct cipher *c, struct capture *keep)
 	}
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double median(const double *v, int n)
-{
-	double s[MAX_RUNS];
-
-	if (!n)
-		return 0;
-	memcpy(s, v, n * sizeof(*v));
-	qsort(s, n, sizeof(*s), cmp_double);
-	return n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
-}
-
 static double minmax(const double *v, int n, bool max)
 {
 	double m = v[0];
@@ -627,7 +608,6 @@ static double paired_ratio(const double *v, const double *base, int n)
 		q[i] = base[i] > 0 ? v[i] / base[i] : 0;
 	return median(q, n);
 }
-
 
 /* -I: instructions of the AEAD alone per record, sealed and opened. */
 struct aead_cost {
@@ -789,16 +769,6 @@ static void report(void)
 				row(ci, k, u);
 }
 
-static int split(char *s, const char **out)
-{
-	int n = 0;
-	char *t;
-
-	for (t = strtok(s, ","); t && n < MAX_ITEMS; t = strtok(NULL, ","))
-		out[n++] = t;
-	return n;
-}
-
 static void usage(void)
 {
 	size_t i;
@@ -876,15 +846,15 @@ static void parse_args(int argc, char **argv)
 	    opt.repeats > MAX_RUNS || !opt.wsize || opt.wsize > PAT_SLACK ||
 	    !opt.rsize || opt.rsize > PAT_SLACK)
 		usage();
-	opt.nr_ulps = split(strdup(ulps), opt.ulps);
-	n = split(strdup(cs), names);
+	opt.nr_ulps = split(strdup(ulps), opt.ulps, MAX_ITEMS);
+	n = split(strdup(cs), names, MAX_ITEMS);
 	for (i = 0; i < n; i++) {
 		opt.ciphers[i] = cipher_by_name(names[i]);
 		if (!opt.ciphers[i])
 			usage();
 		opt.nr_ciphers++;
 	}
-	n = split(strdup(ms), names);
+	n = split(strdup(ms), names, MAX_ITEMS);
 	for (i = 0; i < n; i++) {
 		for (j = 0; j < NR_CASES; j++)
 			if (!strcmp(names[i], case_names[j]))

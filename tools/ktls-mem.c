@@ -24,7 +24,6 @@
 #include "ktls-util.h"
 
 #define MAX_ULPS	8
-#define MAX_RUNS	15
 #define MAX_CACHES	512
 #define TOP_CACHES	6
 
@@ -230,13 +229,6 @@ static void run(int u, int r, struct mem_snap *a, struct mem_snap *b)
 
 /* ---- report ---- */
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 static double median_of(int u, bool slab)
 {
 	double v[MAX_RUNS];
@@ -244,9 +236,7 @@ static double median_of(int u, bool slab)
 
 	for (r = 0; r < opt.runs; r++)
 		v[r] = slab ? results[u][r].slab : results[u][r].total;
-	qsort(v, opt.runs, sizeof(v[0]), cmp_double);
-	return opt.runs & 1 ? v[opt.runs / 2] :
-	       (v[opt.runs / 2 - 1] + v[opt.runs / 2]) / 2;
+	return median(v, opt.runs);
 }
 
 static void report(void)
@@ -292,7 +282,7 @@ static void usage(void)
 
 static void parse_args(int argc, char **argv)
 {
-	char *ulps = "tls", *t;
+	char *ulps = "tls";
 	const char *cs = "aes128gcm-1.3";
 	int o;
 
@@ -318,9 +308,7 @@ static void parse_args(int argc, char **argv)
 		}
 	}
 	opt.cipher = cipher_by_name(cs);
-	for (t = strtok(strdup(ulps), ","); t && opt.nr_ulps < MAX_ULPS;
-	     t = strtok(NULL, ","))
-		opt.ulps[opt.nr_ulps++] = t;
+	opt.nr_ulps = split(strdup(ulps), opt.ulps, MAX_ULPS);
 	if (optind != argc || !opt.cipher || !opt.nr_ulps || opt.conns < 1 ||
 	    opt.runs < 1 || opt.runs > MAX_RUNS || !opt.wsize ||
 	    opt.wsize > 16384)

@@ -26,6 +26,42 @@
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
+/* Most runs a tool repeats a measurement. */
+#define MAX_RUNS	101
+
+static inline int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Median of n <= MAX_RUNS values, 0 of none. Not inlined: GCC then sees
+ * a copy of an n it cannot bound and warns of uninitialized use.
+ */
+static __attribute__((noinline, unused)) double median(const double *v, int n)
+{
+	double s[MAX_RUNS];
+
+	if (!n)
+		return 0;
+	memcpy(s, v, n * sizeof(*v));
+	qsort(s, n, sizeof(*s), cmp_double);
+	return n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+}
+
+/* Comma-separated items of s (modified) into out[max]; how many. */
+static inline int split(char *s, const char **out, int max)
+{
+	int n = 0;
+	char *t;
+
+	for (t = strtok(s, ","); t && n < max; t = strtok(NULL, ","))
+		out[n++] = t;
+	return n;
+}
+
 /* The tools define _GNU_SOURCE: program_invocation_short_name. */
 static inline void die(const char *fmt, ...)
 {
