@@ -17,7 +17,7 @@ JOBS ?= $(shell nproc)
 WERROR ?= 0
 
 .PHONY: all module module-install headers-install kernels modules selftests tools check demo style clean \
-	upstream-tls bench-ktls fuzz debug-kernel check-debug deb dkms-test deb-test
+	upstream-tls bench-ktls bench-mem fuzz debug-kernel check-debug deb dkms-test deb-test
 
 all: module
 
@@ -108,6 +108,12 @@ style:
 BENCH_SERIES = $(if $(filter command line environment,$(origin SERIES)),$(SERIES),6.12)
 bench-ktls:
 	@for s in $(BENCH_SERIES); do scripts/ktls-bench.sh $(BENCH_ARGS) $$s || exit 1; done
+
+# Kernel memory per idle kTLS socket, sm4ktls beside the in-tree tls.ko and
+# plain TCP (10,000 sockets each by default); BENCH_ARGS as for
+# scripts/ktls-mem.sh (e.g. "-n 2000 -r 3").
+bench-mem:
+	@for s in $(BENCH_SERIES); do scripts/ktls-mem.sh $(BENCH_ARGS) $$s || exit 1; done
 
 # The seeded ULP fuzzer (selftests/fuzz.c) in one guest for FUZZ_MINUTES,
 # on the sanitizer kernel when it has been built, else stock 6.12.
