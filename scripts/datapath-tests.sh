@@ -68,7 +68,7 @@ vrc=$?
 secs=$(($(date +%s) - start))
 
 scripts/tap-failures.sh "$log" "$series $mode"
-grep -aE '^# (bulk|many)' "$log"
+grep -aE '^# (bulk|many|=== .* took)' "$log"
 cat "$log.verdict"
 pass=$(grep -aEc '^ok ' "$log")
 skip=$(grep -aEc '^ok .*# SKIP' "$log")

@@ -22,15 +22,18 @@ rc=0
 # (make check's subset on the sanitizer kernel); each is said so. NAME:ARG
 # leaves out only the run whose first argument is ARG.
 run() { # COMMAND...
-	local s
+	local s t0
 	case " ${SM4KTLS_DP_SKIP:-} " in
 	*" $(basename "$1") "* | *" $(basename "$1"):${2:-} "*)
 		echo "# === $* left out (SM4KTLS_DP_SKIP)"
 		return ;;
 	esac
 	echo "# === $*"
+	t0=$SECONDS
 	"$@"
 	s=$?
+	# What each test costs, so CI's time budget can be kept.
+	echo "# === $(basename "$1") took $((SECONDS - t0)) s"
 	# kselftest exit 4 means all skipped: a hidden gap, not a pass.
 	[ $s = 0 ] || { echo "# $* exited $s"; rc=1; }
 }
