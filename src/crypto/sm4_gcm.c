@@ -242,11 +242,11 @@ static void gcm_ctr(struct sm4ktls_gcm_state *st, u8 *dst, const u8 *src,
 {
 	size_t n = min_t(size_t, len, st->ks_len - st->ks_pos);
 	unsigned int tail_batch;
-	sm4ktls_ctr32_fn tail = sm4ktls_ctr32_fit(st->impl, SM4KTLS_CTR32_WIDEST,
-						  &tail_batch);
+	sm4ktls_ctr32_fn tail;
 
 	if (!len)
 		return;
+	tail = sm4ktls_ctr32_fit(st->impl, SM4KTLS_CTR32_WIDEST, &tail_batch);
 	if (st->j0_pending) {
 		n = gcm_fill_first(st, dst, src, len);
 	} else {
