@@ -185,7 +185,19 @@ static void sm4ktls_rx_reader_release(struct sm4ktls_rx *rx)
 		else
 			rx->reader_contended = false;
 	}
+	/* The scratch is the reader's: an idle socket keeps none. */
+	kfree(rx->scratch);
+	rx->scratch = NULL;
 	WRITE_ONCE(rx->reader_present, false);
+}
+
+/* The present reader's lists for opening records, allocated on first use. */
+struct sm4ktls_rx_scratch *sm4ktls_rx_scratch(struct sock *sk,
+					      struct sm4ktls_rx *rx)
+{
+	if (!rx->scratch)
+		rx->scratch = kmalloc(sizeof(*rx->scratch), sk->sk_allocation);
+	return rx->scratch;
 }
 
 /* TLS 1.3: strip the zero padding; the last non-zero byte is the type. */
@@ -240,14 +252,21 @@ struct sk_buff *sm4ktls_rx_plain_skb(struct sock *sk, u32 len)
 static struct sk_buff *sm4ktls_rx_open(struct sock *sk, struct sm4ktls_rx *rx,
 				       struct sk_buff *skb, u32 off, u32 clen)
 {
+	struct sm4ktls_rx_scratch *s = sm4ktls_rx_scratch(sk, rx);
 	struct sm4ktls_cipher *c = &rx->c;
-	struct scatterlist *src = rx->zc.in;
+	struct scatterlist *src, *dst;
 	struct sk_buff *plain;
 	int n, err;
 
+	/* AAD and the plaintext's pages: always fits the list. */
+	BUILD_BUG_ON(ARRAY_SIZE(s->out) < SM4KTLS_REC_PAGES + 1);
+	if (!s)
+		return ERR_PTR(-ENOMEM);
 	n = sm4ktls_skb_nsg(skb, off, clen, 0);
 	if (n < 0)
 		return ERR_PTR(n);
+	src = s->in;
+	dst = s->out;
 	/* A record in many tiny segments: a list of its own. */
 	if (n + 1 > SM4KTLS_ZC_SG_IN)
 		src = kmalloc_array(n + 1, sizeof(*src), sk->sk_allocation);
@@ -259,14 +278,14 @@ static struct sk_buff *sm4ktls_rx_open(struct sock *sk, struct sm4ktls_rx *rx,
 	err = sm4ktls_skb_sg(c, src, n + 1, skb, off, clen);
 	if (err)
 		goto out;
-	sg_init_table(rx->sg, ARRAY_SIZE(rx->sg));
-	sg_set_buf(&rx->sg[0], c->aad, c->aad_len);
-	err = skb_to_sgvec(plain, &rx->sg[1], 0, plain->len);
+	sg_init_table(dst, SM4KTLS_REC_PAGES + 1);
+	sg_set_buf(&dst[0], c->aad, c->aad_len);
+	err = skb_to_sgvec(plain, &dst[1], 0, plain->len);
 	if (err < 0)
 		goto out;
-	err = sm4ktls_cipher_run(c, src, rx->sg, clen, false);
+	err = sm4ktls_cipher_run(c, src, dst, clen, false);
 out:
-	if (src != rx->zc.in)
+	if (src != s->in)
 		kfree(src);
 	if (err) {
 		kfree_skb(plain);

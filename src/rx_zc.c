@@ -16,8 +16,8 @@
 #include "sm4ktls.h"
 
 /* Open into the pinned pages; 0, -EBADMSG, or 1 for "not data after all". */
-static int sm4ktls_zc_open(struct sm4ktls_cipher *c, struct sm4ktls_rx_zc *zc,
-			   int nsg, u32 clen)
+static int sm4ktls_zc_open(struct sm4ktls_cipher *c,
+			   struct sm4ktls_rx_scratch *zc, int nsg, u32 clen)
 {
 	int err;
 
@@ -43,26 +43,30 @@ int sm4ktls_rx_zc(struct sock *sk, struct sm4ktls_rx *rx, struct sk_buff *skb,
 	struct sm4ktls_cipher *c = &rx->c;
 	u32 clen = rxm->full_len - c->prepend;
 	u32 len = clen - c->tag - c->tail;
+	struct sm4ktls_rx_scratch *zc;
 	int nsg, npages, err;
 
 	if (!user_backed_iter(iter) || !len || len > room ||
 	    (c->tail && !no_pad) ||
 	    skb_copy_bits(skb, rxm->offset, hdr, c->prepend) ||
-	    hdr[0] != SM4KTLS_TYPE_DATA ||
-	    sm4ktls_skb_sg(c, rx->zc.in, SM4KTLS_ZC_SG_IN, skb,
-			   rxm->offset + c->prepend, clen))
+	    hdr[0] != SM4KTLS_TYPE_DATA)
+		return 0;
+	/* Without the lists, the normal path reports the failure. */
+	zc = sm4ktls_rx_scratch(sk, rx);
+	if (!zc || sm4ktls_skb_sg(c, zc->in, SM4KTLS_ZC_SG_IN, skb,
+				  rxm->offset + c->prepend, clen))
 		return 0;
 	/* Clear end marks a previous record left in the list. */
-	sg_init_table(rx->zc.out, ARRAY_SIZE(rx->zc.out));
-	nsg = sm4ktls_pin(iter, len, rx->zc.pages, SM4KTLS_ZC_PAGES,
-			  &rx->zc.out[1], &npages);
+	sg_init_table(zc->out, ARRAY_SIZE(zc->out));
+	nsg = sm4ktls_pin(iter, len, zc->pages, SM4KTLS_ZC_PAGES, &zc->out[1],
+			  &npages);
 	if (nsg < 0)
 		return 0;
 	nsg++;	/* the AAD entry in front */
 	sm4ktls_cipher_nonce(c, hdr + SM4KTLS_HDR_LEN);
 	sm4ktls_cipher_aad(c, hdr[0], len);
-	err = sm4ktls_zc_open(c, &rx->zc, nsg, clen);
-	sm4ktls_unpin(rx->zc.pages, npages);
+	err = sm4ktls_zc_open(c, zc, nsg, clen);
+	sm4ktls_unpin(zc->pages, npages);
 	if (err < 0)
 		return err;
 	if (err) {

@@ -99,11 +99,12 @@ struct sm4ktls_cipher {
 };
 
 /*
- * Zero-copy: user pages pinned per record (src/zc.c), skb fragments. Every
- * socket carries these lists, so they are sized for the common case (a
- * 16 KiB record is 5 pages of a flat buffer, a dozen MSS segments); a
- * record needing more takes the copying path. At 8 and 24 the TX and RX
- * state fit kmalloc-1k and kmalloc-2k instead of 2k and 4k.
+ * Zero-copy: user pages pinned per record (src/zc.c), skb fragments. The
+ * lists are sized for the common case (a 16 KiB record is 5 pages of a
+ * flat buffer, a dozen MSS segments); a record needing more takes the
+ * copying path. TX keeps them on the sender's stack (like splice's page
+ * arrays), RX's reader allocates them per call (struct
+ * sm4ktls_rx_scratch): an idle socket carries none.
  */
 #define SM4KTLS_ZC_PAGES	8
 #define SM4KTLS_ZC_SG_IN	24
@@ -134,15 +135,16 @@ struct sm4ktls_tx {
 	struct sm4ktls_rec open;	/* collecting plaintext */
 	struct sm4ktls_rec pending;	/* sealed, not fully in TCP yet */
 	struct sm4ktls_drec *drec;	/* device mode: the open record's */
-	struct scatterlist sg[SM4KTLS_REC_PAGES + 1];
-	/* Sealing straight from the sender's pages: AAD, pages, type. */
-	struct page *zc_pages[SM4KTLS_ZC_PAGES];
-	struct scatterlist zc_sg[SM4KTLS_ZC_PAGES + 2];
-	u8 zc_type;
+	u8 zc_type;	/* sealing from the sender's pages: TLS 1.3's type */
 };
 
-/* Opening a record straight into the reader's pages (rx_zc.c). */
-struct sm4ktls_rx_zc {
+/*
+ * The lists a record is opened through: the ciphertext's skb fragments,
+ * then AAD and plaintext (fresh pages, rx.c, or the reader's pinned
+ * pages, rx_zc.c). A reader's call owns them: allocated at its first
+ * record, freed when it returns, so an idle socket holds none of this.
+ */
+struct sm4ktls_rx_scratch {
 	struct page *pages[SM4KTLS_ZC_PAGES];
 	struct scatterlist in[SM4KTLS_ZC_SG_IN];
 	struct scatterlist out[SM4KTLS_ZC_PAGES + 2];
@@ -151,8 +153,7 @@ struct sm4ktls_rx_zc {
 
 struct sm4ktls_rx {
 	struct sm4ktls_cipher c;
-	struct sm4ktls_rx_zc zc;
-	struct scatterlist sg[SM4KTLS_REC_PAGES + 1];	/* AAD, plaintext */
+	struct sm4ktls_rx_scratch *scratch;	/* the present reader's */
 	struct strparser strp;
 	struct sk_buff_head raw;	/* parsed records, still encrypted */
 	struct sk_buff_head plain;	/* decrypted, not yet fully read */
@@ -296,6 +297,8 @@ ssize_t sm4ktls_splice_read(struct socket *sock, loff_t *ppos,
 			    struct pipe_inode_info *pipe, size_t len,
 			    unsigned int flags);
 struct sk_buff *sm4ktls_rx_plain_skb(struct sock *sk, u32 len);
+struct sm4ktls_rx_scratch *sm4ktls_rx_scratch(struct sock *sk,
+					      struct sm4ktls_rx *rx);
 
 #ifdef SM4KTLS_HAVE_TLS_DEVICE_HOOKS
 /* offload.c */

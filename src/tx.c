@@ -200,9 +200,11 @@ static void sm4ktls_tx_frame(struct sock *sk, struct sm4ktls_tx *tx)
  * Encrypt the open record into its pages and make it the pending one.
  * @src: the plaintext (AAD entry first) if not in the record already.
  */
-static int sm4ktls_tx_seal(struct sock *sk, struct sm4ktls_tx *tx,
-			   struct scatterlist *src)
+static noinline_for_stack int sm4ktls_tx_seal(struct sock *sk,
+					      struct sm4ktls_tx *tx,
+					      struct scatterlist *src)
 {
+	struct scatterlist sg[SM4KTLS_REC_PAGES + 1];	/* AAD, record pages */
 	struct sm4ktls_rec *rec = &tx->open;
 	struct sm4ktls_cipher *c = &tx->c;
 	u32 text = rec->len + c->tail;
@@ -217,13 +219,13 @@ static int sm4ktls_tx_seal(struct sock *sk, struct sm4ktls_tx *tx,
 	sm4ktls_cipher_nonce(c, c->iv + c->desc->salt_len);
 	sm4ktls_cipher_aad(c, *sm4ktls_rec_ptr(rec, 0), rec->len);
 
-	sg_init_table(tx->sg, ARRAY_SIZE(tx->sg));
-	sg_set_buf(&tx->sg[0], c->aad, c->aad_len);
-	n = sm4ktls_rec_sg(rec, &tx->sg[1], c->prepend, text + c->tag);
-	sg_mark_end(&tx->sg[n]);
+	sg_init_table(sg, ARRAY_SIZE(sg));
+	sg_set_buf(&sg[0], c->aad, c->aad_len);
+	n = sm4ktls_rec_sg(rec, &sg[1], c->prepend, text + c->tag);
+	sg_mark_end(&sg[n]);
 	if (src)
 		sg_set_buf(&src[0], c->aad, c->aad_len);
-	err = sm4ktls_cipher_run(c, src ? : tx->sg, tx->sg, text, true);
+	err = sm4ktls_cipher_run(c, src ? : sg, sg, text, true);
 	if (err)
 		return err;
 	sm4ktls_cipher_advance(c);
@@ -407,24 +409,24 @@ static bool sm4ktls_tx_direct_ok(struct sock *sk, struct sm4ktls_tx *tx,
 }
 
 /*
- * Seal one record straight from the sender's pages (no copy), or copy it
- * if they cannot be pinned.
+ * Pin @n bytes of the sender's and seal them as the open record: 0, the
+ * seal's error, or 1 if they cannot be pinned. A frame of its own, so
+ * the lists are gone before the record goes down TCP's stack.
  */
-static int sm4ktls_tx_direct(struct sock *sk, struct sm4ktls_tx *tx,
-			     struct msghdr *msg, u8 type, ssize_t *copied)
+static noinline_for_stack int sm4ktls_tx_seal_user(struct sock *sk,
+						   struct sm4ktls_tx *tx,
+						   struct msghdr *msg,
+						   size_t n, u8 type)
 {
-	size_t n = min_t(size_t, msg_data_left(msg), sm4ktls_tx_max(sk));
-	struct scatterlist *sg = tx->zc_sg;
+	struct scatterlist sg[SM4KTLS_ZC_PAGES + 2];	/* AAD, pages, type */
+	struct page *pages[SM4KTLS_ZC_PAGES];
 	int nsg, npages, err;
 
-	err = sm4ktls_tx_reserve(sk, tx, n);
-	if (err)
-		return err;
-	sg_init_table(sg, ARRAY_SIZE(tx->zc_sg));
-	nsg = sm4ktls_pin(&msg->msg_iter, n, tx->zc_pages, SM4KTLS_ZC_PAGES,
-			  &sg[1], &npages);
+	sg_init_table(sg, ARRAY_SIZE(sg));
+	nsg = sm4ktls_pin(&msg->msg_iter, n, pages, ARRAY_SIZE(pages), &sg[1],
+			  &npages);
 	if (nsg < 0)
-		return sm4ktls_tx_copy(sk, tx, msg, type, copied);
+		return 1;
 	tx->zc_type = type;
 	if (tx->c.tail)
 		sg_set_buf(&sg[++nsg], &tx->zc_type, 1);
@@ -432,7 +434,26 @@ static int sm4ktls_tx_direct(struct sock *sk, struct sm4ktls_tx *tx,
 	tx->open.len = n;
 	tx->open.type = type;
 	err = sm4ktls_tx_seal(sk, tx, sg);
-	sm4ktls_unpin(tx->zc_pages, npages);
+	sm4ktls_unpin(pages, npages);
+	return err;
+}
+
+/*
+ * Seal one record straight from the sender's pages (no copy), or copy it
+ * if they cannot be pinned.
+ */
+static int sm4ktls_tx_direct(struct sock *sk, struct sm4ktls_tx *tx,
+			     struct msghdr *msg, u8 type, ssize_t *copied)
+{
+	size_t n = min_t(size_t, msg_data_left(msg), sm4ktls_tx_max(sk));
+	int err;
+
+	err = sm4ktls_tx_reserve(sk, tx, n);
+	if (err)
+		return err;
+	err = sm4ktls_tx_seal_user(sk, tx, msg, n, type);
+	if (err > 0)
+		return sm4ktls_tx_copy(sk, tx, msg, type, copied);
 	if (err) {
 		iov_iter_revert(&msg->msg_iter, n);
 		tx->open.len = 0;
