@@ -59,14 +59,10 @@ fi
 : "${size:=8}" "${runs:=11}" "${sizes:=16384}"
 : "${ciphers:=aes128gcm-1.3,aes128gcm-1.2,sm4gcm-1.3}"
 series=${1:-6.12}
-logs=$top/build/bench-logs
-mkdir -p "$logs"
-log=$logs/ktls-bench-$series.log
-
-make --no-print-directory modules SERIES="$series" >"$logs/build-$series.log" 2>&1 ||
-	{ tail -n 30 "$logs/build-$series.log"; echo "ktls-bench: module build failed" >&2; exit 1; }
-make --no-print-directory -C tools >>"$logs/build-$series.log" 2>&1 ||
-	{ tail -n 30 "$logs/build-$series.log"; echo "ktls-bench: tools build failed" >&2; exit 1; }
+# shellcheck source=scripts/bench-lib.sh
+. "$top/scripts/bench-lib.sh"
+log=$bench_logs/ktls-bench-$series.log
+bench_build ktls-bench
 
 start=$(date -u '+%Y-%m-%d %H:%M UTC')
 # Under TCG on a busy 2-CPU host a transfer moves ~2 MB/s all told; there
@@ -86,7 +82,4 @@ echo "# $(date -u '+%Y-%m-%d %H:%M UTC') (started $start), kernel $(readlink "bu
 echo "# host: $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'), $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "# scripts/ktls-bench.sh${icount:+ -i} -s $size -r $runs -c $ciphers -m $cases -W $sizes${asked:+ -x '$asked'} $series"
 echo "# ratio = sm4ktls / in-tree tls.ko (medians of back-to-back run pairs)"
-sed -n -e '/^# guest:/,/^SM4KTLS-VM: dmesg-begin/{/^SM4KTLS-VM/d;/^# run /d;/^\[/d;p}' "$log"
-grep -E '^(ktls-bench|insmod|modprobe|rmmod):' "$log"
-[ $rc = 0 ] || echo "ktls-bench: guest run failed (exit $rc), console log: $log" >&2
-exit $rc
+bench_report ktls-bench "$log" "$rc" '^# guest:'

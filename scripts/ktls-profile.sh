@@ -22,16 +22,12 @@ while getopts c:w: o; do
 done
 shift $((OPTIND - 1))
 series=${1:-6.12}
-logs=$top/build/bench-logs
-mkdir -p "$logs"
-log=$logs/ktls-profile-$series.log
-make --no-print-directory modules SERIES="$series" >"$logs/build-$series.log" 2>&1 &&
-	make --no-print-directory -C tools >>"$logs/build-$series.log" 2>&1 ||
-	{ tail -n 30 "$logs/build-$series.log"; exit 1; }
+# shellcheck source=scripts/bench-lib.sh
+. "$top/scripts/bench-lib.sh"
+log=$bench_logs/ktls-profile-$series.log
+bench_build ktls-profile
 scripts/vm.sh --icount 0 -t 900 -l "$log" "$series" \
 	selftests/run-profile.sh "$cipher" "$wsize" >/dev/null
 rc=$?
 echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), kernel $(readlink "build/kernels/$series" || echo "$series"): scripts/ktls-profile.sh -c $cipher -w $wsize $series"
-sed -n -e '/^=== /,/^SM4KTLS-VM: dmesg-begin/{/^SM4KTLS-VM/d;/^\[/d;p}' "$log"
-[ $rc = 0 ] || echo "ktls-profile: guest run failed, console log: $log" >&2
-exit $rc
+bench_report ktls-profile "$log" "$rc" '^=== '
