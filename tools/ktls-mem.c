@@ -13,7 +13,13 @@
  *
  * "none" is plain TCP: what the socket costs without any ULP.
  *
- * usage: ktls-mem [-u ULP,..] [-c CIPHER] [-n CONNS] [-r RUNS] [-w BYTES]
+ * -s, a stalled reader: then each connection's client sends 16 KiB
+ * records without blocking until its socket takes no more, and the
+ * server never reads. What is measured is the peak a connection can pin
+ * (the sender's queue and records, the receiver's queue and parser),
+ * with the bytes sent per connection; TCP's buffer limits bound it.
+ *
+ * usage: ktls-mem [-s] [-u ULP,..] [-c CIPHER] [-n CONNS] [-r RUNS] [-w BYTES]
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -36,9 +42,8 @@ struct mem_snap {
 	} cache[MAX_CACHES];
 };
 
-struct mem_delta {
-	double total, slab;	/* bytes per socket */
-};
+/* What a run measures: bytes per socket; -s: unread bytes per connection. */
+enum { M_TOTAL, M_SLAB, M_QUEUED, M_NR };
 
 static struct {
 	const char *ulps[MAX_ULPS];
@@ -46,9 +51,10 @@ static struct {
 	const struct cipher *cipher;
 	int conns, runs;
 	size_t wsize;
+	bool stall;
 } opt = { .conns = 2000, .runs = 3, .wsize = 100 };
 
-static struct mem_delta results[MAX_ULPS][MAX_RUNS];
+static double results[MAX_ULPS][MAX_RUNS][M_NR];
 /* Per ULP, the slab caches that grew most in its last run, bytes per socket. */
 static struct {
 	char name[48];
@@ -184,6 +190,32 @@ static void exchange(int from, int to)
 	}
 }
 
+/*
+ * -s: send from @fd until its socket takes no more (the peer never
+ * reads); a few short waits let a record the ULP still pushes land.
+ */
+static size_t stall(int fd)
+{
+	static char buf[16384];
+	size_t sent = 0;
+	int waits = 0;
+	ssize_t n;
+
+	memset(buf, 0x5a, sizeof(buf));
+	while (waits < 3) {
+		n = send(fd, buf, sizeof(buf), MSG_DONTWAIT);
+		if (n > 0) {
+			sent += n;
+			continue;
+		}
+		if (n < 0 && errno != EAGAIN)
+			die("send (stalled reader)");
+		waits++;
+		usleep(2000);
+	}
+	return sent;
+}
+
 static void reset(int fd)
 {
 	struct linger l = { .l_onoff = 1, .l_linger = 0 };
@@ -198,6 +230,7 @@ static void run(int u, int r, struct mem_snap *a, struct mem_snap *b)
 	int *fds = calloc(2 * opt.conns, sizeof(*fds));
 	struct sockaddr_in addr;
 	int lfd, i, socks = 2 * opt.conns;
+	double queued = 0;
 
 	if (!fds)
 		die("calloc");
@@ -217,10 +250,13 @@ static void run(int u, int r, struct mem_snap *a, struct mem_snap *b)
 		exchange(c, fds[2 * i + 1]);
 		exchange(fds[2 * i + 1], c);
 	}
+	for (i = 0; opt.stall && i < opt.conns; i++)
+		queued += stall(fds[2 * i]);
 	close(lfd);
 	snap(b);
-	results[u][r].total = (a->free_kb - b->free_kb) * 1024.0 / socks;
-	results[u][r].slab = (b->slab_kb - a->slab_kb) * 1024.0 / socks;
+	results[u][r][M_TOTAL] = (a->free_kb - b->free_kb) * 1024.0 / socks;
+	results[u][r][M_SLAB] = (b->slab_kb - a->slab_kb) * 1024.0 / socks;
+	results[u][r][M_QUEUED] = queued / opt.conns;
 	top_caches(u, a, b, socks);
 	for (i = 0; i < socks; i++)
 		reset(fds[i]);
@@ -229,30 +265,36 @@ static void run(int u, int r, struct mem_snap *a, struct mem_snap *b)
 
 /* ---- report ---- */
 
-static double median_of(int u, bool slab)
+static double median_of(int u, int m)
 {
 	double v[MAX_RUNS];
 	int r;
 
 	for (r = 0; r < opt.runs; r++)
-		v[r] = slab ? results[u][r].slab : results[u][r].total;
+		v[r] = results[u][r][m];
 	return median(v, opt.runs);
 }
 
 static void report(void)
 {
-	double t0 = median_of(0, false), s0 = median_of(0, true);
+	double t0 = median_of(0, M_TOTAL);
+	double s0 = median_of(0, M_SLAB);
 	int u, j, r;
 
-	printf("%-10s %12s %8s %12s %8s   runs (total B/socket)\n", "ulp",
-	       "total B/sock", "ratio", "slab B/sock", "ratio");
+	printf("%-10s %12s %8s %12s %8s %s  runs (total B/socket)\n", "ulp",
+	       "total B/sock", "ratio", "slab B/sock", "ratio",
+	       opt.stall ? " unread B/conn" : "");
 	for (u = 0; u < opt.nr_ulps; u++) {
-		double t = median_of(u, false), s = median_of(u, true);
+		double t = median_of(u, M_TOTAL);
+		double s = median_of(u, M_SLAB);
 
-		printf("%-10s %12.0f %8.2f %12.0f %8.2f  ", opt.ulps[u], t,
+		printf("%-10s %12.0f %8.2f %12.0f %8.2f ", opt.ulps[u], t,
 		       t0 > 0 ? t / t0 : 0, s, s0 > 0 ? s / s0 : 0);
+		if (opt.stall)
+			printf(" %14.0f", median_of(u, M_QUEUED));
+		printf(" ");
 		for (r = 0; r < opt.runs; r++)
-			printf(" %.0f", results[u][r].total);
+			printf(" %.0f", results[u][r][M_TOTAL]);
 		printf("\n");
 	}
 	printf("# slab caches that grew most (last run, B/socket):\n");
@@ -269,7 +311,8 @@ static void usage(void)
 	size_t i;
 
 	fprintf(stderr,
-		"Usage: ktls-mem [-u ULP,..] [-c CIPHER] [-n CONNS] [-r RUNS] [-w BYTES]\n"
+		"Usage: ktls-mem [-s] [-u ULP,..] [-c CIPHER] [-n CONNS] [-r RUNS] [-w BYTES]\n"
+		"  -s  a stalled reader: clients send until blocked, servers never read\n"
 		"  -u  ULPs, first is the reference for ratios; \"none\" = plain TCP (tls)\n"
 		"  -c  cipher (aes128gcm-1.3):");
 	for (i = 0; i < ARRAY_SIZE(ciphers); i++)
@@ -286,8 +329,11 @@ static void parse_args(int argc, char **argv)
 	const char *cs = "aes128gcm-1.3";
 	int o;
 
-	while ((o = getopt(argc, argv, "u:c:n:r:w:h")) != -1) {
+	while ((o = getopt(argc, argv, "su:c:n:r:w:h")) != -1) {
 		switch (o) {
+		case 's':
+			opt.stall = true;
+			break;
 		case 'u':
 			ulps = optarg;
 			break;
@@ -328,8 +374,9 @@ int main(int argc, char **argv)
 	if (setrlimit(RLIMIT_NOFILE, &rl))
 		die("setrlimit(NOFILE, %ld)", (long)rl.rlim_cur);
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	printf("# ktls-mem: %d connections (%d sockets) x %d runs, %s, one %zu-byte record each way\n",
-	       opt.conns, 2 * opt.conns, opt.runs, opt.cipher->name, opt.wsize);
+	printf("# ktls-mem: %d connections (%d sockets) x %d runs, %s, one %zu-byte record each way%s\n",
+	       opt.conns, 2 * opt.conns, opt.runs, opt.cipher->name, opt.wsize,
+	       opt.stall ? ", then a stalled reader" : "");
 	for (r = 0; r < opt.runs; r++) {
 		for (i = 0; i < opt.nr_ulps; i++) {
 			u = r & 1 ? opt.nr_ulps - 1 - i : i;
