@@ -23,6 +23,26 @@ export TMPDIR=/tmp SM4KTLS_KVER=$(uname -r)
 echo "$VM_TOP/scripts/vm-modprobe" >/proc/sys/kernel/modprobe
 ip link set lo up
 echo 1 >/proc/sys/kernel/panic_on_oops
+# The first TCP and UDP use of each family patches kernel text once
+# (net_get_random_once()'s static keys: the hash secrets). Under QEMU's
+# multi-threaded TCG that patching can die of an int3 Oops (testing.md,
+# "Boots that TCG kills"); here, before the start marker, such a death is
+# a boot vm.sh retries, not a test's crash.
+python3 - <<'PY' 2>/dev/null
+import socket
+for fam, host in ((socket.AF_INET, "127.0.0.1"), (socket.AF_INET6, "::1")):
+    try:
+        lsn = socket.socket(fam)
+        lsn.bind((host, 0))
+        lsn.listen()
+        cli = socket.create_connection(lsn.getsockname()[:2])
+        srv = lsn.accept()[0]
+        cli.sendall(b"x")
+        srv.recv(1)
+        socket.socket(fam, socket.SOCK_DGRAM).sendto(b"x", (host, 9))
+    except OSError:
+        pass
+PY
 
 # kmemleak (the sanitizer kernel): forget what boot left, so what the run
 # leaks is what is reported; scanned again after the command.
