@@ -111,7 +111,7 @@ bench-ktls:
 
 # Kernel memory per idle kTLS socket, sm4ktls beside the in-tree tls.ko and
 # plain TCP (10,000 sockets each by default); BENCH_ARGS as for
-# scripts/ktls-mem.sh (e.g. "-n 2000 -r 3").
+# scripts/ktls-mem.sh (e.g. "-n 2000 -r 3"; "-s" for a stalled reader).
 bench-mem:
 	@for s in $(BENCH_SERIES); do scripts/ktls-mem.sh $(BENCH_ARGS) $$s || exit 1; done
 
