@@ -348,18 +348,16 @@ fallback_atomic() { # CIPHER VERSION
 	tap $? "$t: $fb_errors fallback skbs dropped of $fb_skbs, $fb_retrans segments retransmitted"
 }
 
-# SM4KTLS_FAULTS_FALLBACK: which fallback cases run ("order2 atomic").
+# SM4KTLS_FAULTS_FALLBACK: which fallback cases run, KIND/CIPHER/VERSION
+# (KIND order2 or atomic); each is a transfer of $bytes, about two
+# minutes on the sanitizer kernel.
 fallbacks() {
-	local k=" ${SM4KTLS_FAULTS_FALLBACK:-order2 atomic} "
+	local c k v
 
-	if [[ $k == *" order2 "* ]]; then
-		fallback_order2 aes128gcm 12
-		fallback_order2 sm4gcm 13
-	fi
-	if [[ $k == *" atomic "* ]]; then
-		fallback_atomic sm4gcm 12
-		fallback_atomic aes128gcm 13
-	fi
+	for c in ${SM4KTLS_FAULTS_FALLBACK:-order2/aes128gcm/12 order2/sm4gcm/13 atomic/sm4gcm/12 atomic/aes128gcm/13}; do
+		IFS=/ read -r k c v <<<"$c"
+		"fallback_$k" "$c" "$v"
+	done
 }
 
 if [ -n "${SM4KTLS_FAULTS_ONLY:-}" ]; then

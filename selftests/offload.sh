@@ -526,37 +526,39 @@ if [ -n "${SM4KTLS_OFFLOAD_ONLY:-}" ]; then
 	echo "1..$n"
 	exit $rc
 fi
-for v in 12 13; do
-	for c in aes128gcm sm4gcm; do
-		case_device "$c" "$v"
-		case_reroute "$c" "$v"
-		case_down "$c" "$v"
-		case_wire "$c" "$v"
-	done
+# The cipher/version pairs the cases run with. SM4KTLS_OFFLOAD_SUBSET=1
+# (CI on the sanitizer kernel, datapath-tests.sh --subset): two of the
+# four, and a case that runs twice here once; every path still runs.
+pairs="aes128gcm/12 sm4gcm/12 aes128gcm/13 sm4gcm/13"
+[ "${SM4KTLS_OFFLOAD_SUBSET:-0}" = 1 ] && pairs="aes128gcm/12 sm4gcm/13"
+full() { [ "${SM4KTLS_OFFLOAD_SUBSET:-0}" != 1 ]; }
+for p in $pairs; do
+	case_device "${p%/*}" "${p#*/}"
+	case_reroute "${p%/*}" "${p#*/}"
+	case_down "${p%/*}" "${p#*/}"
+	case_wire "${p%/*}" "${p#*/}"
 done
 case_device aes256gcm 13
 case_tagroom sm4gcm 12
-case_tagroom aes128gcm 13
+full && case_tagroom aes128gcm 13
 case_vlan sm4gcm 13
 case_bond aes128gcm 12
 case_netem sm4gcm 12
-case_netem aes128gcm 13
+full && case_netem aes128gcm 13
 # TLCP (GB/T 38636): SM4-GCM in the device, and its software fallback.
 case_device sm4gcm tlcp
 case_reroute sm4gcm tlcp
-for v in 12 13; do
-	for c in aes128gcm sm4gcm; do
-		case_rx_device "$c" "$v"
-		case_rx_mixed "$c" "$v"
-		case_rx_loss "$c" "$v"
-	done
+for p in $pairs; do
+	case_rx_device "${p%/*}" "${p#*/}"
+	case_rx_mixed "${p%/*}" "${p#*/}"
+	case_rx_loss "${p%/*}" "${p#*/}"
 done
 case_rx_device sm4gcm tlcp
-case_rx_loss sm4gcm tlcp
+full && case_rx_loss sm4gcm tlcp
 case_rx_drop_resync sm4gcm 13
 case_norcu sm4gcm 13
 case_attach_race sm4gcm 13
-case_attach_race aes128gcm 12
+full && case_attach_race aes128gcm 12
 case_rx_tamper aes128gcm 12 0
 case_rx_tamper sm4gcm 13 2
 sleep 1
