@@ -192,8 +192,8 @@ static void sm4ktls_rx_reader_release(struct sm4ktls_rx *rx)
 }
 
 /* The present reader's lists for opening records, allocated on first use. */
-struct sm4ktls_rx_scratch *sm4ktls_rx_scratch(struct sock *sk,
-					      struct sm4ktls_rx *rx)
+struct sm4ktls_rx_scratch *sm4ktls_rx_scratch_get(struct sock *sk,
+						  struct sm4ktls_rx *rx)
 {
 	if (!rx->scratch)
 		rx->scratch = kmalloc(sizeof(*rx->scratch), sk->sk_allocation);
@@ -252,7 +252,7 @@ struct sk_buff *sm4ktls_rx_plain_skb(struct sock *sk, u32 len)
 static struct sk_buff *sm4ktls_rx_open(struct sock *sk, struct sm4ktls_rx *rx,
 				       struct sk_buff *skb, u32 off, u32 clen)
 {
-	struct sm4ktls_rx_scratch *s = sm4ktls_rx_scratch(sk, rx);
+	struct sm4ktls_rx_scratch *s = sm4ktls_rx_scratch_get(sk, rx);
 	struct sm4ktls_cipher *c = &rx->c;
 	struct scatterlist *src, *dst;
 	struct sk_buff *plain;

@@ -52,7 +52,7 @@ int sm4ktls_rx_zc(struct sock *sk, struct sm4ktls_rx *rx, struct sk_buff *skb,
 	    hdr[0] != SM4KTLS_TYPE_DATA)
 		return 0;
 	/* Without the lists, the normal path reports the failure. */
-	zc = sm4ktls_rx_scratch(sk, rx);
+	zc = sm4ktls_rx_scratch_get(sk, rx);
 	if (!zc || sm4ktls_skb_sg(c, zc->in, SM4KTLS_ZC_SG_IN, skb,
 				  rxm->offset + c->prepend, clen))
 		return 0;

@@ -297,8 +297,8 @@ ssize_t sm4ktls_splice_read(struct socket *sock, loff_t *ppos,
 			    struct pipe_inode_info *pipe, size_t len,
 			    unsigned int flags);
 struct sk_buff *sm4ktls_rx_plain_skb(struct sock *sk, u32 len);
-struct sm4ktls_rx_scratch *sm4ktls_rx_scratch(struct sock *sk,
-					      struct sm4ktls_rx *rx);
+struct sm4ktls_rx_scratch *sm4ktls_rx_scratch_get(struct sock *sk,
+						  struct sm4ktls_rx *rx);
 
 #ifdef SM4KTLS_HAVE_TLS_DEVICE_HOOKS
 /* offload.c */
