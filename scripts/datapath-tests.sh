@@ -43,13 +43,13 @@ make --no-print-directory modules SERIES="$series" >"$logs/datapath-build.log" 2
 
 # CI's subset on the sanitizer kernel: the device, record, option, rekey
 # and stress paths (sm4ktls-status runs on the stock kernels); 48
-# records a case, not 192; fewer stress sockets; the device cases with two cipher/version pairs of four
-# (offload.sh, SM4KTLS_OFFLOAD_SUBSET); fault injection over one cipher
-# per family and one device variant, and one device fallback transfer of
-# each kind, not two. KASAN's quarantine keeps freed
-# objects counted as slab (its share swings by 1-2 MiB between runs of
-# `many`): the slab check gets 6 MiB there, kmemleak's scan finds real
-# leaks.
+# records a case, not 192; fewer stress sockets; the device cases with
+# two cipher/version pairs of four (offload.sh, SM4KTLS_OFFLOAD_SUBSET);
+# fault injection over one cipher per family and one device variant, and
+# one device fallback transfer of each kind, not two. KASAN's quarantine
+# keeps freed objects counted as slab (its share swings by 1-2 MiB
+# between runs of `many`): the slab check gets 6 MiB there, kmemleak's
+# scan finds real leaks.
 env="STOCK=$stock LONG=$long"
 # Two of the four device-case pairs (offload.sh), as CI asks for 6.12.
 [ -z "${SM4KTLS_OFFLOAD_SUBSET:-}" ] ||
