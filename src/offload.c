@@ -181,9 +181,9 @@ void sm4ktls_drec_put(struct sm4ktls_drec *r)
 
 	if (!refcount_dec_and_test(&r->ref))
 		return;
-	for (i = 0; i < SM4KTLS_REC_PAGES; i++)
-		if (r->pages[i])
-			put_page(r->pages[i]);
+	for (i = 0; i < SM4KTLS_REC_SEGS; i++)
+		if (r->segs[i].bv_page)
+			put_page(r->segs[i].bv_page);
 	kfree(r);
 }
 
@@ -210,11 +210,13 @@ struct sm4ktls_drec *sm4ktls_drec_get(struct sm4ktls_offload_conn *conn,
 
 void sm4ktls_drec_copy(const struct sm4ktls_drec *r, u8 *buf)
 {
+	const struct bio_vec *bv = r->segs;
 	u32 pos, chunk;
 
-	for (pos = 0; pos < r->wire; pos += chunk) {
-		chunk = min_t(u32, r->wire - pos, PAGE_SIZE);
-		memcpy(buf + pos, page_address(r->pages[pos / PAGE_SIZE]), chunk);
+	for (pos = 0; pos < r->wire; pos += chunk, bv++) {
+		chunk = min_t(u32, r->wire - pos, bv->bv_len);
+		memcpy(buf + pos, page_address(bv->bv_page) + bv->bv_offset,
+		       chunk);
 	}
 }
 
@@ -242,24 +244,26 @@ struct sm4ktls_drec *sm4ktls_drec_alloc(struct sock *sk)
 }
 
 /*
- * A framed record (wire bytes in @pages) starts at TCP's write_seq: the
+ * A framed record (@rec's wire bytes) starts at TCP's write_seq: the
  * caller holds the socket and has nothing else queued for TCP. @r is
- * from sm4ktls_drec_alloc(); the connection owns it from now on.
+ * from sm4ktls_drec_alloc(); the connection owns it from now on, with
+ * its own references to the pieces holding the record.
  */
 void sm4ktls_offload_add_rec(struct sock *sk, struct sm4ktls_offload_conn *conn,
-			     struct sm4ktls_drec *r, struct page **pages,
-			     u32 wire, u64 seq)
+			     struct sm4ktls_drec *r,
+			     const struct sm4ktls_rec *rec, u64 seq)
 {
 	unsigned long flags;
 	unsigned int i;
+	u32 pos;
 
 	refcount_set(&r->ref, 1);
-	r->wire = wire;
+	r->wire = rec->wire;
 	r->seq = seq;
-	r->end_seq = tcp_sk(sk)->write_seq + wire;
-	for (i = 0; i < DIV_ROUND_UP(wire, PAGE_SIZE); i++) {
-		get_page(pages[i]);
-		r->pages[i] = pages[i];
+	r->end_seq = tcp_sk(sk)->write_seq + rec->wire;
+	for (i = 0, pos = 0; pos < rec->wire; pos += rec->segs[i++].bv_len) {
+		get_page(rec->segs[i].bv_page);
+		r->segs[i] = rec->segs[i];
 	}
 	spin_lock_irqsave(&conn->lock, flags);
 	list_add_tail(&r->list, &conn->recs);

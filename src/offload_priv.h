@@ -16,7 +16,7 @@ struct sm4ktls_drec {
 	u32 end_seq;		/* TCP sequence number after the record */
 	u32 wire;		/* record bytes */
 	u64 seq;		/* TLS record sequence number */
-	struct page *pages[SM4KTLS_REC_PAGES];
+	struct bio_vec segs[SM4KTLS_REC_SEGS];	/* the record's pieces */
 };
 
 #define SM4KTLS_CONN_RESYNC	0	/* flags: RX device asked for a resync */

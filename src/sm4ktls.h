@@ -5,6 +5,7 @@
 #ifndef _SM4KTLS_H
 #define _SM4KTLS_H
 
+#include <linux/bvec.h>
 #include <linux/mutex.h>
 #include <linux/skbuff.h>
 #include <linux/tls.h>
@@ -109,12 +110,23 @@ struct sm4ktls_cipher {
 #define SM4KTLS_ZC_PAGES	8
 #define SM4KTLS_ZC_SG_IN	24
 
-/* A TX record: plaintext collected in place, then sealed and pushed. */
+/*
+ * A TX record: plaintext collected in place, then sealed and pushed. Its
+ * bytes are pieces carved from the socket's page frag (small records
+ * share pages, as TCP's own data does) or whole pages, one page reference
+ * each. One piece more than whole pages would need leaves room for a
+ * carved start; tx.c carves only while whole pages could still back the
+ * largest record.
+ */
+#define SM4KTLS_REC_SEGS	(SM4KTLS_REC_PAGES + 1)
+
 struct sm4ktls_rec {
-	struct page *pages[SM4KTLS_REC_PAGES];
+	struct bio_vec segs[SM4KTLS_REC_SEGS];
+	u32 size;		/* bytes backed (and charged to the socket) */
 	u32 len;		/* plaintext bytes */
 	u32 wire;		/* record bytes once sealed */
 	u32 sent;		/* wire bytes handed to TCP */
+	u8 nsegs;
 	u8 type;
 };
 
@@ -309,8 +321,8 @@ sm4ktls_offload_tx_start(struct sock *sk, struct sm4ktls_ctx *ctx,
 			 const union sm4ktls_crypto_info *ci);
 struct sm4ktls_drec *sm4ktls_drec_alloc(struct sock *sk);
 void sm4ktls_offload_add_rec(struct sock *sk, struct sm4ktls_offload_conn *conn,
-			     struct sm4ktls_drec *r, struct page **pages,
-			     u32 wire, u64 seq);
+			     struct sm4ktls_drec *r,
+			     const struct sm4ktls_rec *rec, u64 seq);
 struct sm4ktls_offload_conn *
 sm4ktls_offload_rx_start(struct sock *sk, const union sm4ktls_crypto_info *ci);
 void sm4ktls_offload_rx_stop(struct sm4ktls_offload_conn *conn);
@@ -355,7 +367,7 @@ static inline struct sm4ktls_drec *sm4ktls_drec_alloc(struct sock *sk)
 
 static inline void
 sm4ktls_offload_add_rec(struct sock *sk, struct sm4ktls_offload_conn *conn,
-			struct sm4ktls_drec *r, struct page **pages, u32 wire,
+			struct sm4ktls_drec *r, const struct sm4ktls_rec *rec,
 			u64 seq)
 {
 }

@@ -2,14 +2,15 @@
 /*
  * sm4ktls: the software TX path.
  *
- * Plaintext is copied straight into the pages of the open record, after
- * room for the header and explicit nonce, and sealed in place once the
- * record is full (2^14 bytes) or the caller ends it (no MSG_MORE, MSG_EOR,
- * a record type change, splice EOF, shutdown, close). A sealed record is
- * "pending" until TCP has taken all of its pages; only one is pending at
- * a time, so TCP's send buffer is the queue and its limits apply.
+ * Plaintext is copied straight into the open record's memory (pieces of
+ * the socket's page frag, or whole pages), after room for the header and
+ * explicit nonce, and sealed in place once the record is full (2^14
+ * bytes) or the caller ends it (no MSG_MORE, MSG_EOR, a record type
+ * change, splice EOF, shutdown, close). A sealed record is "pending"
+ * until TCP has taken all of it; only one is pending at a time, so TCP's
+ * send buffer is the queue and its limits apply.
  *
- * Everything sealing needs (the record's pages up to its tag; in device
+ * Everything sealing needs (the record's memory up to its tag; in device
  * mode, its bookkeeping) is taken before data is accepted: a record the
  * caller was told it sent is never lost to a failed allocation.
  */
@@ -32,45 +33,132 @@ static struct sm4ktls_offload_conn *sm4ktls_tx_offload(struct sm4ktls_tx *tx)
 	return tx->ctx->offload_tx;
 }
 
-static u8 *sm4ktls_rec_ptr(struct sm4ktls_rec *rec, u32 pos)
+/*
+ * The piece holding record byte @pos: its page and @pos's offset there.
+ * Returns how many of the @len bytes from @pos the piece holds.
+ */
+static u32 sm4ktls_rec_at(const struct sm4ktls_rec *rec, u32 pos, u32 len,
+			  struct page **page, u32 *off)
 {
-	return page_address(rec->pages[pos / PAGE_SIZE]) + pos % PAGE_SIZE;
+	const struct bio_vec *bv = rec->segs;
+
+	while (pos >= bv->bv_len)
+		pos -= (bv++)->bv_len;
+	*page = bv->bv_page;
+	*off = bv->bv_offset + pos;
+	return min_t(u32, len, bv->bv_len - pos);
+}
+
+static u8 *sm4ktls_rec_ptr(const struct sm4ktls_rec *rec, u32 pos)
+{
+	struct page *page;
+	u32 off;
+
+	sm4ktls_rec_at(rec, pos, 1, &page, &off);
+	return page_address(page) + off;
+}
+
+/* Whether bytes at @off of @page would continue the record's last piece. */
+static bool sm4ktls_rec_follows(const struct sm4ktls_rec *rec,
+				struct page *page, u32 off)
+{
+	const struct bio_vec *last;
+
+	if (!rec->nsegs)
+		return false;
+	last = &rec->segs[rec->nsegs - 1];
+	return last->bv_page == page && last->bv_offset + last->bv_len == off;
 }
 
 /*
- * Make sure pages back record bytes [0, @end). They are charged to the
+ * Append bytes [@off, @off + @len) of @page to the record: they extend
+ * its last piece if they follow it, else become a piece of their own,
+ * with a page reference. The caller charged them to the socket.
+ */
+static void sm4ktls_rec_add(struct sm4ktls_rec *rec, struct page *page,
+			    u32 off, u32 len)
+{
+	if (sm4ktls_rec_follows(rec, page, off)) {
+		rec->segs[rec->nsegs - 1].bv_len += len;
+	} else {
+		get_page(page);
+		rec->segs[rec->nsegs++] = (struct bio_vec){
+			.bv_page = page, .bv_offset = off, .bv_len = len,
+		};
+	}
+	rec->size += len;
+}
+
+/*
+ * Back record bytes from the socket's page frag, as TCP's own sendmsg
+ * and upstream's open records do: a small record then costs its bytes,
+ * not a page, and consecutive records share pages (and skb fragments).
+ * Only while whole pages could still back the rest of the largest
+ * record in the pieces left (so sm4ktls_rec_add_page() always has one).
+ * Returns whether it backed any.
+ */
+static bool sm4ktls_rec_carve(struct sock *sk, struct sm4ktls_rec *rec,
+			      u32 end)
+{
+	struct page_frag *pfrag = sk_page_frag(sk);
+	unsigned int pieces;
+	u32 len;
+
+	if (!sk_page_frag_refill(sk, pfrag))
+		return false;
+	len = min_t(u32, end - rec->size, pfrag->size - pfrag->offset);
+	pieces = rec->nsegs +
+		 !sm4ktls_rec_follows(rec, pfrag->page, pfrag->offset);
+	if (pieces + DIV_ROUND_UP(SM4KTLS_MAX_WIRE - rec->size - len,
+				  PAGE_SIZE) > SM4KTLS_REC_SEGS ||
+	    !sk_wmem_schedule(sk, len))
+		return false;
+	sk_mem_charge(sk, len);
+	sm4ktls_rec_add(rec, pfrag->page, pfrag->offset, len);
+	pfrag->offset += len;
+	return true;
+}
+
+/* Back the next record bytes with a page of their own. */
+static int sm4ktls_rec_add_page(struct sock *sk, struct sm4ktls_rec *rec)
+{
+	struct page *page;
+
+	if (!sk_wmem_schedule(sk, PAGE_SIZE))
+		return -ENOMEM;
+	page = alloc_page(sk->sk_allocation | __GFP_NOWARN);
+	if (!page)
+		return -ENOMEM;
+	sk_mem_charge(sk, PAGE_SIZE);
+	sm4ktls_rec_add(rec, page, 0, PAGE_SIZE);
+	put_page(page);		/* the record's reference is the one left */
+	return 0;
+}
+
+/*
+ * Make sure memory backs record bytes [0, @end). It is charged to the
  * socket as upstream charges its open records (sk_msg_alloc()): TCP's
- * memory accounting and the socket's memory cgroup see them, and TCP's
- * memory pressure limits them. Socket locked.
+ * memory accounting and the socket's memory cgroup see it, and TCP's
+ * memory pressure limits it. Socket locked.
  */
 static int sm4ktls_rec_grow(struct sock *sk, struct sm4ktls_rec *rec, u32 end)
 {
-	unsigned int i;
-
-	for (i = 0; i < DIV_ROUND_UP(end, PAGE_SIZE); i++) {
-		if (rec->pages[i])
-			continue;
-		if (!sk_wmem_schedule(sk, PAGE_SIZE))
+	while (rec->size < end) {
+		if (!sm4ktls_rec_carve(sk, rec, end) &&
+		    sm4ktls_rec_add_page(sk, rec))
 			return -ENOMEM;
-		rec->pages[i] = alloc_page(sk->sk_allocation | __GFP_NOWARN);
-		if (!rec->pages[i])
-			return -ENOMEM;
-		sk_mem_charge(sk, PAGE_SIZE);
 	}
 	return 0;
 }
 
-/* Socket locked: the charge goes back with the pages. */
+/* Socket locked: the charge goes back with the pieces. */
 static void sm4ktls_rec_release(struct sock *sk, struct sm4ktls_rec *rec)
 {
 	unsigned int i;
 
-	for (i = 0; i < SM4KTLS_REC_PAGES; i++) {
-		if (!rec->pages[i])
-			continue;
-		put_page(rec->pages[i]);
-		sk_mem_uncharge(sk, PAGE_SIZE);
-	}
+	for (i = 0; i < rec->nsegs; i++)
+		put_page(rec->segs[i].bv_page);
+	sk_mem_uncharge(sk, rec->size);
 	memset(rec, 0, sizeof(*rec));
 }
 
@@ -81,12 +169,12 @@ static size_t sm4ktls_rec_fill(struct sm4ktls_rec *rec, u32 pos,
 	size_t done = 0;
 
 	while (done < n) {
-		u32 off = (pos + done) % PAGE_SIZE;
-		size_t chunk = min_t(size_t, n - done, PAGE_SIZE - off);
-		size_t got;
+		struct page *page;
+		size_t chunk, got;
+		u32 off;
 
-		got = copy_page_from_iter(rec->pages[(pos + done) / PAGE_SIZE],
-					  off, chunk, from);
+		chunk = sm4ktls_rec_at(rec, pos + done, n - done, &page, &off);
+		got = copy_page_from_iter(page, off, chunk, from);
 		done += got;
 		if (got != chunk)
 			break;
@@ -94,14 +182,15 @@ static size_t sm4ktls_rec_fill(struct sm4ktls_rec *rec, u32 pos,
 	return done;
 }
 
-/* Zero record bytes [pos, pos + len), which may cross a page boundary. */
+/* Zero record bytes [pos, pos + len), which may span pieces. */
 static void sm4ktls_rec_zero(struct sm4ktls_rec *rec, u32 pos, u32 len)
 {
 	while (len) {
-		u32 off = pos % PAGE_SIZE;
-		u32 chunk = min_t(u32, len, PAGE_SIZE - off);
+		struct page *page;
+		u32 off, chunk;
 
-		memset(sm4ktls_rec_ptr(rec, pos), 0, chunk);
+		chunk = sm4ktls_rec_at(rec, pos, len, &page, &off);
+		memset(page_address(page) + off, 0, chunk);
 		pos += chunk;
 		len -= chunk;
 	}
@@ -114,10 +203,11 @@ static unsigned int sm4ktls_rec_sg(struct sm4ktls_rec *rec,
 	unsigned int n = 0;
 
 	while (len) {
-		u32 off = pos % PAGE_SIZE;
-		u32 chunk = min_t(u32, len, PAGE_SIZE - off);
+		struct page *page;
+		u32 off, chunk;
 
-		sg_set_page(&sg[n++], rec->pages[pos / PAGE_SIZE], chunk, off);
+		chunk = sm4ktls_rec_at(rec, pos, len, &page, &off);
+		sg_set_page(&sg[n++], page, chunk, off);
 		pos += chunk;
 		len -= chunk;
 	}
@@ -162,7 +252,7 @@ static int sm4ktls_tx_reserve(struct sock *sk, struct sm4ktls_tx *tx,
 
 /*
  * Size the open record and write its header (and, if the text is in the
- * record, the TLS 1.3 type byte after it), in pages reserved before.
+ * record, the TLS 1.3 type byte after it), in memory reserved before.
  */
 static void sm4ktls_tx_layout(struct sm4ktls_tx *tx, bool type_byte)
 {
@@ -187,8 +277,8 @@ static void sm4ktls_tx_frame(struct sock *sk, struct sm4ktls_tx *tx)
 
 	sm4ktls_tx_layout(tx, true);
 	sm4ktls_rec_zero(rec, c->prepend + text, c->tag);
-	sm4ktls_offload_add_rec(sk, sm4ktls_tx_offload(tx), tx->drec,
-				rec->pages, rec->wire, sm4ktls_seq_get(c->seq));
+	sm4ktls_offload_add_rec(sk, sm4ktls_tx_offload(tx), tx->drec, rec,
+				sm4ktls_seq_get(c->seq));
 	tx->drec = NULL;
 	sm4ktls_stat_inc(sk, SM4KTLS_STAT_TX_DEVICE_RECORDS);
 	sm4ktls_cipher_advance(c);
@@ -197,14 +287,14 @@ static void sm4ktls_tx_frame(struct sock *sk, struct sm4ktls_tx *tx)
 }
 
 /*
- * Encrypt the open record into its pages and make it the pending one.
+ * Encrypt the open record in place and make it the pending one.
  * @src: the plaintext (AAD entry first) if not in the record already.
  */
 static noinline_for_stack int sm4ktls_tx_seal(struct sock *sk,
 					      struct sm4ktls_tx *tx,
 					      struct scatterlist *src)
 {
-	struct scatterlist sg[SM4KTLS_REC_PAGES + 1];	/* AAD, record pages */
+	struct scatterlist sg[SM4KTLS_REC_SEGS + 1];	/* AAD, record pieces */
 	struct sm4ktls_rec *rec = &tx->open;
 	struct sm4ktls_cipher *c = &tx->c;
 	u32 text = rec->len + c->tail;
@@ -235,8 +325,8 @@ static noinline_for_stack int sm4ktls_tx_seal(struct sock *sk,
 }
 
 /*
- * Hand the pending record's pages to TCP without blocking. TCP takes its
- * own page references. Returns 0 once all of it is in TCP. SIGPIPE is
+ * Hand the pending record's pieces to TCP without blocking. TCP takes
+ * its own page references. Returns 0 once all of it is in TCP. SIGPIPE is
  * the caller's business (sk_stream_error()), never TCP's here.
  */
 static int sm4ktls_tx_push(struct sock *sk, struct sm4ktls_tx *tx, int flags)
@@ -248,13 +338,15 @@ static int sm4ktls_tx_push(struct sock *sk, struct sm4ktls_tx *tx, int flags)
 		flags |= MSG_SENDPAGE_DECRYPTED;
 
 	while (rec->sent < rec->wire) {
-		u32 off = rec->sent % PAGE_SIZE;
-		u32 chunk = min_t(u32, rec->wire - rec->sent, PAGE_SIZE - off);
-		bool last = rec->sent + chunk == rec->wire;
+		struct page *page;
+		bool last;
+		u32 off, chunk;
 		int ret;
 
-		ret = sm4ktls_compat_push_page(sk, rec->pages[rec->sent / PAGE_SIZE],
-					       off, chunk,
+		chunk = sm4ktls_rec_at(rec, rec->sent, rec->wire - rec->sent,
+				       &page, &off);
+		last = rec->sent + chunk == rec->wire;
+		ret = sm4ktls_compat_push_page(sk, page, off, chunk,
 					       MSG_DONTWAIT | MSG_NOSIGNAL |
 					       (last ? flags : SM4KTLS_NOTLAST |
 						(flags & MSG_SENDPAGE_DECRYPTED)));
