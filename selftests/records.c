@@ -233,6 +233,43 @@ TEST_F(rec, tx_split)
 				  self->p.pt + 2 * TLSREC_MAX_PLAIN, 1000), 0);
 }
 
+/*
+ * Records built from small MSG_MORE sends while a plain TCP socket of
+ * the same thread writes between them. Its data takes the same page frag
+ * as the records' memory, so a record's pieces stop being contiguous
+ * and, past a few, whole pages back the rest. Both streams arrive intact.
+ */
+TEST_F_TIMEOUT(rec, tx_frag_shared, 300)
+{
+	int i, a, b, nrec = st_env_num("SM4KTLS_RECORDS", NREC_DEFAULT) / 8 + 2;
+	unsigned char *other = self->p.pt2 + TLSREC_MAX_RECORD;
+	size_t len, done, chunk, n;
+
+	ASSERT_EQ(st_tcp_pair(AF_INET, &a, &b), 0);
+	for (i = 0; i < nrec; i++) {
+		len = i == 0 ? TLSREC_MAX_PLAIN : random_len(TLSREC_MAX_PLAIN);
+		tlsrec_random(self->p.pt, len);
+		for (done = 0; done < len; done += chunk) {
+			chunk = random_len(i & 1 ? 64 : 2048);
+			if (chunk > len - done)
+				chunk = len - done;
+			ASSERT_EQ(send(self->p.kfd, self->p.pt + done, chunk,
+				       done + chunk < len ? MSG_MORE : 0),
+				  (ssize_t)chunk);
+			n = random_len(256);
+			tlsrec_random(other, n);
+			ASSERT_EQ(send(a, other, n, 0), (ssize_t)n);
+			ASSERT_EQ(recv(b, other + n, n, MSG_WAITALL), (ssize_t)n);
+			ASSERT_EQ(memcmp(other, other + n, n), 0);
+		}
+		ASSERT_EQ(check_tx_record(_metadata, &self->p, TLSREC_TYPE_DATA,
+					  self->p.pt, len), 0)
+			TH_LOG("record %d", i);
+	}
+	close(a);
+	close(b);
+}
+
 /* TLS_SET_RECORD_TYPE: alert and handshake records between data. */
 TEST_F(rec, tx_control)
 {
