@@ -609,7 +609,10 @@ static double paired_ratio(const double *v, const double *base, int n)
 	return median(q, n);
 }
 
-/* -I: instructions of the AEAD alone per record, sealed and opened. */
+/*
+ * The AEAD alone per record, sealed and opened: instructions under -I,
+ * nanoseconds on the wall clock.
+ */
 struct aead_cost {
 	double seal, open;
 };
@@ -653,8 +656,8 @@ static void aead_measure(const struct cipher *c, struct aead_cost *cost)
 	if (!f)
 		return;
 	if (fscanf(f, "%llu %llu", &seal, &open) == 2) {
-		cost->seal = insn_of_ns(seal) / runs;
-		cost->open = insn_of_ns(open) / runs;
+		cost->seal = (opt.icount < 0 ? seal : insn_of_ns(seal)) / runs;
+		cost->open = (opt.icount < 0 ? open : insn_of_ns(open)) / runs;
 	}
 	fclose(f);
 }
@@ -695,21 +698,40 @@ static double sans_aead_median(int ci, int k, int u, double *ratio)
 	return median(v, n);
 }
 
+/*
+ * Wall clock: the MB/s the AEAD alone allows case @k, sender and receiver
+ * each on its CPU (the slower of seal and open; open alone for recv).
+ */
+static double aead_mbps(int ci, int k)
+{
+	const struct aead_cost *a = &aead_costs[ci];
+	double ns = a->open;
+
+	if (k != CASE_RECV && a->seal > ns)
+		ns = a->seal;
+	return ns > 0 ? opt.wsize * 1e3 / ns : 0;
+}
+
 /* One line of the table: a ULP's medians, ratios to the first ULP's. */
 static void row_wall(int ci, int k, int u)
 {
 	struct result *res = &results[ci][k][u], *base = &results[ci][k][0];
+	double mbps = median(res->mbps, res->n), aead = aead_mbps(ci, k);
 
 	printf("%-14s %-8s %-10s %8.1f %8.1f %8.1f %8.1f",
-	       opt.ciphers[ci]->name, case_names[k], opt.ulps[u],
-	       median(res->mbps, res->n), minmax(res->mbps, res->n, false),
+	       opt.ciphers[ci]->name, case_names[k], opt.ulps[u], mbps,
+	       minmax(res->mbps, res->n, false),
 	       minmax(res->mbps, res->n, true), median(res->cpu, res->n));
 	if (u)
-		printf(" %7.2f %7.2f\n",
+		printf(" %7.2f %7.2f",
 		       paired_ratio(res->mbps, base->mbps, res->n),
 		       paired_ratio(res->cpu, base->cpu, res->n));
 	else
-		printf(" %7s %7s\n", "-", "-");
+		printf(" %7s %7s", "-", "-");
+	if (aead && !is_plain(opt.ulps[u]))
+		printf(" %8.2f\n", mbps / aead);
+	else
+		printf(" %8s\n", "-");
 }
 
 /* -I: instructions per record and per byte, the runs' spread, ratios. */
@@ -750,15 +772,31 @@ static void legend_icount(void)
 			       aead_costs[ci].seal, aead_costs[ci].open);
 }
 
+static void legend_wall(void)
+{
+	int ci;
+
+	printf("# MB/s = 10^6 B/s, median (min, max) of %d runs; cpu ns/B = busy time of all CPUs per byte, median\n"
+	       "# ratio, cpu = this ULP / %s for MB/s and cpu ns/B: median of the ratios of back-to-back runs\n"
+	       "# of AEAD = MB/s / the MB/s of the AEAD alone, seal and open each on its CPU (recv: open), timed once before the runs\n",
+	       opt.repeats, opt.ulps[0]);
+	for (ci = 0; ci < opt.nr_ciphers; ci++)
+		if (aead_costs[ci].seal)
+			printf("# AEAD alone, %s, %zu B: seal %.1f MB/s, open %.1f MB/s\n",
+			       opt.ciphers[ci]->name, opt.wsize,
+			       opt.wsize * 1e3 / aead_costs[ci].seal,
+			       opt.wsize * 1e3 / aead_costs[ci].open);
+}
+
 static void report(void)
 {
 	void (*row)(int ci, int k, int u) = opt.icount < 0 ? row_wall : row_icount;
 	int ci, k, u;
 
 	if (opt.icount < 0)
-		printf("%-14s %-8s %-10s %8s %8s %8s %8s %7s %7s\n", "cipher",
+		printf("%-14s %-8s %-10s %8s %8s %8s %8s %7s %7s %8s\n", "cipher",
 		       "case", "ulp", "MB/s", "min", "max", "cpu ns/B", "ratio",
-		       "cpu");
+		       "cpu", "of AEAD");
 	else
 		printf("%-14s %-8s %-10s %6s %10s %9s %8s %7s %9s %7s\n",
 		       "cipher", "case", "ulp", "record", "insn/rec", "insn/B",
@@ -883,18 +921,15 @@ int main(int argc, char **argv)
 	       uts.release, opt.total >> 20, opt.repeats, opt.wsize, opt.rsize,
 	       opt.cpu_tx, opt.cpu_rx, opt.no_pad ? ", rx_no_pad" : "",
 	       opt.verify ? "" : ", data NOT checked");
-	if (opt.icount >= 0)
-		for (u = 0; u < opt.nr_ciphers; u++)
-			aead_measure(opt.ciphers[u], &aead_costs[u]);
+	for (u = 0; u < opt.nr_ciphers; u++)
+		aead_measure(opt.ciphers[u], &aead_costs[u]);
 	bench();
 	for (u = 0; u < opt.nr_ulps; u++)
 		if (!is_plain(opt.ulps[u]))
 			printf("# ULP \"%s\": getsockopt(TCP_ULP) = \"%s\", keys counted in /proc/net/%s\n",
 			       opt.ulps[u], opt.ulps[u], served_by[u]);
 	if (opt.icount < 0)
-		printf("# MB/s = 10^6 B/s, median (min, max) of %d runs; cpu ns/B = busy time of all CPUs per byte, median\n"
-		       "# ratio, cpu = this ULP / %s for MB/s and cpu ns/B: median of the ratios of back-to-back runs\n",
-		       opt.repeats, opt.ulps[0]);
+		legend_wall();
 	else
 		legend_icount();
 	report();
