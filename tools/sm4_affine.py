@@ -10,8 +10,21 @@ carried to AES's field (0x11b) by an isomorphism T. Hence
   S(x) = G_out * inv_aes(A_in(x)) + C       (GFNI: gf2p8affineinvqb)
 
 with A_in = T*A, c_in = T*C, G_out = A*T^-1, A_out = G_out*M^-1 (M the AES
-affine map). Everything is checked against the S-box table of
-src/crypto/sm4_core.c for all 256 inputs; run it to print the tables.
+affine map).
+
+The linear layer commutes with rotations by whole bytes, so it splits into
+bit maps within a byte and byte rotations (rot8k: rotate the word left by
+8k, P2/P6: each byte shifted left by 2 / right by 6):
+
+  L(y) = (I+P2) y ^ rot8((P2+P6) y) ^ rot16((P2+P6) y) ^ rot24((I+P6) y)
+
+and each byte map folds into the GFNI output matrix, so the lone-set
+rounds of sm4_avx512_asm.S get L's three terms straight from
+gf2p8affineinvqb and rotate two of them.
+
+Everything is checked against the S-box table of src/crypto/sm4_core.c
+for all 256 inputs (and L on every byte position); run it to print the
+tables.
 """
 import functools
 import os
@@ -108,3 +121,30 @@ print('out_lo ', hexes([mv(A_out, i ^ 0xf) ^ c_out for i in range(16)]))
 print('out_hi ', hexes([mv(A_out, i << 4) for i in range(16)]))
 print('gfni in  matrix 0x%016x imm 0x%02x' % (qword(A_in), c_in))
 print('gfni out matrix 0x%016x imm 0x%02x' % (qword(G_out), C))
+
+# L's byte maps folded into G_out (matrix and constant): I+P2, P2+P6, I+P6.
+P2 = from_linear(lambda x: (x << 2) & 0xff)
+P6 = from_linear(lambda x: x >> 6)
+I8 = from_linear(lambda x: x)
+madd = lambda a, b: [a[i] ^ b[i] for i in range(8)]
+L_MAPS = [('0', madd(I8, P2)), ('1', madd(P2, P6)), ('3', madd(I8, P6))]
+
+
+def rol32(w, n):
+    return ((w << n) | (w >> (32 - n))) & 0xffffffff
+
+
+def gfni_inv(m, c, u):  # gf2p8affineinvqb on one byte
+    return mv(m, ginv(u, P_AES)) ^ c
+
+
+folded = {k: (mm(m, G_out), mv(m, C)) for k, m in L_MAPS}
+for pos in range(4):
+    for x in range(256):
+        u = mv(A_in, x) ^ c_in
+        y = SBOX[x] << (8 * pos)
+        z = {k: gfni_inv(m, c, u) << (8 * pos) for k, (m, c) in folded.items()}
+        want = y ^ rol32(y, 2) ^ rol32(y, 10) ^ rol32(y, 18) ^ rol32(y, 24)
+        assert z['0'] ^ rol32(z['1'], 8) ^ rol32(z['1'], 16) ^ rol32(z['3'], 24) == want
+for k, (m, c) in folded.items():
+    print('gfni out, L term %s: matrix 0x%016x imm 0x%02x' % (k, qword(m), c))

@@ -23,8 +23,8 @@
  * The assembly's NPOW must match.
  */
 #define SM4KTLS_GHASH_POWERS	64
-/* Narrower CTR32 routines an implementation may have (16, 32, 48 blocks). */
-#define SM4KTLS_MAX_TAILS	3
+/* Narrower CTR32 routines an implementation may have (8 to 48 blocks). */
+#define SM4KTLS_MAX_TAILS	4
 
 /*
  * GHASH key. hpow[i] holds H^(64 - i) for the CLMUL code: the block read as
@@ -166,6 +166,8 @@ void sm4ktls_ctr32_gfni_avx512_x48(const u32 *rk, u8 *dst, const u8 *src,
 				   const u32 *ctrblk, unsigned int nblocks);
 void sm4ktls_ctr32_gfni_avx512_x32(const u32 *rk, u8 *dst, const u8 *src,
 				   const u32 *ctrblk, unsigned int nblocks);
+void sm4ktls_ctr32_gfni_avx512_x8(const u32 *rk, u8 *dst, const u8 *src,
+				  const u32 *ctrblk, unsigned int nblocks);
 void sm4ktls_ctr32_gfni_avx512_x16(const u32 *rk, u8 *dst, const u8 *src,
 				   const u32 *ctrblk, unsigned int nblocks);
 void sm4ktls_ctr32_ghash_gfni_avx512(const u32 *rk, u8 *dst, const u8 *src,

@@ -55,6 +55,7 @@ static const struct sm4ktls_impl sm4ktls_gcm_gfni_avx512 = {
 	.ghash = sm4ktls_ghash_vpclmul_avx512,
 	.ctr32_ghash = sm4ktls_ctr32_ghash_gfni_avx512,
 	.tails = {
+		{ sm4ktls_ctr32_gfni_avx512_x8, 8 },
 		{ sm4ktls_ctr32_gfni_avx512_x16, 16 },
 		{ sm4ktls_ctr32_gfni_avx512_x32, 32 },
 		{ sm4ktls_ctr32_gfni_avx512_x48, 48 },
