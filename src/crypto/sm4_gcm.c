@@ -162,6 +162,22 @@ void sm4ktls_gcm_setkey(struct sm4ktls_gcm_key *key, const u8 *k)
 }
 
 /*
+ * The routine for a partial batch of want blocks: the narrowest that
+ * holds them, the full batch included, so E_K(J0) and up to 63 text
+ * blocks take one wide call rather than two narrower ones.
+ */
+static sm4ktls_ctr32_fn gcm_fit(const struct sm4ktls_impl *impl,
+				unsigned int want, unsigned int *batch)
+{
+	sm4ktls_ctr32_fn fn = sm4ktls_ctr32_fit(impl, want, batch);
+
+	if (*batch >= want || *batch >= impl->batch)
+		return fn;
+	*batch = impl->batch;
+	return impl->ctr32;
+}
+
+/*
  * One partial batch, the narrowest that holds off + len bytes: ks[] is
  * off zero bytes (the tag mask's block, if off = 16), then src, then
  * zeros, encrypted in place; dst gets the text's part, ks[] keeps the
@@ -173,7 +189,7 @@ static size_t gcm_fill_ks(struct sm4ktls_gcm_state *st, u8 *dst,
 {
 	size_t want = min_t(size_t, (off + len + 15) / 16, SM4KTLS_GCM_MAX_BATCH);
 	unsigned int batch;
-	sm4ktls_ctr32_fn fn = sm4ktls_ctr32_fit(st->impl, want, &batch);
+	sm4ktls_ctr32_fn fn = gcm_fit(st->impl, want, &batch);
 	size_t n = min_t(size_t, len, batch * 16 - off);
 
 	memset(st->ks, 0, off);
@@ -348,7 +364,7 @@ static size_t gcm_partial_room(const struct sm4ktls_gcm_state *st)
 
 	if (!st->j0_pending)
 		return st->ks_len - st->ks_pos;
-	sm4ktls_ctr32_fit(st->impl, SM4KTLS_CTR32_WIDEST, &batch);
+	gcm_fit(st->impl, SM4KTLS_CTR32_WIDEST, &batch);
 	return batch * 16 - 16;
 }
 
