@@ -214,6 +214,29 @@ static size_t gcm_fill_first(struct sm4ktls_gcm_state *st, u8 *dst,
 	return n;
 }
 
+/*
+ * E_K(J0) alone, in the narrowest routine, if that is a small part of a
+ * batch (a latency-bound set, not a throughput-bound batch) and the text
+ * fills a batch: the text then runs in whole batches straight from src
+ * to dst rather than through ks[], and the short call overlaps the wide
+ * one. The rest of its keystream is dropped (and wiped at finish).
+ */
+static void gcm_fill_j0(struct sm4ktls_gcm_state *st, size_t len)
+{
+	unsigned int batch;
+	sm4ktls_ctr32_fn fn = sm4ktls_ctr32_fit(st->impl, 1, &batch);
+
+	if (len < st->impl->batch * 16 || batch * 8 > st->impl->batch)
+		return;
+	memset(st->ks, 0, batch * 16);
+	fn(st->key->sm4.rk_enc, st->ks, st->ks, st->ctrblk, batch);
+	st->ctrblk[3]++;
+	memcpy(st->tagmask, st->ks, 16);
+	st->ks_pos = batch * 16;
+	st->ks_len = batch * 16;
+	st->j0_pending = false;
+}
+
 /* Whole batches of fn straight from src to dst; bytes done. */
 static size_t gcm_ctr_batches(struct sm4ktls_gcm_state *st, sm4ktls_ctr32_fn fn,
 			      unsigned int batch, u8 *dst, const u8 *src,
@@ -372,8 +395,11 @@ static size_t gcm_partial_room(const struct sm4ktls_gcm_state *st)
 static void gcm_crypt(struct sm4ktls_gcm_state *st, u8 *dst, const u8 *src,
 		      size_t len, bool enc)
 {
-	size_t n = min_t(size_t, len, gcm_partial_room(st));
+	size_t n;
 
+	if (st->j0_pending)
+		gcm_fill_j0(st, len);
+	n = min_t(size_t, len, gcm_partial_room(st));
 	if (!st->text_len)
 		gcm_ghash_pad(st);
 	st->text_len += len;
