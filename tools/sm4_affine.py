@@ -18,9 +18,11 @@ bit maps within a byte and byte rotations (rot8k: rotate the word left by
 
   L(y) = (I+P2) y ^ rot8((P2+P6) y) ^ rot16((P2+P6) y) ^ rot24((I+P6) y)
 
-and each byte map folds into the GFNI output matrix, so the lone-set
-rounds of sm4_avx512_asm.S get L's three terms straight from
-gf2p8affineinvqb and rotate two of them.
+The latency round of sm4_avx512_asm.S keeps every word x as A x (A the
+linear part of A_in; round keys enter as A rk + c_in), so the next S-box
+input needs no affine step of its own: each byte map M of L becomes one
+gf2p8affineinvqb matrix A M G_out (constant A M C), and the words return
+through A^-1 at the end.
 
 Everything is checked against the S-box table of src/crypto/sm4_core.c
 for all 256 inputs (and L on every byte position); run it to print the
@@ -122,29 +124,43 @@ print('out_hi ', hexes([mv(A_out, i << 4) for i in range(16)]))
 print('gfni in  matrix 0x%016x imm 0x%02x' % (qword(A_in), c_in))
 print('gfni out matrix 0x%016x imm 0x%02x' % (qword(G_out), C))
 
-# L's byte maps folded into G_out (matrix and constant): I+P2, P2+P6, I+P6.
+# L's byte maps folded into G_out and carried into A's basis: I+P2, P2+P6, I+P6.
 P2 = from_linear(lambda x: (x << 2) & 0xff)
 P6 = from_linear(lambda x: x >> 6)
 I8 = from_linear(lambda x: x)
 madd = lambda a, b: [a[i] ^ b[i] for i in range(8)]
 L_MAPS = [('0', madd(I8, P2)), ('1', madd(P2, P6)), ('3', madd(I8, P6))]
+A_inv = minv(A_in)
+folded = {k: (mm(A_in, mm(m, G_out)), mv(A_in, mv(m, C))) for k, m in L_MAPS}
 
 
 def rol32(w, n):
     return ((w << n) | (w >> (32 - n))) & 0xffffffff
 
 
-def gfni_inv(m, c, u):  # gf2p8affineinvqb on one byte
-    return mv(m, ginv(u, P_AES)) ^ c
+def bytewise(f, w):
+    return sum(f((w >> (8 * i)) & 0xff) << (8 * i) for i in range(4))
 
 
-folded = {k: (mm(m, G_out), mv(m, C)) for k, m in L_MAPS}
-for pos in range(4):
-    for x in range(256):
-        u = mv(A_in, x) ^ c_in
-        y = SBOX[x] << (8 * pos)
-        z = {k: gfni_inv(m, c, u) << (8 * pos) for k, (m, c) in folded.items()}
-        want = y ^ rol32(y, 2) ^ rol32(y, 10) ^ rol32(y, 18) ^ rol32(y, 24)
-        assert z['0'] ^ rol32(z['1'], 8) ^ rol32(z['1'], 16) ^ rol32(z['3'], 24) == want
+def round_ref(x, rk):  # x0 ^ L(S(x1 ^ x2 ^ x3 ^ rk))
+    y = bytewise(lambda b: SBOX[b], x[1] ^ x[2] ^ x[3] ^ rk)
+    return x[0] ^ y ^ rol32(y, 2) ^ rol32(y, 10) ^ rol32(y, 18) ^ rol32(y, 24)
+
+
+def round_a(x, rk):  # the same in A's basis, as the assembly computes it
+    a = [bytewise(lambda b: mv(A_in, b), w) for w in x]
+    u = a[1] ^ a[2] ^ a[3] ^ bytewise(lambda b: mv(A_in, b) ^ c_in, rk)
+    z = {k: bytewise(lambda b: mv(m, ginv(b, P_AES)) ^ c, u) for k, (m, c) in folded.items()}
+    new = a[0] ^ z['0'] ^ rol32(z['1'], 8) ^ rol32(z['1'], 16) ^ rol32(z['3'], 24)
+    return bytewise(lambda b: mv(A_inv, b), new)
+
+
+for i in range(1024):  # every S-box input byte in every position
+    w = [(i * 0x9e3779b1 + k * 0x85ebca6b) & 0xffffffff for k in range(5)]
+    pos = 8 * (i >> 8)
+    t = (w[4] & ~(0xff << pos)) | ((i & 0xff) << pos)
+    rk = w[1] ^ w[2] ^ w[3] ^ t
+    assert round_a(w[:4], rk) == round_ref(w[:4], rk)
 for k, (m, c) in folded.items():
-    print('gfni out, L term %s: matrix 0x%016x imm 0x%02x' % (k, qword(m), c))
+    print('gfni out in A basis, L term %s: matrix 0x%016x imm 0x%02x' % (k, qword(m), c))
+print('A^-1 matrix 0x%016x' % qword(A_inv))

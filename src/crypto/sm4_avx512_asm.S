@@ -7,7 +7,7 @@
  * - the throughput round (ROUND_Z): 11 instructions, ~16 cycles of
  *   latency; four sets of it keep the ports busy, for 64-block batches
  *   and the fused CTR+GHASH routine;
- * - the latency round (ROUND_1): 14 instructions, ~11 cycles; for the
+ * - the latency round (ROUND_1): 15 instructions, ~8 cycles; for the
  *   narrower routines (8 to 48 blocks), which wait on a round's latency.
  *
  * Same transposed layout and S-box derivation as sm4_avx_asm.S; AVX-512
@@ -63,12 +63,14 @@
 .Linc64_z:
 	.long 64
 .align 8
-.Lgf_l0_z:
-	.quad 0xf3abc702400fc12f
-.Lgf_l1_z:
-	.quad 0xb589f3ab34a974a6
-.Lgf_l3_z:
-	.quad 0x462234a974a6b589
+.Lgf_a0_z:
+	.quad 0x040db891e9a481b7
+.Lgf_a1_z:
+	.quad 0x2c020425162040ad
+.Lgf_a3_z:
+	.quad 0x280fbcb4ff84c11a
+.Lgf_ainv_z:
+	.quad 0xb3a4f5863284728b
 .align 64
 .Lbswap128_z64:
 	.rept 4
@@ -201,33 +203,35 @@
 
 /*
  * The latency round, for routines that wait on it rather than on the
- * ports. It carries t, the next round's S-box input: t' = x0 ^ x2 ^ x3 ^
- * rk' ^ L(y) with y = S(t), so L's terms fold straight into t' and the
- * new word (t' ^ d, d = x2 ^ x3 ^ rk') is off the chain. L commutes with
- * byte rotations: L(y) = M0 y ^ rot8(M1 y) ^ rot16(M1 y) ^ rot24(M3 y)
- * with M0, M1, M3 bit maps within a byte, folded into three
- * gf2p8affineinvqb matrices (tools/sm4_affine.py). The chain is GFNI,
- * GFNI, one rotate, two xors: ~11 cycles where rotating y and folding L
- * take ~16. w is z or y, n the dwords and q the qwords in a register;
- * u, z0, z1, z3, r scratch; the last round has no next key.
+ * ports. Words are kept as A x, A the linear part of the S-box's input
+ * map (TO_A, FROM_A), and t is the next round's S-box input after that
+ * map: t' = A (x0 ^ x2 ^ x3 ^ rk') ^ c_in ^ A L(y), y = S(t), so the
+ * round starts at the inversion, and the new word (t' ^ d, d = A (x2 ^
+ * x3) ^ A rk' ^ c_in) is off the chain. L commutes with byte rotations:
+ * L(y) = M0 y ^ rot8(M1 y) ^ rot16(M1 y) ^ rot24(M3 y), M0, M1, M3 bit
+ * maps within a byte, and A M_k times the S-box's output map is one
+ * gf2p8affineinvqb matrix (tools/sm4_affine.py derives and checks them).
+ * The chain is GFNI, one rotate, two xors: ~8 cycles where rotating y and
+ * folding L take ~16. w is z or y, n the dwords and q the qwords in a
+ * register; z0, z1, z3, r8, r16 scratch; the last round has no next key.
  */
-.macro ROUND_1 w, n, q, off, x0, x1, x2, x3, t, u, d, z0, z1, z3, r, last
-	vgf2p8affineqb	$0x3e, .Lgf_in_z(%rip){1to\q}, %\w\()mm\t, %\w\()mm\u
-	vgf2p8affineinvqb $0x4f, .Lgf_l1_z(%rip){1to\q}, %\w\()mm\u, %\w\()mm\z1
-	vgf2p8affineinvqb $0x9f, .Lgf_l0_z(%rip){1to\q}, %\w\()mm\u, %\w\()mm\z0
-	vgf2p8affineinvqb $0xd0, .Lgf_l3_z(%rip){1to\q}, %\w\()mm\u, %\w\()mm\z3
+.macro ROUND_1 w, n, q, off, x0, x1, x2, x3, t, d, z0, z1, z3, r8, r16, last
+	vgf2p8affineinvqb $0x63, .Lgf_a1_z(%rip){1to\q}, %\w\()mm\t, %\w\()mm\z1
+	vgf2p8affineinvqb $0x11, .Lgf_a3_z(%rip){1to\q}, %\w\()mm\t, %\w\()mm\z3
+	vgf2p8affineinvqb $0x72, .Lgf_a0_z(%rip){1to\q}, %\w\()mm\t, %\w\()mm\z0
 	.if \last
 	vmovdqa64	%\w\()mm\x0, %\w\()mm\t
 	.else
-	vpxord		%\w\()mm\x2, %\w\()mm\x3, %\w\()mm\d
-	vpxord		(\off+4)(RKP){1to\n}, %\w\()mm\d, %\w\()mm\d
+	vpbroadcastd	(\off+4)(RKP), %\w\()mm\d
+	vgf2p8affineqb	$0x3e, .Lgf_in_z(%rip){1to\q}, %\w\()mm\d, %\w\()mm\d
+	vpternlogd	$0x96, %\w\()mm\x2, %\w\()mm\x3, %\w\()mm\d
 	vpxord		%\w\()mm\d, %\w\()mm\x0, %\w\()mm\t
 	.endif
-	vprold		$8, %\w\()mm\z1, %\w\()mm\u
-	vprold		$16, %\w\()mm\z1, %\w\()mm\r
+	vprold		$8, %\w\()mm\z1, %\w\()mm\r8
+	vprold		$16, %\w\()mm\z1, %\w\()mm\r16
 	vprold		$24, %\w\()mm\z3, %\w\()mm\z3
 	vpxord		%\w\()mm\z0, %\w\()mm\t, %\w\()mm\t
-	vpternlogd	$0x96, %\w\()mm\u, %\w\()mm\r, %\w\()mm\t
+	vpternlogd	$0x96, %\w\()mm\r8, %\w\()mm\r16, %\w\()mm\t
 	vpxord		%\w\()mm\z3, %\w\()mm\t, %\w\()mm\t
 	.if \last
 	vmovdqa64	%\w\()mm\t, %\w\()mm\x0
@@ -260,11 +264,30 @@
 	ROUND_L		\w, \n, \q, \sets, 12, 3, 0, 1, 2, 7, 4, 5, 6, 11, 8, 9, 10, 15, 12, 13, 14, \last
 .endm
 
+/*
+ * The latency round works on A x for each word x, A the linear part of
+ * the S-box's input map (TO_A); FROM_A maps back.
+ */
+.macro TO_A w, q, x0, x1, x2, x3
+	vgf2p8affineqb	$0, .Lgf_in_z(%rip){1to\q}, %\w\()mm\x0, %\w\()mm\x0
+	vgf2p8affineqb	$0, .Lgf_in_z(%rip){1to\q}, %\w\()mm\x1, %\w\()mm\x1
+	vgf2p8affineqb	$0, .Lgf_in_z(%rip){1to\q}, %\w\()mm\x2, %\w\()mm\x2
+	vgf2p8affineqb	$0, .Lgf_in_z(%rip){1to\q}, %\w\()mm\x3, %\w\()mm\x3
+.endm
+
+.macro FROM_A w, q, x0, x1, x2, x3
+	vgf2p8affineqb	$0, .Lgf_ainv_z(%rip){1to\q}, %\w\()mm\x0, %\w\()mm\x0
+	vgf2p8affineqb	$0, .Lgf_ainv_z(%rip){1to\q}, %\w\()mm\x1, %\w\()mm\x1
+	vgf2p8affineqb	$0, .Lgf_ainv_z(%rip){1to\q}, %\w\()mm\x2, %\w\()mm\x2
+	vgf2p8affineqb	$0, .Lgf_ainv_z(%rip){1to\q}, %\w\()mm\x3, %\w\()mm\x3
+.endm
+
 /* Set s as counter blocks, as LOAD_SET_Z, and its first S-box input t. */
 .macro LOAD_SET_L x0, x1, x2, x3, t
 	LOAD_SET_Z	\x0, \x1, \x2, \x3
+	vgf2p8affineqb	$0, .Lgf_in_z(%rip){1to8}, %zmm\x3, %zmm\x3
 	vpxord		%zmm\x1, %zmm\x2, %zmm\t
-	vpternlogd	$0x96, (RKP){1to16}, %zmm\x3, %zmm\t
+	vpternlogd	$0x96, %zmm20, %zmm\x3, %zmm\t
 .endm
 
 /*
@@ -288,8 +311,11 @@
 	vpaddd		%\w\()mm25, %\w\()mm3, %\w\()mm3
 	add		$\n, CTR
 	mov		RK, RKP
+	TO_A		\w, \q, 0, 1, 2, 3
+	vpbroadcastd	(RKP), %\w\()mm20
+	vgf2p8affineqb	$0x3e, .Lgf_in_z(%rip){1to\q}, %\w\()mm20, %\w\()mm20
 	vpxord		%\w\()mm1, %\w\()mm2, %\w\()mm16
-	vpternlogd	$0x96, (RKP){1to\n}, %\w\()mm3, %\w\()mm16
+	vpternlogd	$0x96, %\w\()mm20, %\w\()mm3, %\w\()mm16
 	.if \sets >= 2
 	LOAD_SET_L	4, 5, 6, 7, 17
 	.endif
@@ -306,11 +332,14 @@
 	dec		NLOOP
 	jnz		.Lctr_rounds_\@
 	ROUNDS4_L	\w, \n, \q, \sets, 1
+	FROM_A		\w, \q, 0, 1, 2, 3
 	STORE_SET	\w, \n, 0, 1, 2, 3, 16, 17, 0
 	.if \sets >= 2
+	FROM_A		z, 8, 4, 5, 6, 7
 	STORE_SET	z, 16, 4, 5, 6, 7, 20, 21, 256
 	.endif
 	.if \sets >= 3
+	FROM_A		z, 8, 8, 9, 10, 11
 	STORE_SET	z, 16, 8, 9, 10, 11, 20, 21, 512
 	.endif
 	.if \sets == 4
