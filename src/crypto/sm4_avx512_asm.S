@@ -93,7 +93,7 @@
  * bswap32 mask, zmm25 counter offsets. Throughput round: scratch zmm16-18
  * for A and C, zmm20-22 for B and D (renaming keeps the sets
  * independent), zmm29-31 byte rotation masks. Latency round: each set's
- * t in 16-19, shared scratch 20-23, 26, 27.
+ * t in 16-18, shared scratch 20-23, 26, 27.
  */
 
 /* x0 ^= T(x1 ^ x2 ^ x3 ^ rk); x3 is the newest word. t, u, v scratch. */
@@ -241,10 +241,10 @@
 .endm
 
 /*
- * Round off of 1 to 4 sets (words a, b, c, d), each set's t in 16-19;
+ * Round off of 1 to 3 sets (words a, b, c), each set's t in 16-18;
  * the rest of the scratch is shared, renaming keeps the sets apart.
  */
-.macro ROUND_L w, n, q, sets, off, a0, a1, a2, a3, b0, b1, b2, b3, c0, c1, c2, c3, d0, d1, d2, d3, last
+.macro ROUND_L w, n, q, sets, off, a0, a1, a2, a3, b0, b1, b2, b3, c0, c1, c2, c3, last
 	ROUND_1		\w, \n, \q, \off, \a0, \a1, \a2, \a3, 16, 20, 21, 22, 23, 26, 27, \last
 	.if \sets >= 2
 	ROUND_1		\w, \n, \q, \off, \b0, \b1, \b2, \b3, 17, 20, 21, 22, 23, 26, 27, \last
@@ -252,16 +252,13 @@
 	.if \sets >= 3
 	ROUND_1		\w, \n, \q, \off, \c0, \c1, \c2, \c3, 18, 20, 21, 22, 23, 26, 27, \last
 	.endif
-	.if \sets == 4
-	ROUND_1		\w, \n, \q, \off, \d0, \d1, \d2, \d3, 19, 20, 21, 22, 23, 26, 27, \last
-	.endif
 .endm
 
 .macro ROUNDS4_L w, n, q, sets, last=0
-	ROUND_L		\w, \n, \q, \sets, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 0
-	ROUND_L		\w, \n, \q, \sets, 4, 1, 2, 3, 0, 5, 6, 7, 4, 9, 10, 11, 8, 13, 14, 15, 12, 0
-	ROUND_L		\w, \n, \q, \sets, 8, 2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13, 0
-	ROUND_L		\w, \n, \q, \sets, 12, 3, 0, 1, 2, 7, 4, 5, 6, 11, 8, 9, 10, 15, 12, 13, 14, \last
+	ROUND_L		\w, \n, \q, \sets, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 0
+	ROUND_L		\w, \n, \q, \sets, 4, 1, 2, 3, 0, 5, 6, 7, 4, 9, 10, 11, 8, 0
+	ROUND_L		\w, \n, \q, \sets, 8, 2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 0
+	ROUND_L		\w, \n, \q, \sets, 12, 3, 0, 1, 2, 7, 4, 5, 6, 11, 8, 9, 10, \last
 .endm
 
 /*
@@ -322,9 +319,6 @@
 	.if \sets >= 3
 	LOAD_SET_L	8, 9, 10, 11, 18
 	.endif
-	.if \sets == 4
-	LOAD_SET_L	12, 13, 14, 15, 19
-	.endif
 	mov		$7, NLOOP
 .Lctr_rounds_\@:
 	ROUNDS4_L	\w, \n, \q, \sets
@@ -341,9 +335,6 @@
 	.if \sets >= 3
 	FROM_A		z, 8, 8, 9, 10, 11
 	STORE_SET	z, 16, 8, 9, 10, 11, 20, 21, 512
-	.endif
-	.if \sets == 4
-	STORE_SET	z, 16, 12, 13, 14, 15, 20, 21, 768
 	.endif
 	add		$(\sets * \n * 16), SRC
 	add		$(\sets * \n * 16), DST
