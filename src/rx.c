@@ -200,25 +200,32 @@ struct sm4ktls_rx_scratch *sm4ktls_rx_scratch_get(struct sock *sk,
 	return rx->scratch;
 }
 
-/* TLS 1.3: strip the zero padding; the last non-zero byte is the type. */
-static int sm4ktls_rx_inner_type(struct sk_buff *skb, u32 off, u32 *len,
-				 u8 *type)
+/*
+ * TLS 1.3: strip the zero padding; the last non-zero byte is the type.
+ * @skb is our plaintext (sm4ktls_rx_plain_skb: all in page frags, @len
+ * bytes): scan its pages in place, from the end, no copy.
+ */
+static int sm4ktls_rx_inner_type(struct sk_buff *skb, u32 *len, u8 *type)
 {
-	u8 buf[64];
-	u32 n, i;
+	int i = skb_shinfo(skb)->nr_frags;
+	u32 end = *len, n;
+	const u8 *p;
 
-	while (*len) {
-		n = min_t(u32, *len, sizeof(buf));
-		if (skb_copy_bits(skb, off + *len - n, buf, n))
-			return -EBADMSG;
-		for (i = n; i > 0; i--) {
-			if (buf[i - 1]) {
-				*type = buf[i - 1];
-				*len = *len - n + i - 1;
+	if (skb_headlen(skb) || skb->len != *len)
+		return -EBADMSG;
+	while (end && i--) {
+		const skb_frag_t *frag = &skb_shinfo(skb)->frags[i];
+
+		n = skb_frag_size(frag);
+		p = skb_frag_address(frag);
+		end -= n;
+		while (n--) {
+			if (p[n]) {
+				*type = p[n];
+				*len = end + n;
 				return 0;
 			}
 		}
-		*len -= n;
 	}
 	return -EBADMSG;
 }
@@ -368,7 +375,7 @@ static int sm4ktls_rx_decrypt(struct sock *sk, struct sm4ktls_rx *rx,
 	sm4ktls_cipher_advance(c);
 	sm4ktls_rx_cb(skb)->type = hdr[0];
 	if (c->tail)
-		err = sm4ktls_rx_inner_type(skb, 0, &len,
+		err = sm4ktls_rx_inner_type(skb, &len,
 					    &sm4ktls_rx_cb(skb)->type);
 	strp_msg(skb)->offset = 0;
 	strp_msg(skb)->full_len = len;
