@@ -443,11 +443,14 @@ struct sm4ktls_rx_req {
 
 /*
  * Only recvmsg() without MSG_PEEK reads records straight into the
- * reader's buffer; one the device opened already is copied instead.
+ * reader's buffer; one the device opened already is copied instead, and
+ * so is TLS 1.3 unless the reader promised no padding (rx_zc.c).
  */
-static bool sm4ktls_rx_direct_ok(struct sm4ktls_rx_req *r, struct sk_buff *skb)
+static bool sm4ktls_rx_direct_ok(struct sm4ktls_rx *rx,
+				 struct sm4ktls_rx_req *r, struct sk_buff *skb)
 {
-	return r && !r->peek && sm4ktls_rx_cb(skb)->decrypted == SM4KTLS_DECRYPTED_NONE;
+	return r && !r->peek && (!rx->c.tail || r->no_pad) &&
+	       sm4ktls_rx_cb(skb)->decrypted == SM4KTLS_DECRYPTED_NONE;
 }
 
 /*
@@ -459,8 +462,7 @@ static int sm4ktls_rx_direct(struct sock *sk, struct sm4ktls_rx *rx,
 {
 	int n;
 
-	n = sm4ktls_rx_zc(sk, rx, skb, &r->msg->msg_iter, r->len - r->copied,
-			  r->no_pad);
+	n = sm4ktls_rx_zc(sk, rx, skb, &r->msg->msg_iter, r->len - r->copied);
 	if (!n)
 		return 0;
 	__skb_unlink(skb, &rx->raw);
@@ -524,7 +526,7 @@ static struct sk_buff *sm4ktls_rx_get(struct sock *sk, struct sm4ktls_rx *rx,
 			return err ? ERR_PTR(err) : NULL;
 	}
 	skb = skb_peek(&rx->raw);
-	if (sm4ktls_rx_direct_ok(r, skb)) {
+	if (sm4ktls_rx_direct_ok(rx, r, skb)) {
 		err = sm4ktls_rx_direct(sk, rx, r, skb);
 		if (err || r->direct)
 			return err ? ERR_PTR(err) : NULL;

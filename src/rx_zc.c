@@ -31,12 +31,13 @@ static int sm4ktls_zc_open(struct sm4ktls_cipher *c,
 }
 
 /*
- * Try the record at the head of rx->raw. Returns the plaintext length once
- * it is in @iter (the caller consumes the skb), 0 to take the normal path,
- * or the error of a record that failed to open.
+ * Try the record at the head of rx->raw; under TLS 1.3 the caller has
+ * checked that the reader promised no padding. Returns the plaintext
+ * length once it is in @iter (the caller consumes the skb), 0 to take the
+ * normal path, or the error of a record that failed to open.
  */
 int sm4ktls_rx_zc(struct sock *sk, struct sm4ktls_rx *rx, struct sk_buff *skb,
-		  struct iov_iter *iter, size_t room, bool no_pad)
+		  struct iov_iter *iter, size_t room)
 {
 	u8 hdr[SM4KTLS_HDR_LEN + SM4KTLS_MAX_EXPLICIT];
 	struct strp_msg *rxm = strp_msg(skb);
@@ -47,7 +48,6 @@ int sm4ktls_rx_zc(struct sock *sk, struct sm4ktls_rx *rx, struct sk_buff *skb,
 	int nsg, npages, err;
 
 	if (!user_backed_iter(iter) || !len || len > room ||
-	    (c->tail && !no_pad) ||
 	    skb_copy_bits(skb, rxm->offset, hdr, c->prepend) ||
 	    hdr[0] != SM4KTLS_TYPE_DATA)
 		return 0;

@@ -410,7 +410,7 @@ int sm4ktls_skb_sg(struct sm4ktls_cipher *c, struct scatterlist *sg, int max,
 
 /* rx_zc.c */
 int sm4ktls_rx_zc(struct sock *sk, struct sm4ktls_rx *rx, struct sk_buff *skb,
-		  struct iov_iter *iter, size_t room, bool no_pad);
+		  struct iov_iter *iter, size_t room);
 
 /* stats.c */
 enum sm4ktls_stat {
