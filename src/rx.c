@@ -177,8 +177,31 @@ static int sm4ktls_rx_reader_acquire(struct sock *sk, struct sm4ktls_rx *rx,
 	return 0;
 }
 
-static void sm4ktls_rx_reader_release(struct sm4ktls_rx *rx)
+/*
+ * Decrypted records that wait in rx->plain once the reader leaves (partly
+ * read, or peeked) or sleeps: count them in the socket's receive memory
+ * like TCP's own queue, so ss -m, the memory cgroup and TCP's window see
+ * them. Like TCP's in-order data they are charged even past the limit;
+ * the window closes until they are read. A record the reader takes whole
+ * is never charged (nor is it upstream): that would cost a raise and a
+ * reclaim of the socket's forward allocation for every record. The ones
+ * not charged yet are the newest, at the tail.
+ */
+static void sm4ktls_rx_charge(struct sock *sk, struct sm4ktls_rx *rx)
 {
+	struct sk_buff *skb;
+
+	skb_queue_reverse_walk(&rx->plain, skb) {
+		if (skb->sk)
+			break;
+		sk_rmem_schedule(sk, skb, skb->truesize);
+		skb_set_owner_r(skb, sk);
+	}
+}
+
+static void sm4ktls_rx_reader_release(struct sock *sk, struct sm4ktls_rx *rx)
+{
+	sm4ktls_rx_charge(sk, rx);
 	if (unlikely(rx->reader_contended)) {
 		if (wq_has_sleeper(&rx->readers))
 			wake_up(&rx->readers);
@@ -483,20 +506,6 @@ static int sm4ktls_rx_direct(struct sock *sk, struct sm4ktls_rx *rx,
 }
 
 /*
- * A decrypted record waits in rx->plain (partly read, or peeked): count
- * it in the socket's receive memory like TCP's own queue, so ss -m, the
- * memory cgroup and TCP's window see it. Like TCP's in-order data it is
- * charged even past the limit; the window closes until it is read.
- */
-static void sm4ktls_rx_park(struct sock *sk, struct sm4ktls_rx *rx,
-			    struct sk_buff *skb)
-{
-	sk_rmem_schedule(sk, skb, skb->truesize);
-	skb_set_owner_r(skb, sk);
-	__skb_queue_tail(&rx->plain, skb);
-}
-
-/*
  * The decrypted record to read after @prev (the first one if NULL),
  * decrypting the next parsed record when needed. With @wait, blocks for
  * one per @timeo. NULL: nothing more now (or end of stream), or, if
@@ -521,6 +530,8 @@ static struct sk_buff *sm4ktls_rx_get(struct sock *sk, struct sm4ktls_rx *rx,
 	if (skb_queue_empty(&rx->raw)) {
 		if (!wait)
 			return NULL;
+		/* Peeked records wait with us: TCP's window must see them. */
+		sm4ktls_rx_charge(sk, rx);
 		err = sm4ktls_rx_wait(sk, rx, timeo, copied);
 		if (err <= 0)
 			return err ? ERR_PTR(err) : NULL;
@@ -540,7 +551,8 @@ static struct sk_buff *sm4ktls_rx_get(struct sock *sk, struct sm4ktls_rx *rx,
 		sm4ktls_rx_fail(sk, rx, err);
 		return ERR_PTR(err);
 	}
-	sm4ktls_rx_park(sk, rx, skb);
+	/* Charged when the reader leaves it there (sm4ktls_rx_charge). */
+	__skb_queue_tail(&rx->plain, skb);
 	return skb;
 }
 
@@ -640,7 +652,7 @@ int sm4ktls_recvmsg(struct sock *sk, struct msghdr *msg, size_t len,
 	err = sm4ktls_rx_reader_acquire(sk, rx, r.timeo);
 	if (!err) {
 		err = sm4ktls_rx_recv_locked(sk, rx, &r);
-		sm4ktls_rx_reader_release(rx);
+		sm4ktls_rx_reader_release(sk, rx);
 	}
 	release_sock(sk);
 	return r.copied ? r.copied : err;
@@ -682,7 +694,7 @@ ssize_t sm4ktls_splice_read(struct socket *sock, loff_t *ppos,
 		if (n > 0)
 			sm4ktls_rx_consume(rx, skb, n);
 	}
-	sm4ktls_rx_reader_release(rx);
+	sm4ktls_rx_reader_release(sk, rx);
 	release_sock(sk);
 	return n;
 }
@@ -726,7 +738,7 @@ int sm4ktls_read_sock(struct sock *sk, read_descriptor_t *desc,
 		copied += used;
 		sm4ktls_rx_consume(rx, skb, used);
 	}
-	sm4ktls_rx_reader_release(rx);
+	sm4ktls_rx_reader_release(sk, rx);
 	return copied ? : used;
 }
 
