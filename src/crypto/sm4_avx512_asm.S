@@ -212,18 +212,18 @@
  * maps within a byte, and A M_k times the S-box's output map is one
  * gf2p8affineinvqb matrix (tools/sm4_affine.py derives and checks them).
  * The chain is GFNI, one rotate, two xors: ~8 cycles where rotating y and
- * folding L take ~16. w is z or y, n the dwords and q the qwords in a
- * register; z0, z1, z3, r8, r16 scratch; the last round has no next key.
+ * folding L take ~16. w is z or y, q the qwords in a register; d, z0,
+ * z1, z3, r8, r16 scratch; 28 holds the next round key (ROUND_L), which
+ * the last round has none of.
  */
-.macro ROUND_1 w, n, q, off, x0, x1, x2, x3, t, d, z0, z1, z3, r8, r16, last
+.macro ROUND_1 w, q, x0, x1, x2, x3, t, d, z0, z1, z3, r8, r16, last
 	vgf2p8affineinvqb $0x63, .Lgf_a1_z(%rip){1to\q}, %\w\()mm\t, %\w\()mm\z1
 	vgf2p8affineinvqb $0x11, .Lgf_a3_z(%rip){1to\q}, %\w\()mm\t, %\w\()mm\z3
 	vgf2p8affineinvqb $0x72, .Lgf_a0_z(%rip){1to\q}, %\w\()mm\t, %\w\()mm\z0
 	.if \last
 	vmovdqa64	%\w\()mm\x0, %\w\()mm\t
 	.else
-	vpbroadcastd	(\off+4)(RKP), %\w\()mm\d
-	vgf2p8affineqb	$0x3e, .Lgf_in_z(%rip){1to\q}, %\w\()mm\d, %\w\()mm\d
+	vmovdqa64	%\w\()mm28, %\w\()mm\d
 	vpternlogd	$0x96, %\w\()mm\x2, %\w\()mm\x3, %\w\()mm\d
 	vpxord		%\w\()mm\d, %\w\()mm\x0, %\w\()mm\t
 	.endif
@@ -241,24 +241,29 @@
 .endm
 
 /*
- * Round off of 1 to 3 sets (words a, b, c), each set's t in 16-18;
- * the rest of the scratch is shared, renaming keeps the sets apart.
+ * Round off of 1 to 3 sets (words a, b, c), each set's t in 16-18; the
+ * next round key, as A rk + c_in, in 28. The rest of the scratch is
+ * shared, renaming keeps the sets apart.
  */
-.macro ROUND_L w, n, q, sets, off, a0, a1, a2, a3, b0, b1, b2, b3, c0, c1, c2, c3, last
-	ROUND_1		\w, \n, \q, \off, \a0, \a1, \a2, \a3, 16, 20, 21, 22, 23, 26, 27, \last
+.macro ROUND_L w, q, sets, off, a0, a1, a2, a3, b0, b1, b2, b3, c0, c1, c2, c3, last
+	.if !\last
+	vpbroadcastd	(\off+4)(RKP), %\w\()mm28
+	vgf2p8affineqb	$0x3e, .Lgf_in_z(%rip){1to\q}, %\w\()mm28, %\w\()mm28
+	.endif
+	ROUND_1		\w, \q, \a0, \a1, \a2, \a3, 16, 20, 21, 22, 23, 26, 27, \last
 	.if \sets >= 2
-	ROUND_1		\w, \n, \q, \off, \b0, \b1, \b2, \b3, 17, 20, 21, 22, 23, 26, 27, \last
+	ROUND_1		\w, \q, \b0, \b1, \b2, \b3, 17, 20, 21, 22, 23, 26, 27, \last
 	.endif
 	.if \sets >= 3
-	ROUND_1		\w, \n, \q, \off, \c0, \c1, \c2, \c3, 18, 20, 21, 22, 23, 26, 27, \last
+	ROUND_1		\w, \q, \c0, \c1, \c2, \c3, 18, 20, 21, 22, 23, 26, 27, \last
 	.endif
 .endm
 
-.macro ROUNDS4_L w, n, q, sets, last=0
-	ROUND_L		\w, \n, \q, \sets, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 0
-	ROUND_L		\w, \n, \q, \sets, 4, 1, 2, 3, 0, 5, 6, 7, 4, 9, 10, 11, 8, 0
-	ROUND_L		\w, \n, \q, \sets, 8, 2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 0
-	ROUND_L		\w, \n, \q, \sets, 12, 3, 0, 1, 2, 7, 4, 5, 6, 11, 8, 9, 10, \last
+.macro ROUNDS4_L w, q, sets, last=0
+	ROUND_L		\w, \q, \sets, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 0
+	ROUND_L		\w, \q, \sets, 4, 1, 2, 3, 0, 5, 6, 7, 4, 9, 10, 11, 8, 0
+	ROUND_L		\w, \q, \sets, 8, 2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 0
+	ROUND_L		\w, \q, \sets, 12, 3, 0, 1, 2, 7, 4, 5, 6, 11, 8, 9, 10, \last
 .endm
 
 /*
@@ -279,7 +284,7 @@
 	vgf2p8affineqb	$0, .Lgf_ainv_z(%rip){1to\q}, %\w\()mm\x3, %\w\()mm\x3
 .endm
 
-/* Set s as counter blocks, as LOAD_SET_Z, and its first S-box input t. */
+/* Set s as counter blocks, and its first S-box input t (zmm20: A rk0 + c_in). */
 .macro LOAD_SET_L x0, x1, x2, x3, t
 	LOAD_SET_Z	\x0, \x1, \x2, \x3
 	vgf2p8affineqb	$0, .Lgf_in_z(%rip){1to8}, %zmm\x3, %zmm\x3
@@ -321,11 +326,11 @@
 	.endif
 	mov		$7, NLOOP
 .Lctr_rounds_\@:
-	ROUNDS4_L	\w, \n, \q, \sets
+	ROUNDS4_L	\w, \q, \sets
 	add		$16, RKP
 	dec		NLOOP
 	jnz		.Lctr_rounds_\@
-	ROUNDS4_L	\w, \n, \q, \sets, 1
+	ROUNDS4_L	\w, \q, \sets, 1
 	FROM_A		\w, \q, 0, 1, 2, 3
 	STORE_SET	\w, \n, 0, 1, 2, 3, 16, 17, 0
 	.if \sets >= 2
