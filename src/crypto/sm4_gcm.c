@@ -254,7 +254,7 @@ static size_t gcm_ctr_batches(struct sm4ktls_gcm_state *st, sm4ktls_ctr32_fn fn,
 /*
  * J0 = IV || 1: the tag mask E_K(J0) is counter 1, the text starts at 2.
  * It is computed with the first text (or at the end), in a batch sized
- * to that text.
+ * to that text, or alone if the text fills a wide batch (gcm_fill_j0()).
  */
 void sm4ktls_gcm_start(struct sm4ktls_gcm_state *st,
 		       const struct sm4ktls_gcm_key *key,
