@@ -204,7 +204,7 @@
 /*
  * The latency round, for routines that wait on it rather than on the
  * ports. Words are kept as A x, A the linear part of the S-box's input
- * map (TO_A, FROM_A), and t is the next round's S-box input after that
+ * map (MAP_SET), and t is the next round's S-box input after that
  * map: t' = A (x0 ^ x2 ^ x3 ^ rk') ^ c_in ^ A L(y), y = S(t), so the
  * round starts at the inversion, and the new word (t' ^ d, d = A (x2 ^
  * x3) ^ A rk' ^ c_in) is off the chain. L commutes with byte rotations:
@@ -268,20 +268,14 @@
 
 /*
  * The latency round works on A x for each word x, A the linear part of
- * the S-box's input map (TO_A); FROM_A maps back.
+ * the S-box's input map: words go in through m = .Lgf_in_z and come back
+ * through m = .Lgf_ainv_z.
  */
-.macro TO_A w, q, x0, x1, x2, x3
-	vgf2p8affineqb	$0, .Lgf_in_z(%rip){1to\q}, %\w\()mm\x0, %\w\()mm\x0
-	vgf2p8affineqb	$0, .Lgf_in_z(%rip){1to\q}, %\w\()mm\x1, %\w\()mm\x1
-	vgf2p8affineqb	$0, .Lgf_in_z(%rip){1to\q}, %\w\()mm\x2, %\w\()mm\x2
-	vgf2p8affineqb	$0, .Lgf_in_z(%rip){1to\q}, %\w\()mm\x3, %\w\()mm\x3
-.endm
-
-.macro FROM_A w, q, x0, x1, x2, x3
-	vgf2p8affineqb	$0, .Lgf_ainv_z(%rip){1to\q}, %\w\()mm\x0, %\w\()mm\x0
-	vgf2p8affineqb	$0, .Lgf_ainv_z(%rip){1to\q}, %\w\()mm\x1, %\w\()mm\x1
-	vgf2p8affineqb	$0, .Lgf_ainv_z(%rip){1to\q}, %\w\()mm\x2, %\w\()mm\x2
-	vgf2p8affineqb	$0, .Lgf_ainv_z(%rip){1to\q}, %\w\()mm\x3, %\w\()mm\x3
+.macro MAP_SET w, q, m, x0, x1, x2, x3
+	vgf2p8affineqb	$0, \m(%rip){1to\q}, %\w\()mm\x0, %\w\()mm\x0
+	vgf2p8affineqb	$0, \m(%rip){1to\q}, %\w\()mm\x1, %\w\()mm\x1
+	vgf2p8affineqb	$0, \m(%rip){1to\q}, %\w\()mm\x2, %\w\()mm\x2
+	vgf2p8affineqb	$0, \m(%rip){1to\q}, %\w\()mm\x3, %\w\()mm\x3
 .endm
 
 /* Set s as counter blocks, and its first S-box input t (zmm20: A rk0 + c_in). */
@@ -313,7 +307,7 @@
 	vpaddd		%\w\()mm25, %\w\()mm3, %\w\()mm3
 	add		$\n, CTR
 	mov		RK, RKP
-	TO_A		\w, \q, 0, 1, 2, 3
+	MAP_SET		\w, \q, .Lgf_in_z, 0, 1, 2, 3
 	vpbroadcastd	(RKP), %\w\()mm20
 	vgf2p8affineqb	$0x3e, .Lgf_in_z(%rip){1to\q}, %\w\()mm20, %\w\()mm20
 	vpxord		%\w\()mm1, %\w\()mm2, %\w\()mm16
@@ -331,14 +325,14 @@
 	dec		NLOOP
 	jnz		.Lctr_rounds_\@
 	ROUNDS4_L	\w, \q, \sets, 1
-	FROM_A		\w, \q, 0, 1, 2, 3
+	MAP_SET		\w, \q, .Lgf_ainv_z, 0, 1, 2, 3
 	STORE_SET	\w, \n, 0, 1, 2, 3, 16, 17, 0
 	.if \sets >= 2
-	FROM_A		z, 8, 4, 5, 6, 7
+	MAP_SET		z, 8, .Lgf_ainv_z, 4, 5, 6, 7
 	STORE_SET	z, 16, 4, 5, 6, 7, 20, 21, 256
 	.endif
 	.if \sets >= 3
-	FROM_A		z, 8, 8, 9, 10, 11
+	MAP_SET		z, 8, .Lgf_ainv_z, 8, 9, 10, 11
 	STORE_SET	z, 16, 8, 9, 10, 11, 20, 21, 512
 	.endif
 	add		$(\sets * \n * 16), SRC
