@@ -594,6 +594,73 @@ TEST_F(rec, rx_parked_record_charged)
 	EXPECT_EQ(rmem_alloc(self->p.kfd), 0);
 }
 
+/*
+ * The rest of a record read in part waits in the socket: it is charged
+ * too, and the charge goes with the last byte. (tls.ko charges no
+ * decrypted record.)
+ */
+TEST_F(rec, rx_partly_read_record_charged)
+{
+	if (st_stock())
+		SKIP(return, "tls.ko charges no decrypted record");
+	tlsrec_random(self->p.pt, TLSREC_MAX_PLAIN);
+	ASSERT_GT(send_rec(&self->p, TLSREC_TYPE_DATA, self->p.pt,
+			   TLSREC_MAX_PLAIN, 0), 0);
+	ASSERT_EQ(recv(self->p.kfd, self->p.pt2, 100, 0), 100);
+	EXPECT_EQ(memcmp(self->p.pt2, self->p.pt, 100), 0);
+	EXPECT_GE(rmem_alloc(self->p.kfd), TLSREC_MAX_PLAIN - 100);
+	check_rx(_metadata, &self->p, TLSREC_TYPE_DATA, self->p.pt + 100,
+		 TLSREC_MAX_PLAIN - 100);
+	EXPECT_EQ(rmem_alloc(self->p.kfd), 0);
+}
+
+struct peek_waiter {
+	int fd;
+	void *buf;
+	size_t len;
+	ssize_t got;
+};
+
+static void *peek_waiter_run(void *arg)
+{
+	struct peek_waiter *w = arg;
+
+	w->got = recv(w->fd, w->buf, w->len, MSG_PEEK | MSG_WAITALL);
+	return NULL;
+}
+
+/*
+ * A MSG_PEEK | MSG_WAITALL reader sleeps holding the records it peeked:
+ * they are charged while it sleeps, so TCP's window sees them. The
+ * record has left TCP's queue once it is decrypted, so without the
+ * charge the socket would show nothing.
+ */
+TEST_F(rec, rx_peek_sleeping_charged)
+{
+	struct peek_waiter w = {
+		.fd = self->p.kfd, .buf = self->p.pt2,
+		.len = 2 * TLSREC_MAX_PLAIN,
+	};
+	pthread_t t;
+
+	if (st_stock())
+		SKIP(return, "tls.ko charges no decrypted record");
+	tlsrec_random(self->p.pt, 2 * TLSREC_MAX_PLAIN);
+	ASSERT_EQ(pthread_create(&t, NULL, peek_waiter_run, &w), 0);
+	ASSERT_GT(send_rec(&self->p, TLSREC_TYPE_DATA, self->p.pt,
+			   TLSREC_MAX_PLAIN, 0), 0);
+	usleep(500000);
+	EXPECT_GE(rmem_alloc(self->p.kfd), TLSREC_MAX_PLAIN);
+	ASSERT_GT(send_rec(&self->p, TLSREC_TYPE_DATA,
+			   self->p.pt + TLSREC_MAX_PLAIN, TLSREC_MAX_PLAIN, 0), 0);
+	ASSERT_EQ(pthread_join(t, NULL), 0);
+	ASSERT_EQ(w.got, 2 * TLSREC_MAX_PLAIN);
+	EXPECT_EQ(memcmp(self->p.pt2, self->p.pt, 2 * TLSREC_MAX_PLAIN), 0);
+	check_rx(_metadata, &self->p, TLSREC_TYPE_DATA, self->p.pt,
+		 2 * TLSREC_MAX_PLAIN);
+	EXPECT_EQ(rmem_alloc(self->p.kfd), 0);
+}
+
 /* A record replayed (wrong sequence number) fails authentication. */
 TEST_F(rec, rx_replay)
 {
