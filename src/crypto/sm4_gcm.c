@@ -218,8 +218,8 @@ static size_t gcm_fill_first(struct sm4ktls_gcm_state *st, u8 *dst,
  * E_K(J0) alone, in the narrowest routine, if that is a small part of a
  * batch (a latency-bound set, not a throughput-bound batch) and the text
  * fills a batch: the text then runs in whole batches straight from src
- * to dst rather than through ks[], and the short call overlaps the wide
- * one. The rest of its keystream is dropped (and wiped at finish).
+ * to dst, not copied through ks[] and with no ragged tail. The rest of
+ * the narrow batch's keystream is dropped (and wiped at finish).
  */
 static void gcm_fill_j0(struct sm4ktls_gcm_state *st, size_t len)
 {
