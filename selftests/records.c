@@ -649,7 +649,7 @@ TEST_F(rec, rx_peek_sleeping_charged)
 	ASSERT_EQ(pthread_create(&t, NULL, peek_waiter_run, &w), 0);
 	ASSERT_GT(send_rec(&self->p, TLSREC_TYPE_DATA, self->p.pt,
 			   TLSREC_MAX_PLAIN, 0), 0);
-	usleep(500000);
+	usleep(200000);
 	EXPECT_GE(rmem_alloc(self->p.kfd), TLSREC_MAX_PLAIN);
 	ASSERT_GT(send_rec(&self->p, TLSREC_TYPE_DATA,
 			   self->p.pt + TLSREC_MAX_PLAIN, TLSREC_MAX_PLAIN, 0), 0);
