@@ -224,17 +224,13 @@ static size_t gcm_fill_first(struct sm4ktls_gcm_state *st, u8 *dst,
 static void gcm_fill_j0(struct sm4ktls_gcm_state *st, size_t len)
 {
 	unsigned int batch;
-	sm4ktls_ctr32_fn fn = sm4ktls_ctr32_fit(st->impl, 1, &batch);
 
+	sm4ktls_ctr32_fit(st->impl, 1, &batch);
 	if (len < st->impl->batch * 16 || batch * 8 > st->impl->batch)
 		return;
-	memset(st->ks, 0, batch * 16);
-	fn(st->key->sm4.rk_enc, st->ks, st->ks, st->ctrblk, batch);
-	st->ctrblk[3]++;
-	memcpy(st->tagmask, st->ks, 16);
-	st->ks_pos = batch * 16;
-	st->ks_len = batch * 16;
-	st->j0_pending = false;
+	gcm_fill_first(st, st->gbuf, st->gbuf, 0);	/* no text: any buffer */
+	st->ctrblk[3] = 2;	/* the text starts after J0, on a new batch */
+	st->ks_pos = st->ks_len;
 }
 
 /* Whole batches of fn straight from src to dst; bytes done. */
