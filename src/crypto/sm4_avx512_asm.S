@@ -278,12 +278,17 @@
 	vgf2p8affineqb	$0, \m(%rip){1to\q}, %\w\()mm\x3, %\w\()mm\x3
 .endm
 
-/* Set s as counter blocks, and its first S-box input t (zmm20: A rk0 + c_in). */
+/* A set's first S-box input t, its words in A's basis (20: A rk0 + c_in). */
+.macro FIRST_T w, x1, x2, x3, t
+	vpxord		%\w\()mm\x1, %\w\()mm\x2, %\w\()mm\t
+	vpternlogd	$0x96, %\w\()mm20, %\w\()mm\x3, %\w\()mm\t
+.endm
+
+/* Set s as counter blocks, as LOAD_SET_Z (0-2 already in A's basis), and its t. */
 .macro LOAD_SET_L x0, x1, x2, x3, t
 	LOAD_SET_Z	\x0, \x1, \x2, \x3
 	vgf2p8affineqb	$0, .Lgf_in_z(%rip){1to8}, %zmm\x3, %zmm\x3
-	vpxord		%zmm\x1, %zmm\x2, %zmm\t
-	vpternlogd	$0x96, %zmm20, %zmm\x3, %zmm\t
+	FIRST_T		z, \x1, \x2, \x3, \t
 .endm
 
 /*
@@ -310,8 +315,7 @@
 	MAP_SET		\w, \q, .Lgf_in_z, 0, 1, 2, 3
 	vpbroadcastd	(RKP), %\w\()mm20
 	vgf2p8affineqb	$0x3e, .Lgf_in_z(%rip){1to\q}, %\w\()mm20, %\w\()mm20
-	vpxord		%\w\()mm1, %\w\()mm2, %\w\()mm16
-	vpternlogd	$0x96, %\w\()mm20, %\w\()mm3, %\w\()mm16
+	FIRST_T		\w, 1, 2, 3, 16
 	.if \sets >= 2
 	LOAD_SET_L	4, 5, 6, 7, 17
 	.endif
