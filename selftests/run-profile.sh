@@ -80,9 +80,10 @@ trace_setup() {
 }
 
 # Per call of the ULP's sendmsg (rx: per record, i.e. outermost
-# crypto_aead_decrypt call): instructions inside each function (inclusive of what it calls),
-# calls, the depth it was seen at and the traced calls below each call
-# (each adds the tracer's cost to it); rx also the graph's entry points.
+# crypto_aead_decrypt call): instructions inside each function
+# (inclusive of what it calls), calls, the depth it was seen at and the
+# traced calls below each call (each adds the tracer's cost to it); rx
+# also the graph's entry points.
 summary() { # ULP
 	awk -v ulp="$1" -v per=$per '
 	/\|/ {
