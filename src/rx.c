@@ -253,24 +253,21 @@ static int sm4ktls_rx_inner_type(struct sk_buff *skb, u32 *len, u8 *type)
 	return -EBADMSG;
 }
 
-/* An skb of fresh pages to hold @len bytes of plaintext. */
+/*
+ * An skb of fresh pages to hold @len bytes of plaintext: in blocks of up
+ * to 32 KiB where the allocator has them (falling back to single pages),
+ * so a record is one or two frags to map, scan and copy out, not five.
+ */
 struct sk_buff *sm4ktls_rx_plain_skb(struct sock *sk, u32 len)
 {
-	struct sk_buff *skb = alloc_skb(0, sk->sk_allocation);
-	struct page *page;
-	u32 n, i;
+	struct sk_buff *skb;
+	int err;
 
-	for (i = 0; skb && len; i++, len -= n) {
-		n = min_t(u32, len, PAGE_SIZE);
-		page = alloc_page(sk->sk_allocation | __GFP_NOWARN);
-		if (!page) {
-			kfree_skb(skb);
-			return NULL;
-		}
-		skb_fill_page_desc(skb, i, page, 0, n);
-		skb->len += n;
-		skb->data_len += n;
-		skb->truesize += PAGE_SIZE;
+	skb = alloc_skb_with_frags(0, len, get_order(SZ_32K), &err,
+				   sk->sk_allocation | __GFP_NOWARN);
+	if (skb) {	/* frags filled, lengths left to the caller */
+		skb->len = len;
+		skb->data_len = len;
 	}
 	return skb;
 }
