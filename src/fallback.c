@@ -95,36 +95,27 @@ static int sm4ktls_fb_payload(struct sm4ktls_offload_conn *conn,
  */
 static struct sk_buff *sm4ktls_fb_copy(struct sk_buff *skb, int hdr)
 {
-	u32 len = skb->len - hdr, n;
+	u32 len = skb->len - hdr;
 	struct sk_buff *nskb;
-	struct page *page;
-	int i;
+	int err;
 
 	if (DIV_ROUND_UP(len, PAGE_SIZE) > MAX_SKB_FRAGS)
 		return skb_copy(skb, GFP_ATOMIC);	/* BIG TCP */
-	nskb = alloc_skb(skb_headroom(skb) + hdr, GFP_ATOMIC);
+	nskb = alloc_skb_with_frags(skb_headroom(skb) + hdr, len, 0, &err,
+				    GFP_ATOMIC | __GFP_NOWARN);
 	if (!nskb)
 		return NULL;
 	skb_reserve(nskb, skb_headroom(skb));
 	skb_put(nskb, hdr);
-	if (skb_copy_bits(skb, 0, nskb->data, hdr))
-		goto err;
-	for (i = 0; len; i++, len -= n) {
-		n = min_t(u32, len, PAGE_SIZE);
-		page = alloc_page(GFP_ATOMIC | __GFP_NOWARN);
-		if (!page)
-			goto err;
-		skb_fill_page_desc(nskb, i, page, 0, n);
-		nskb->len += n;
-		nskb->data_len += n;
-		nskb->truesize += PAGE_SIZE;
+	nskb->len += len;	/* the frags: filled, left to us to count */
+	nskb->data_len = len;
+	if (skb_copy_bits(skb, 0, nskb->data, hdr)) {
+		kfree_skb(nskb);
+		return NULL;
 	}
 	/* Same headroom, same header bytes: every offset carries over. */
 	skb_copy_header(nskb, skb);
 	return nskb;
-err:
-	kfree_skb(nskb);
-	return NULL;
 }
 
 /* @nskb replaces @skb: it takes over the socket's send accounting. */
