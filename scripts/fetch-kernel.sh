@@ -90,7 +90,7 @@ if [ -z "$kver" ]; then
 	kver=$(newest_kver)
 	if [ -z "$kver" ]; then
 		log "no package matches $pattern; running apt-get update"
-		if [ -n "$suite" ]; then apt_suite_update; else apt-get update -qq >&2; fi
+		if [ -n "$suite" ]; then apt_suite_update; else flock /var/lock/sm4ktls-apt.lock apt-get update -qq >&2; fi
 		kver=$(newest_kver)
 	fi
 	[ -n "$kver" ] || { log "no $series kernel offered by the registry"; exit 1; }

@@ -17,6 +17,11 @@ pkgs=(
 	libssl-dev openssl			# TLS records, kTLS interop, sm4bench
 )
 [ $# -eq 0 ] || pkgs=("$@")
+# make check's lanes run side by side and each installs what it needs:
+# one apt at a time on the machine, the second finding the first's work.
+# (fetch-kernel.sh's apt-get update takes the same lock.)
+exec 8>/var/lock/sm4ktls-apt.lock
+flock 8
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
