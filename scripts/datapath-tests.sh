@@ -37,9 +37,9 @@ logs=$top/build/test-logs
 log=${log:-$logs/datapath-$mode$([ $long = 1 ] && echo -long)-$series.log}
 mkdir -p "$logs"
 
-make --no-print-directory modules SERIES="$series" >"$logs/datapath-build.log" 2>&1 &&
-	make --no-print-directory -C selftests >>"$logs/datapath-build.log" 2>&1 ||
-	{ tail -n 20 "$logs/datapath-build.log"; echo "0 passed, 1 failed"; exit 1; }
+make --no-print-directory modules SERIES="$series" >"$logs/datapath-build-$series.log" 2>&1 &&
+	make --no-print-directory -C selftests >>"$logs/datapath-build-$series.log" 2>&1 ||
+	{ tail -n 20 "$logs/datapath-build-$series.log"; echo "0 passed, 1 failed"; exit 1; }
 
 # CI's subset on the sanitizer kernel: the device, record, option, rekey
 # and stress paths (sm4ktls-status runs on the stock kernels); 48

@@ -40,9 +40,9 @@ bin=build/selftests/upstream-tls-$copy
 mkdir -p build/test-logs
 log=${log:-build/test-logs/upstream-tls-$series-$mode-copy$copy.log}
 
-make --no-print-directory modules SERIES="$series" >build/test-logs/upstream-build.log 2>&1 &&
-	make --no-print-directory -C selftests "$top/$bin" "$top/build/selftests/ulp-audit.so" >>build/test-logs/upstream-build.log 2>&1 || {
-	tail -n 20 build/test-logs/upstream-build.log
+make --no-print-directory modules SERIES="$series" >build/test-logs/upstream-build-$series.log 2>&1 &&
+	make --no-print-directory -C selftests "$top/$bin" "$top/build/selftests/ulp-audit.so" >>build/test-logs/upstream-build-$series.log 2>&1 || {
+	tail -n 20 build/test-logs/upstream-build-$series.log
 	echo "0 passed, 1 failed"
 	exit 1
 }
