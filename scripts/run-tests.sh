@@ -47,6 +47,7 @@ result() { # STATUS NAME
 	else
 		fail=$((fail + 1)); echo "FAIL: $2"
 	fi
+	[ "$1" = 0 ]
 }
 
 # Count TAP result lines ("ok ..." / "not ok ...", "# SKIP") of a guest log.
