@@ -815,11 +815,32 @@ int sm4ktls_tx_rekey(struct sock *sk, struct sm4ktls_ctx *ctx,
  * takes it now, or within @timeout (SO_LINGER's, as TCP's close gets).
  * Like upstream, close() never waits for a peer that does not read.
  */
+/*
+ * What send() accepted reaches the peer after close(), as what TCP's own
+ * buffer holds does: a record TCP took only part of (its buffer filled
+ * mid-record) and the open one go in past the buffer's limits, a record
+ * or two at most. Only memory TCP cannot charge drops them; a cut record
+ * would end the peer's stream in a protocol error.
+ */
+static void sm4ktls_tx_flush_all(struct sock *sk, struct sm4ktls_tx *tx)
+{
+	struct tcp_sock *tp = tcp_sk(sk);
+	u32 lowat = tp->notsent_lowat;
+	int sndbuf = sk->sk_sndbuf;
+
+	WRITE_ONCE(sk->sk_sndbuf, INT_MAX);
+	WRITE_ONCE(tp->notsent_lowat, UINT_MAX);
+	sm4ktls_tx_flush(sk, tx, 0);
+	WRITE_ONCE(tp->notsent_lowat, lowat);
+	WRITE_ONCE(sk->sk_sndbuf, sndbuf);
+}
+
 void sm4ktls_tx_close(struct sock *sk, struct sm4ktls_ctx *ctx, long timeout)
 {
 	struct sm4ktls_tx *tx = ctx->tx;
 
 	sm4ktls_tx_flush(sk, tx, timeout);
+	sm4ktls_tx_flush_all(sk, tx);
 	/* What TCP did not take is dropped here, while we hold the socket. */
 	sm4ktls_rec_release(sk, &tx->open);
 	sm4ktls_rec_release(sk, &tx->pending);
