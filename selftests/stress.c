@@ -2101,6 +2101,72 @@ TEST_F_TIMEOUT(peer, stops_reading, 120)
 	}
 }
 
+/* Bytes TCP holds on @fd and has not sent (SIOCOUTQNSD). */
+static int notsent(int fd)
+{
+	int n = -1;
+
+	ioctl(fd, SIOCOUTQNSD, &n);
+	return n;
+}
+
+/*
+ * close() while TCP holds only part of a record: the peer's window shut,
+ * TCP_NOTSENT_LOWAT is set just above what TCP holds unsent, so the next
+ * record starts (there is room) and TCP stops taking it at its next
+ * segment; a few rounds until a record straddles one. send() accepted it
+ * whole. The peer, reading after close(), must get every accepted byte
+ * and a clean end, as plain TCP delivers its buffer after close().
+ * (tls.ko cuts that record: its peer's stream ends in a protocol error.)
+ */
+TEST_F_TIMEOUT(peer, close_partial_record, 120)
+{
+	const int wire = 16384 + 22;	/* TLS 1.3 AES-GCM record */
+	u64 accepted = 0;
+	bool split = false;
+	long long got;
+	int i, lowat, before;
+	long end = 1;
+	ssize_t n;
+
+	ASSERT_EQ(peer_pair(self, 1 << 20, 64 << 10, false), 0);
+	/* Until the window has shut for good: TCP keeps what it is given. */
+	for (i = 0; i < 200 && notsent(self->kfd) < 4 * wire; i++) {
+		pattern_fill(self->seed, accepted, self->buf, 16384);
+		n = send(self->kfd, self->buf, 16384, MSG_DONTWAIT | MSG_NOSIGNAL);
+		ASSERT_EQ(n, 16384);
+		accepted += n;
+		usleep(20000);
+	}
+	ASSERT_GE(notsent(self->kfd), 4 * wire) TH_LOG("the peer's window never shut");
+	for (i = 0; i < 16 && !split; i++) {
+		before = notsent(self->kfd);
+		lowat = before + 1;
+		ASSERT_EQ(setsockopt(self->kfd, IPPROTO_TCP, TCP_NOTSENT_LOWAT,
+				     &lowat, sizeof(lowat)), 0);
+		pattern_fill(self->seed, accepted, self->buf, 16384);
+		n = send(self->kfd, self->buf, 16384, MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (n <= 0)
+			break;
+		accepted += n;
+		split = notsent(self->kfd) - before < wire;
+	}
+	ASSERT_TRUE(split) TH_LOG("no record went in part (%d rounds)", i);
+	close(self->kfd);
+	self->kfd = -1;
+	got = peer_drain(self, &end, NULL);
+	EXPECT_GE(got, 0) TH_LOG("a record does not open or a byte differs");
+	if (st_stock()) {
+		EXPECT_TRUE(end == 0 || end == -EPROTO)
+			TH_LOG("stream ended with %s", strerror(-end));
+	} else {
+		EXPECT_EQ(end, 0) TH_LOG("stream ended with %s", strerror(-end));
+		EXPECT_EQ(got, (long long)accepted);
+	}
+	ksft_print_msg("close_partial_record: %llu bytes accepted, the last record split in round %d, %lld arrived\n",
+		       (unsigned long long)accepted, i, got);
+}
+
 /*
  * Fill TCP towards a peer that never reads with non-blocking sends of
  * @len bytes (@flags added), until a round after a pause for the window
