@@ -150,14 +150,13 @@ finish() {
 }
 
 # Upstream's selftest subset on sm4ktls (default), on the in-tree tls.ko
-# (stock), or not at all (0).
+# (stock), or not at all (0): $upstream, checked before anything runs.
 upstream_of() { # SERIES...
 	[ $# -gt 0 ] || return 0
-	case ${SM4KTLS_UPSTREAM_CI:-1} in
-	0 | "") ;;
-	1 | sm4ktls) upstream_ci sm4ktls "$@" ;;
+	case $upstream in
+	0) ;;
 	stock) upstream_ci stock "$@" ;;
-	*) result 1 "SM4KTLS_UPSTREAM_CI=$SM4KTLS_UPSTREAM_CI: want 1, sm4ktls or stock" ;;
+	*) upstream_ci sm4ktls "$@" ;;
 	esac
 }
 
@@ -324,17 +323,19 @@ debug_beside() {
 	fi
 }
 
+upstream=${SM4KTLS_UPSTREAM_CI:-1}
+case $upstream in
+0 | 1 | sm4ktls | stock) ;;
+*) result 1 "SM4KTLS_UPSTREAM_CI=$upstream: want 0, 1, sm4ktls or stock"; finish ;;
+esac
 # Built once, before the lanes: what both lanes run.
 make --no-print-directory -C selftests >"$logs/selftests-build.log" 2>&1
 result $? "build selftests" || finish
-case ${SM4KTLS_UPSTREAM_CI:-1} in
-0 | "") ;;
-*)
+if [ "$upstream" != 0 ]; then
 	make --no-print-directory -C selftests upstream UPSTREAM_SERIES="$kernels" \
 		>>"$logs/selftests-build.log" 2>&1
 	result $? "build upstream tls selftests ($kernels packages)" || finish
-	;;
-esac
+fi
 if [ "$debug" = 1 ] && [ -n "$stock" ] && [ "$debug_full" != 1 ]; then
 	debug_beside
 else
