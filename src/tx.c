@@ -811,11 +811,6 @@ int sm4ktls_tx_rekey(struct sock *sk, struct sm4ktls_ctx *ctx,
 }
 
 /*
- * Socket locked, sender mutex held: the last data goes out as far as TCP
- * takes it now, or within @timeout (SO_LINGER's, as TCP's close gets).
- * Like upstream, close() never waits for a peer that does not read.
- */
-/*
  * What send() accepted reaches the peer after close(), as what TCP's own
  * buffer holds does: a record TCP took only part of (its buffer filled
  * mid-record) and the open one go in past the buffer's limits, a record
@@ -835,6 +830,11 @@ static void sm4ktls_tx_flush_all(struct sock *sk, struct sm4ktls_tx *tx)
 	WRITE_ONCE(sk->sk_sndbuf, sndbuf);
 }
 
+/*
+ * Socket locked, sender mutex held: the last data goes out as far as TCP
+ * takes it now, or within @timeout (SO_LINGER's, as TCP's close gets).
+ * Like upstream, close() never waits for a peer that does not read.
+ */
 void sm4ktls_tx_close(struct sock *sk, struct sm4ktls_ctx *ctx, long timeout)
 {
 	struct sm4ktls_tx *tx = ctx->tx;
