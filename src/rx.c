@@ -370,7 +370,8 @@ static struct sk_buff *sm4ktls_rx_open_any(struct sock *sk,
 
 /*
  * Decrypt a parsed record. On success *@pskb is the plaintext (the
- * record's skb is freed); on failure it is left alone.
+ * record's skb is freed). On -ENOMEM it is the record, unused, the key
+ * where it was; on other failures, the record or its bad plaintext.
  */
 static int sm4ktls_rx_decrypt(struct sock *sk, struct sm4ktls_rx *rx,
 			      struct sk_buff **pskb)
@@ -404,14 +405,30 @@ static int sm4ktls_rx_decrypt(struct sock *sk, struct sm4ktls_rx *rx,
 	return err;
 }
 
-static void sm4ktls_rx_fail(struct sock *sk, struct sm4ktls_rx *rx, int err)
+/* The stream is broken for good: abort the connection, as upstream. */
+static void sm4ktls_rx_break(struct sock *sk, struct sm4ktls_rx *rx, int err)
 {
-	/* Sticky, like upstream: the stream is broken from here on. */
 	rx->err = err;
-	if (err != -EBADMSG)
-		return;
-	sm4ktls_stat_inc(sk, SM4KTLS_STAT_DECRYPT_ERROR);
+	if (err == -EBADMSG)
+		sm4ktls_stat_inc(sk, SM4KTLS_STAT_DECRYPT_ERROR);
 	sm4ktls_err_abort(sk, -EBADMSG);
+}
+
+/*
+ * @skb, off rx->raw, failed to open. Out of memory nothing of it was used
+ * and the key has not moved on: it goes back to the head of the queue for
+ * the next call. Any other error breaks the stream.
+ */
+static int sm4ktls_rx_fail(struct sock *sk, struct sm4ktls_rx *rx,
+			   struct sk_buff *skb, int err)
+{
+	if (err == -ENOMEM) {
+		__skb_queue_head(&rx->raw, skb);
+		return err;
+	}
+	kfree_skb(skb);
+	sm4ktls_rx_break(sk, rx, err);
+	return err;
 }
 
 /*
@@ -487,11 +504,8 @@ static int sm4ktls_rx_direct(struct sock *sk, struct sm4ktls_rx *rx,
 		return 0;
 	__skb_unlink(skb, &rx->raw);
 	sm4ktls_rx_kick(rx);
-	if (n < 0) {
-		kfree_skb(skb);
-		sm4ktls_rx_fail(sk, rx, n);
-		return n;
-	}
+	if (n < 0)
+		return sm4ktls_rx_fail(sk, rx, skb, n);
 	consume_skb(skb);
 	if (rx->offload)
 		sm4ktls_stat_inc(sk, SM4KTLS_STAT_RX_DEVICE_SW);
@@ -543,11 +557,8 @@ static struct sk_buff *sm4ktls_rx_get(struct sock *sk, struct sm4ktls_rx *rx,
 	/* Let the parser fetch the next record while we decrypt. */
 	sm4ktls_rx_kick(rx);
 	err = sm4ktls_rx_decrypt(sk, rx, &skb);
-	if (err) {
-		kfree_skb(skb);
-		sm4ktls_rx_fail(sk, rx, err);
-		return ERR_PTR(err);
-	}
+	if (err)
+		return ERR_PTR(sm4ktls_rx_fail(sk, rx, skb, err));
 	/* Charged when the reader leaves it there (sm4ktls_rx_charge). */
 	__skb_queue_tail(&rx->plain, skb);
 	return skb;
@@ -719,6 +730,9 @@ int sm4ktls_read_sock(struct sock *sk, read_descriptor_t *desc,
 		skb = sm4ktls_rx_get(sk, rx, NULL, &timeo, false, NULL);
 		if (IS_ERR_OR_NULL(skb)) {
 			used = PTR_ERR_OR_ZERO(skb);
+			/* An in-kernel reader has no call to retry in: as upstream. */
+			if (used == -ENOMEM)
+				sm4ktls_rx_break(sk, rx, used);
 			break;
 		}
 		/* Like upstream: no way to hand over a record type. */

@@ -172,6 +172,8 @@ int sm4ktls_rx_dev_restore(struct sock *sk, struct sm4ktls_rx *rx,
 	kfree_sensitive(ks);
 	strp_msg(nskb)->offset = 0;
 	strp_msg(nskb)->full_len = full;
+	/* All ciphertext now, should the software open have to be retried. */
+	sm4ktls_rx_cb(nskb)->decrypted = SM4KTLS_DECRYPTED_NONE;
 	consume_skb(*pskb);
 	*pskb = nskb;
 	return 0;

@@ -67,8 +67,11 @@ int sm4ktls_rx_zc(struct sock *sk, struct sm4ktls_rx *rx, struct sk_buff *skb,
 	sm4ktls_cipher_aad(c, hdr[0], len);
 	err = sm4ktls_zc_open(c, zc, nsg, clen);
 	sm4ktls_unpin(zc->pages, npages);
-	if (err < 0)
+	if (err < 0) {
+		/* The reader's iterator as it was: ENOMEM is retried. */
+		iov_iter_revert(iter, len);
 		return err;
+	}
 	if (err) {
 		/* TLS 1.3 padding or a control record: the normal path. */
 		iov_iter_revert(iter, len);
