@@ -739,6 +739,29 @@ static size_t cipher_overhead(const struct tlsrec_key *k)
 	return TLSREC_TAG + (tlsrec_has_explicit_nonce(k) ? 8 : 0);
 }
 
+/*
+ * TLS 1.2 and TLCP name the record type in the header, under the tag: a
+ * record of type 0 (none is, RFC 5246 6.2.1) opens, but is refused with
+ * EBADMSG, as upstream does, call after call; what came before it reads.
+ */
+TEST_F(rec, bad_type_zero)
+{
+	char buf[64];
+
+	if (variant->version == TLS_1_3_VERSION)
+		SKIP(return, "TLS 1.3 has the type inside: bad_no_content_type");
+	ASSERT_GT(send_rec(&self->p, TLSREC_TYPE_DATA, "ab", 2, 0), 0);
+	ASSERT_GT(send_rec(&self->p, 0, "xy", 2, 0), 0);
+	ASSERT_GT(send_rec(&self->p, TLSREC_TYPE_DATA, "cd", 2, 0), 0);
+	usleep(100000);
+	EXPECT_EQ(recv(self->p.kfd, buf, sizeof(buf), 0), 2);
+	EXPECT_EQ(memcmp(buf, "ab", 2), 0);
+	EXPECT_EQ(recv(self->p.kfd, buf, sizeof(buf), MSG_DONTWAIT), -1);
+	EXPECT_EQ(errno, EBADMSG);
+	EXPECT_EQ(recv(self->p.kfd, buf, sizeof(buf), MSG_DONTWAIT), -1);
+	EXPECT_EQ(errno, EBADMSG);
+}
+
 TEST_F(rec, bad_too_long)
 {
 	size_t max = TLSREC_MAX_PLAIN + cipher_overhead(&self->p.rxk) +

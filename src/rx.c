@@ -590,6 +590,9 @@ static int sm4ktls_rx_type(struct msghdr *msg, u8 type, u8 *control)
 
 	if (*control)
 		return *control == type;
+	/* No record type is 0 (RFC 8446 5.1): upstream's EBADMSG. */
+	if (!type)
+		return -EBADMSG;
 	*control = type;
 	err = put_cmsg(msg, SOL_TLS, TLS_GET_RECORD_TYPE, sizeof(type), &type);
 	if (type != SM4KTLS_TYPE_DATA && (err || msg->msg_flags & MSG_CTRUNC))
