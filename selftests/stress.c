@@ -2139,37 +2139,39 @@ static int notsent(int fd)
 }
 
 /*
- * close() while TCP holds only part of a record: the peer's window shut,
+ * Leave a record TCP holds only part of: the peer's window shut,
  * TCP_NOTSENT_LOWAT is set just above what TCP holds unsent, so the next
  * record starts (there is room) and TCP stops taking it at its next
  * segment; a few rounds until a record straddles one. send() accepted it
- * whole. The peer, reading after close(), must get every accepted byte
- * and a clean end, as plain TCP delivers its buffer after close().
- * (tls.ko cuts that record: its peer's stream ends in a protocol error.)
+ * whole. Returns the bytes accepted.
  */
-TEST_F_TIMEOUT(peer, close_partial_record, 120)
+static u64 split_record(struct __test_metadata *_metadata,
+			FIXTURE_DATA(peer) *self)
 {
 	const int wire = 16384 + 22;	/* TLS 1.3 AES-GCM record */
 	u64 accepted = 0;
 	bool split = false;
-	long long got;
 	int i, lowat, before;
 	ssize_t n;
 
-	ASSERT_EQ(peer_pair(self, 1 << 20, 64 << 10, false), 0);
+	EXPECT_EQ(peer_pair(self, 1 << 20, 64 << 10, false), 0);
+	if (!__test_passed(_metadata))
+		return 0;
 	/* Until the window has shut for good: TCP keeps what it is given. */
 	for (i = 0; i < 200 && notsent(self->kfd) < 4 * wire; i++) {
 		pattern_fill(self->seed, accepted, self->buf, 16384);
 		n = send(self->kfd, self->buf, 16384, MSG_DONTWAIT | MSG_NOSIGNAL);
-		ASSERT_EQ(n, 16384);
+		EXPECT_EQ(n, 16384);
+		if (n != 16384)
+			return accepted;
 		accepted += n;
 		usleep(20000);
 	}
-	ASSERT_GE(notsent(self->kfd), 4 * wire) TH_LOG("the peer's window never shut");
+	EXPECT_GE(notsent(self->kfd), 4 * wire) TH_LOG("the peer's window never shut");
 	for (i = 0; i < 16 && !split; i++) {
 		before = notsent(self->kfd);
 		lowat = before + 1;
-		ASSERT_EQ(setsockopt(self->kfd, IPPROTO_TCP, TCP_NOTSENT_LOWAT,
+		EXPECT_EQ(setsockopt(self->kfd, IPPROTO_TCP, TCP_NOTSENT_LOWAT,
 				     &lowat, sizeof(lowat)), 0);
 		pattern_fill(self->seed, accepted, self->buf, 16384);
 		n = send(self->kfd, self->buf, 16384, MSG_DONTWAIT | MSG_NOSIGNAL);
@@ -2178,13 +2180,57 @@ TEST_F_TIMEOUT(peer, close_partial_record, 120)
 		accepted += n;
 		split = notsent(self->kfd) - before < wire;
 	}
-	ASSERT_TRUE(split) TH_LOG("no record went in part (%d rounds)", i);
+	EXPECT_TRUE(split) TH_LOG("no record went in part (%d rounds)", i);
+	return accepted;
+}
+
+/*
+ * close() with a record TCP holds only part of (split_record()). The
+ * peer, reading after close(), must get every accepted byte and a clean
+ * end, as plain TCP delivers its buffer after close(). (tls.ko cuts that
+ * record: its peer's stream ends in a protocol error.)
+ */
+TEST_F_TIMEOUT(peer, close_partial_record, 120)
+{
+	u64 accepted = split_record(_metadata, self);
+	long long got;
+
+	ASSERT_TRUE(__test_passed(_metadata));
 	close(self->kfd);
 	self->kfd = -1;
 	got = peer_drain_closed(_metadata, self, accepted);
 	EXPECT_LE(got, (long long)accepted);
-	ksft_print_msg("close_partial_record: %llu bytes accepted, the last record split in round %d, %lld arrived\n",
-		       (unsigned long long)accepted, i, got);
+	ksft_print_msg("close_partial_record: %llu bytes accepted, %lld arrived\n",
+		       (unsigned long long)accepted, got);
+}
+
+/*
+ * shutdown(SHUT_WR) of a blocking socket (no SO_SNDTIMEO: forever) with a
+ * record TCP holds only part of, towards a peer that does not read: it
+ * returns at once (fail over PROMPT s), as TCP's does, and the peer then
+ * gets every accepted byte and a clean end.
+ */
+TEST_F_TIMEOUT(peer, shutdown_partial_record, 120)
+{
+	u64 accepted = split_record(_metadata, self);
+	struct timed_call tc;
+	long long got;
+	double secs;
+
+	ASSERT_TRUE(__test_passed(_metadata));
+	secs = timed_call(&tc, self->kfd, SHUT_WR, PROMPT);
+	EXPECT_GE(secs, 0) TH_LOG("shutdown(SHUT_WR) blocked");
+	if (secs < 0) {
+		close_rst(self->ufd);
+		self->ufd = -1;
+		JOIN_OK(&tc.w, 10);
+		return;
+	}
+	EXPECT_EQ(tc.ret, 0) TH_LOG("shutdown: %s", strerror(tc.err));
+	got = peer_drain_closed(_metadata, self, accepted);
+	EXPECT_LE(got, (long long)accepted);
+	ksft_print_msg("shutdown_partial_record: %llu bytes accepted, shutdown() %.3f s, %lld arrived\n",
+		       (unsigned long long)accepted, secs, got);
 }
 
 /*
@@ -2218,14 +2264,18 @@ static u64 fill_nonblock(FIXTURE_DATA(peer) *self, size_t len, int flags)
  * A non-blocking sender (no SO_SNDTIMEO: the default is forever) with the
  * smallest buffers, against a peer that never reads, fills TCP until
  * EAGAIN; whole 16 KiB sends leave a sealed record partly in TCP, 10000
- * byte MSG_MORE sends also an open one. close() must still return at once
- * (fail over 5 s), as on plain TCP and upstream kTLS (whose close pushes
- * what TCP takes without waiting). If it hangs, the peer's reset frees it.
+ * byte MSG_MORE sends also an open one. close() (@how < 0) or
+ * shutdown(@how) must still return at once (fail over 5 s), as on plain
+ * TCP; upstream kTLS's close pushes what TCP takes without waiting. If it
+ * hangs, the peer's reset frees it. Then the peer, reading at last, must
+ * get every byte send() accepted and a clean end.
  */
-static void nonblock_fill_close(struct __test_metadata *_metadata,
-				FIXTURE_DATA(peer) *self, bool more)
+static void nonblock_fill_end(struct __test_metadata *_metadata,
+			      FIXTURE_DATA(peer) *self, bool more, int how)
 {
+	const char *call = how < 0 ? "close()" : "shutdown()";
 	struct timed_call tc;
+	long long got;
 	u64 accepted;
 	double secs;
 
@@ -2233,31 +2283,45 @@ static void nonblock_fill_close(struct __test_metadata *_metadata,
 	accepted = fill_nonblock(self, more ? 10000 : 16384,
 				 more ? MSG_MORE : 0);
 	EXPECT_EQ(errno, EAGAIN) TH_LOG("send: %s", strerror(errno));
-	secs = timed_call(&tc, self->kfd, -1, 5);
-	self->kfd = -1;
-	ksft_print_msg("nonblock_fill_close%s: %llu bytes accepted, close() %s %.3f s\n",
-		       more ? " (MSG_MORE)" : "", (unsigned long long)accepted,
+	secs = timed_call(&tc, self->kfd, how, 5);
+	if (how < 0)
+		self->kfd = -1;
+	ksft_print_msg("nonblock_fill %s%s: %llu bytes accepted, %s %.3f s\n",
+		       call, more ? " (MSG_MORE)" : "",
+		       (unsigned long long)accepted,
 		       secs < 0 ? "still blocked after" : "took",
 		       secs < 0 ? 5.0 : secs);
-	EXPECT_GE(secs, 0) TH_LOG("close() blocked for 5 s");
-	EXPECT_LT(secs, 5);
+	EXPECT_GE(secs, 0) TH_LOG("%s blocked for 5 s", call);
 	if (secs < 0) {
 		close_rst(self->ufd);
 		self->ufd = -1;
 		JOIN_OK(&tc.w, 10);
-		ksft_print_msg("nonblock_fill_close: close() returned %.3f s after the peer's reset\n",
-			       tc.secs - 5);
+		ksft_print_msg("nonblock_fill: %s returned %.3f s after the peer's reset\n",
+			       call, tc.secs - 5);
+		return;
 	}
+	got = peer_drain_closed(_metadata, self, accepted);
+	EXPECT_LE(got, (long long)accepted);
 }
 
 TEST_F_TIMEOUT(peer, nonblock_fill_close, 120)
 {
-	nonblock_fill_close(_metadata, self, false);
+	nonblock_fill_end(_metadata, self, false, -1);
 }
 
 TEST_F_TIMEOUT(peer, nonblock_fill_close_more, 120)
 {
-	nonblock_fill_close(_metadata, self, true);
+	nonblock_fill_end(_metadata, self, true, -1);
+}
+
+TEST_F_TIMEOUT(peer, nonblock_fill_shutdown, 120)
+{
+	nonblock_fill_end(_metadata, self, false, SHUT_WR);
+}
+
+TEST_F_TIMEOUT(peer, nonblock_fill_shutdown_more, 120)
+{
+	nonblock_fill_end(_metadata, self, true, SHUT_WR);
 }
 
 /*

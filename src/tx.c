@@ -686,6 +686,28 @@ static void sm4ktls_tx_flush(struct sock *sk, struct sm4ktls_tx *tx, long timeo)
 		sm4ktls_tx_drain(sk, tx, &timeo, MSG_NOSIGNAL);
 }
 
+/*
+ * What send() accepted reaches the peer after close() or shutdown(), as
+ * what TCP's own buffer holds does: a record TCP took only part of (its
+ * buffer filled mid-record) and the open one go in past the buffer's
+ * limits, a record or two at most. Only memory TCP cannot charge drops
+ * them; a cut record would end the peer's stream in a protocol error.
+ */
+static void sm4ktls_tx_flush_all(struct sock *sk, struct sm4ktls_tx *tx)
+{
+	struct tcp_sock *tp = tcp_sk(sk);
+	u32 lowat = tp->notsent_lowat;
+	int sndbuf = sk->sk_sndbuf;
+
+	WRITE_ONCE(sk->sk_sndbuf, INT_MAX);
+	WRITE_ONCE(tp->notsent_lowat, UINT_MAX);
+	sm4ktls_tx_flush(sk, tx, 0);
+	WRITE_ONCE(tp->notsent_lowat, lowat);
+	/* Unless memory pressure moderated it meanwhile: that one stands. */
+	if (READ_ONCE(sk->sk_sndbuf) == INT_MAX)
+		WRITE_ONCE(sk->sk_sndbuf, sndbuf);
+}
+
 /* A splice ended without SPLICE_F_MORE: do not sit on an open record. */
 void sm4ktls_splice_eof(struct socket *sock)
 {
@@ -702,8 +724,12 @@ void sm4ktls_splice_eof(struct socket *sock)
 }
 
 /*
- * shutdown(SHUT_WR) must not strand a MSG_MORE record. This runs before
- * inet_shutdown() marks the socket, while TCP still takes data.
+ * shutdown(SHUT_WR) must not strand a MSG_MORE record nor cut one TCP
+ * took only part of: what send() accepted goes to TCP before the FIN, as
+ * at close(), without waiting (TCP's shutdown() never blocks, and it is
+ * how a thread unsticks a connection whose peer stopped reading). This
+ * runs before inet_shutdown() marks the socket, while TCP still takes
+ * data.
  */
 int sm4ktls_sock_shutdown(struct socket *sock, int how)
 {
@@ -718,7 +744,7 @@ int sm4ktls_sock_shutdown(struct socket *sock, int how)
 	 */
 	if ((how == SHUT_WR || how == SHUT_RDWR) && mutex_trylock(&tx->lock)) {
 		lock_sock(sk);
-		sm4ktls_tx_flush(sk, tx, sm4ktls_tx_timeo(sk));
+		sm4ktls_tx_flush_all(sk, tx);
 		release_sock(sk);
 		sm4ktls_tx_unlock(tx);
 	}
@@ -808,26 +834,6 @@ int sm4ktls_tx_rekey(struct sock *sk, struct sm4ktls_ctx *ctx,
 	tx->c = next;
 	memzero_explicit(&next, sizeof(next));
 	return 0;
-}
-
-/*
- * What send() accepted reaches the peer after close(), as what TCP's own
- * buffer holds does: a record TCP took only part of (its buffer filled
- * mid-record) and the open one go in past the buffer's limits, a record
- * or two at most. Only memory TCP cannot charge drops them; a cut record
- * would end the peer's stream in a protocol error.
- */
-static void sm4ktls_tx_flush_all(struct sock *sk, struct sm4ktls_tx *tx)
-{
-	struct tcp_sock *tp = tcp_sk(sk);
-	u32 lowat = tp->notsent_lowat;
-	int sndbuf = sk->sk_sndbuf;
-
-	WRITE_ONCE(sk->sk_sndbuf, INT_MAX);
-	WRITE_ONCE(tp->notsent_lowat, UINT_MAX);
-	sm4ktls_tx_flush(sk, tx, 0);
-	WRITE_ONCE(tp->notsent_lowat, lowat);
-	WRITE_ONCE(sk->sk_sndbuf, sndbuf);
 }
 
 /*
