@@ -222,16 +222,26 @@ void sm4ktls_cipher_aad(struct sm4ktls_cipher *c, u8 type, u16 plain_len)
 	sm4ktls_cipher_aad_of(c, c->seq, type, plain_len, c->aad);
 }
 
-static void sm4ktls_be_inc(u8 *p, unsigned int len)
+/* Big-endian increment; true if it wrapped to zero. */
+static bool sm4ktls_be_inc(u8 *p, unsigned int len)
 {
-	while (len-- && !++p[len])
-		;
+	while (len--) {
+		if (++p[len])
+			return false;
+	}
+	return true;
 }
 
-/* After each record: next sequence number, and next 1.2 explicit nonce. */
+/*
+ * After each record: next sequence number, and next 1.2 explicit nonce.
+ * The sequence number must not wrap (RFC 8446 5.3, RFC 5246 6.1): record
+ * 0's nonce would come again under the same key. Once it has, no record
+ * seals or opens (EBADMSG: upstream ends such a stream the same way).
+ */
 void sm4ktls_cipher_advance(struct sm4ktls_cipher *c)
 {
-	sm4ktls_be_inc(c->seq, SM4KTLS_SEQ_LEN);
+	if (sm4ktls_be_inc(c->seq, SM4KTLS_SEQ_LEN))
+		c->spent = true;
 	if (!sm4ktls_nonce_is_xor(c))
 		sm4ktls_be_inc(c->iv + c->desc->salt_len, c->desc->iv_len);
 }
@@ -248,6 +258,8 @@ int sm4ktls_cipher_run(struct sm4ktls_cipher *c, struct scatterlist *src,
 	struct aead_request *req = c->req;
 	int err;
 
+	if (unlikely(c->spent))
+		return -EBADMSG;
 	aead_request_set_callback(req, CRYPTO_TFM_REQ_MAY_BACKLOG |
 				  CRYPTO_TFM_REQ_MAY_SLEEP,
 				  crypto_req_done, &wait);

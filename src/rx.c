@@ -353,6 +353,9 @@ static struct sk_buff *sm4ktls_rx_open_any(struct sock *sk,
 	int err;
 
 	if (decrypted == SM4KTLS_DECRYPTED_ALL) {
+		/* No sm4ktls_cipher_run() to check the sequence: as it would. */
+		if (unlikely(c->spent))
+			return ERR_PTR(-EBADMSG);
 		sm4ktls_stat_inc(sk, SM4KTLS_STAT_RX_DEVICE_RECORDS);
 		return sm4ktls_rx_dev_plain(sk, *pskb, off, clen - c->tag);
 	}

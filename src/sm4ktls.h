@@ -92,6 +92,7 @@ struct sm4ktls_cipher {
 	u8 tail;		/* TLS 1.3 inner content type */
 	u8 tag;
 	u8 aad_len;
+	bool spent;		/* the sequence number wrapped: no more records */
 	u8 iv[SM4KTLS_MAX_IV];	/* salt || iv; the 1.2 explicit part counts */
 	u8 seq[SM4KTLS_SEQ_LEN];
 	/* Heap, not stack: scatterlists may not point into a vmapped stack. */

@@ -302,6 +302,9 @@ static noinline_for_stack int sm4ktls_tx_seal(struct sock *sk,
 	int err;
 
 	if (sm4ktls_tx_offload(tx)) {
+		/* The device seals it: check what sm4ktls_cipher_run() would. */
+		if (unlikely(c->spent))
+			return -EBADMSG;
 		sm4ktls_tx_frame(sk, tx);
 		return 0;
 	}
