@@ -458,7 +458,7 @@ static int sm4ktls_rx_wait(struct sock *sk, struct sm4ktls_rx *rx,
 			return sock_intr_errno(*timeo);
 		add_wait_queue(sk_sleep(sk), &wait);
 		sk_set_bit(SOCKWQ_ASYNC_WAITDATA, sk);
-		sk_wait_event(sk, timeo, !skb_queue_empty(&rx->raw) ||
+		sk_wait_event(sk, timeo, !skb_queue_empty_lockless(&rx->raw) ||
 			      READ_ONCE(sk->sk_err) ||
 			      (READ_ONCE(sk->sk_shutdown) & RCV_SHUTDOWN),
 			      &wait);
