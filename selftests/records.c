@@ -36,24 +36,6 @@ static int is_sm4(u16 cipher)
 	return cipher == TLS_CIPHER_SM4_GCM || cipher == TLS_CIPHER_SM4_CCM;
 }
 
-static u64 be64_at(const unsigned char *b)
-{
-	u64 v = 0;
-	int i;
-
-	for (i = 0; i < 8; i++)
-		v = v << 8 | b[i];
-	return v;
-}
-
-static void be64_put(unsigned char *b, u64 v)
-{
-	int i;
-
-	for (i = 7; i >= 0; i--, v >>= 8)
-		b[i] = v;
-}
-
 /* Both keys start at record @seq (random if ~0). */
 static void pair_setup_seq(struct __test_metadata *_metadata,
 			   struct st_rec_pair *p, u16 cipher, u16 version,
@@ -82,8 +64,8 @@ static void pair_setup_seq(struct __test_metadata *_metadata,
 	tlsrec_key_random(&p->txk, s, version);
 	tlsrec_key_random(&p->rxk, s, version);
 	if (seq != ~0ULL) {
-		be64_put(p->txk.rec_seq, seq);
-		be64_put(p->rxk.rec_seq, seq);
+		tlsrec_put_be64(p->txk.rec_seq, seq);
+		tlsrec_put_be64(p->rxk.rec_seq, seq);
 	}
 	ASSERT_EQ(st_set_key(p->kfd, TLS_TX, &p->txk), 0);
 	ASSERT_EQ(st_set_key(p->kfd, TLS_RX, &p->rxk), 0);
@@ -341,16 +323,16 @@ TEST_F(rec, getsockopt_seq)
 	ASSERT_EQ(len, s->info_len);
 	iv = info + sizeof(struct tls_crypto_info);
 	seq = iv + s->iv_len + s->key_len + s->salt_len;
-	EXPECT_EQ(be64_at(seq), be64_at(self->p.txk.rec_seq) + n);
+	EXPECT_EQ(tlsrec_get_be64(seq), tlsrec_get_be64(self->p.txk.rec_seq) + n);
 	/* TLS 1.2 AES/SM4 TX: the uapi iv is the next explicit nonce. */
-	want_iv = be64_at(self->p.txk.iv);
+	want_iv = tlsrec_get_be64(self->p.txk.iv);
 	if (tlsrec_has_explicit_nonce(&self->p.txk))
 		want_iv += n;
-	EXPECT_EQ(be64_at(iv), want_iv);
+	EXPECT_EQ(tlsrec_get_be64(iv), want_iv);
 	EXPECT_EQ(memcmp(iv + 8, self->p.txk.iv + 8, s->iv_len - 8), 0);
 	EXPECT_EQ(memcmp(iv + s->iv_len, self->p.txk.key, s->key_len), 0);
 	ASSERT_EQ(getsockopt(self->p.kfd, SOL_TLS, TLS_RX, info, &len), 0);
-	EXPECT_EQ(be64_at(seq), be64_at(self->p.rxk.rec_seq) + n);
+	EXPECT_EQ(tlsrec_get_be64(seq), tlsrec_get_be64(self->p.rxk.rec_seq) + n);
 }
 
 /*

@@ -102,7 +102,7 @@ size_t tlsrec_crypto_info(const struct tlsrec_key *k, void *info)
 	return p - (unsigned char *)info;
 }
 
-static u64 get_be64(const unsigned char *p)
+u64 tlsrec_get_be64(const unsigned char *p)
 {
 	u64 v = 0;
 	int i;
@@ -112,7 +112,7 @@ static u64 get_be64(const unsigned char *p)
 	return v;
 }
 
-static void put_be64(unsigned char *p, u64 v)
+void tlsrec_put_be64(unsigned char *p, u64 v)
 {
 	int i;
 
@@ -123,9 +123,9 @@ static void put_be64(unsigned char *p, u64 v)
 void tlsrec_state_init(struct tlsrec_state *st, const struct tlsrec_key *k)
 {
 	st->k = *k;
-	st->seq = get_be64(k->rec_seq);
+	st->seq = tlsrec_get_be64(k->rec_seq);
 	/* Like kTLS TX: the uapi iv is the first explicit nonce. */
-	st->explicit_nonce = get_be64(k->iv);
+	st->explicit_nonce = tlsrec_get_be64(k->iv);
 }
 
 /* In record headers (and the 1.2 AAD): 3.3 for TLS 1.2 and 1.3, 1.1 for TLCP. */
@@ -165,7 +165,7 @@ static void make_nonce(const struct tlsrec_state *st,
 		return;
 	}
 	memcpy(nonce + k->suite->salt_len, k->iv, k->suite->iv_len);
-	put_be64(seq, st->seq);
+	tlsrec_put_be64(seq, st->seq);
 	for (i = 0; i < 8; i++)
 		nonce[4 + i] ^= seq[i];
 }
@@ -176,7 +176,7 @@ static size_t make_aad(const struct tlsrec_state *st, u8 type,
 	unsigned char *p = aad;
 
 	if (st->k.version != TLS_1_3_VERSION) {
-		put_be64(p, st->seq);
+		tlsrec_put_be64(p, st->seq);
 		p += 8;
 		*p++ = type;
 	} else {
@@ -203,7 +203,7 @@ long tlsrec_seal(struct tlsrec_state *st, u8 type, const void *pt,
 		return -1;
 	body = o + TLSREC_HDR;
 	if (tlsrec_has_explicit_nonce(k)) {
-		put_be64(explicit, st->explicit_nonce++);
+		tlsrec_put_be64(explicit, st->explicit_nonce++);
 		memcpy(body, explicit, 8);
 		body += 8;
 	}

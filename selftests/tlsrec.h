@@ -71,6 +71,9 @@ void tlsrec_key_random(struct tlsrec_key *k, const struct tlsrec_suite *s,
 /* Lay out k as the uapi struct; returns its length. */
 size_t tlsrec_crypto_info(const struct tlsrec_key *k, void *info);
 void tlsrec_state_init(struct tlsrec_state *st, const struct tlsrec_key *k);
+/* The uapi's rec_seq and 1.2 iv are big-endian counters. */
+u64 tlsrec_get_be64(const unsigned char *p);
+void tlsrec_put_be64(unsigned char *p, u64 v);
 
 u16 tlsrec_wire_version(const struct tlsrec_key *k);
 int tlsrec_has_explicit_nonce(const struct tlsrec_key *k);
