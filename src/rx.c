@@ -78,8 +78,10 @@ static void sm4ktls_rx_abort(struct strparser *strp, int err)
  * in-tree tls.ko takes such records. The parser moves bytes out of TCP's
  * queue (and out of its rcvbuf accounting) as they come, so a record
  * needs no rcvbuf room as a whole: lift the limit for the parser's read
- * alone. The socket is locked, so no other reader of sk_rcvbuf that
- * sizes TCP's queue or window runs for this socket meanwhile.
+ * alone. The socket is locked, so only tcp_read_sock()'s own window
+ * update sees the lifted limit: with SO_RCVBUF below a record it may
+ * offer the peer up to a record more than the buffer holds, which TCP
+ * then prunes or drops (the peer retransmits). Nothing is lost.
  */
 static int sm4ktls_rx_read_tcp(struct strparser *strp,
 			       read_descriptor_t *desc,
