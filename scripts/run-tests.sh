@@ -39,6 +39,8 @@ debug_full=${SM4KTLS_DEBUG_FULL:-$([ "$series" = 6.12-debug ] && echo 1 || echo 
 # The series but the sanitizer kernel, which has a lane of its own.
 stock=$(for s in $series; do [ "$s" = 6.12-debug ] || echo "$s"; done | xargs)
 debug=$([[ " $series " == *" 6.12-debug "* ]] && echo 1 || echo 0)
+# Two lanes when the sanitizer kernel's subset runs beside stock kernels.
+lanes=$([ "$debug" = 1 ] && [ -n "$stock" ] && [ "$debug_full" != 1 ] && echo 1 || echo 0)
 logs=$top/build/test-logs
 # Our own code builds warning-free here (users' builds do not insist).
 export WERROR=1
@@ -206,6 +208,24 @@ build_no_offload() { # SERIES
 	fi
 }
 
+# The smoke run on the kernels SERIES leaves out (see the top).
+smoke_runs() {
+	local s log
+
+	for s in $smoke; do
+		guest_suite "$s" " (smoke)"
+		datapath_suite "$s" " (smoke)" --smoke
+		log=$logs/upstream-ci-$s.log
+		echo "=== smoke on $s: upstream tls.c of $s, $(upstream_variants "$s" smoke) (log: $log)"
+		scripts/upstream-tls.sh --copy "$s" --exclude 'mutliproc_*' \
+			--variants "$(upstream_variants "$s" smoke)" -t 2400 -l "$log" "$s" \
+			>"$log.out" 2>&1
+		result $? "guest $s (smoke): upstream tls.c of $s on sm4ktls"
+		count_tap "$log" "upstream $s"
+		grep '^# upstream-tls' "$log.out"
+	done
+}
+
 # Everything but the sanitizer kernel: the stock kernels and the smoke runs.
 stock_lane() {
 	local s t first=${stock%% *}
@@ -248,19 +268,8 @@ stock_lane() {
 	for s in $stock; do
 		datapath_of "$s"
 	done
-	# The smoke run on the kernels SERIES leaves out (see the top).
-	for s in $smoke; do
-		guest_suite "$s" " (smoke)"
-		datapath_suite "$s" " (smoke)" --smoke
-		log=$logs/upstream-ci-$s.log
-		echo "=== smoke on $s: upstream tls.c of $s, $(upstream_variants "$s" smoke) (log: $log)"
-		scripts/upstream-tls.sh --copy "$s" --exclude 'mutliproc_*' \
-			--variants "$(upstream_variants "$s" smoke)" -t 2400 -l "$log" "$s" \
-			>"$log.out" 2>&1
-		result $? "guest $s (smoke): upstream tls.c of $s on sm4ktls"
-		count_tap "$log" "upstream $s"
-		grep '^# upstream-tls' "$log.out"
-	done
+	# Beside the sanitizer lane, the smoke runs go at its end (debug_beside).
+	[ "$lanes" = 1 ] || smoke_runs
 }
 
 # The sanitizer kernel (scripts/debug-kernel.sh, built on first use): every
@@ -299,6 +308,7 @@ debug_lane() {
 # The sanitizer kernel's lane beside the rest: a TCG guest keeps about
 # one core of two busy, so two lanes of guests share the machine's time
 # rather than queueing (make check on 2 cores: about 90 min in one lane).
+# The smoke runs end it: it would otherwise finish about 9 min first.
 # Its output follows the other lane's; its tallies join the total.
 debug_beside() {
 	local out=$logs/lane-debug.out counts=$logs/lane-debug.counts lane p f s
@@ -308,6 +318,8 @@ debug_beside() {
 	(
 		pass=0 fail=0 skip=0
 		debug_lane
+		# Its data path ends sooner than the stock kernels' two.
+		smoke_runs
 		echo "$pass $fail $skip" >"$counts"
 	) >"$out" 2>&1 &
 	lane=$!
@@ -336,7 +348,7 @@ if [ "$upstream" != 0 ]; then
 		>>"$logs/selftests-build.log" 2>&1
 	result $? "build upstream tls selftests ($kernels packages)" || finish
 fi
-if [ "$debug" = 1 ] && [ -n "$stock" ] && [ "$debug_full" != 1 ]; then
+if [ "$lanes" = 1 ]; then
 	debug_beside
 else
 	stock_lane
