@@ -226,7 +226,8 @@ smoke_runs() {
 	done
 }
 
-# Everything but the sanitizer kernel: the stock kernels and the smoke runs.
+# Everything but the sanitizer kernel: the stock kernels, and the smoke
+# runs unless they end the sanitizer lane (debug_beside).
 stock_lane() {
 	local s t first=${stock%% *}
 
