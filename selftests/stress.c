@@ -2077,6 +2077,15 @@ static long long peer_drain_closed(struct __test_metadata *_metadata,
 	return got;
 }
 
+/* A close() or shutdown() still blocked: the peer's reset must free it. */
+static void peer_reset_unblock(struct __test_metadata *_metadata,
+			       FIXTURE_DATA(peer) *self, struct timed_call *tc)
+{
+	close_rst(self->ufd);
+	self->ufd = -1;
+	JOIN_OK(&tc->w, 10);
+}
+
 /*
  * The peer stops reading. A blocking sender with SO_SNDTIMEO 1 s gets
  * EAGAIN once TCP is full (never a hang); close() then returns within
@@ -2123,9 +2132,7 @@ TEST_F_TIMEOUT(peer, stops_reading, 120)
 		       (unsigned long long)accepted, (unsigned long long)whole,
 		       got, secs);
 	if (secs < 0) {
-		close_rst(self->ufd);
-		self->ufd = -1;
-		JOIN_OK(&tc.w, 10);
+		peer_reset_unblock(_metadata, self, &tc);
 	}
 }
 
@@ -2221,9 +2228,7 @@ TEST_F_TIMEOUT(peer, shutdown_partial_record, 120)
 	secs = timed_call(&tc, self->kfd, SHUT_WR, PROMPT);
 	EXPECT_GE(secs, 0) TH_LOG("shutdown(SHUT_WR) blocked");
 	if (secs < 0) {
-		close_rst(self->ufd);
-		self->ufd = -1;
-		JOIN_OK(&tc.w, 10);
+		peer_reset_unblock(_metadata, self, &tc);
 		return;
 	}
 	EXPECT_EQ(tc.ret, 0) TH_LOG("shutdown: %s", strerror(tc.err));
@@ -2292,10 +2297,9 @@ static void nonblock_fill_end(struct __test_metadata *_metadata,
 		       secs < 0 ? "still blocked after" : "took",
 		       secs < 0 ? 5.0 : secs);
 	EXPECT_GE(secs, 0) TH_LOG("%s blocked for 5 s", call);
+	EXPECT_LT(secs, 5);
 	if (secs < 0) {
-		close_rst(self->ufd);
-		self->ufd = -1;
-		JOIN_OK(&tc.w, 10);
+		peer_reset_unblock(_metadata, self, &tc);
 		ksft_print_msg("nonblock_fill: %s returned %.3f s after the peer's reset\n",
 			       call, tc.secs - 5);
 		return;
@@ -2500,9 +2504,7 @@ static void shutdown_blocked_sender(struct __test_metadata *_metadata,
 		       more ? " (MSG_MORE)" : "", secs, now() - t0,
 		       strerror(b.err));
 	if (secs < 0) {
-		close_rst(self->ufd);
-		self->ufd = -1;
-		JOIN_OK(&tc.w, 10);
+		peer_reset_unblock(_metadata, self, &tc);
 	}
 }
 
