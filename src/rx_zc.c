@@ -67,14 +67,13 @@ int sm4ktls_rx_zc(struct sock *sk, struct sm4ktls_rx *rx, struct sk_buff *skb,
 	sm4ktls_cipher_aad(c, hdr[0], len);
 	err = sm4ktls_zc_open(c, zc, nsg, clen);
 	sm4ktls_unpin(zc->pages, npages);
-	if (err < 0) {
-		/* The reader's iterator as it was: ENOMEM is retried. */
+	/* Not read here after all: the reader's iterator as it was. */
+	if (err)
 		iov_iter_revert(iter, len);
-		return err;
-	}
+	if (err < 0)
+		return err;	/* ENOMEM is retried */
 	if (err) {
 		/* TLS 1.3 padding or a control record: the normal path. */
-		iov_iter_revert(iter, len);
 		sm4ktls_stat_inc(sk, SM4KTLS_STAT_RX_NO_PAD_VIOLATION);
 		sm4ktls_stat_inc(sk, SM4KTLS_STAT_DECRYPT_RETRY);
 		return 0;
