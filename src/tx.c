@@ -840,9 +840,10 @@ int sm4ktls_tx_rekey(struct sock *sk, struct sm4ktls_ctx *ctx,
 }
 
 /*
- * Socket locked, sender mutex held: the last data goes out as far as TCP
- * takes it now, or within @timeout (SO_LINGER's, as TCP's close gets).
- * Like upstream, close() never waits for a peer that does not read.
+ * Socket locked, sender mutex held: the last data goes to TCP within
+ * @timeout (SO_LINGER's, as TCP's close gets) as it makes room, and what
+ * is left past its limits (sm4ktls_tx_flush_all()). Like upstream,
+ * close() never waits for a peer that does not read.
  */
 void sm4ktls_tx_close(struct sock *sk, struct sm4ktls_ctx *ctx, long timeout)
 {
@@ -850,7 +851,7 @@ void sm4ktls_tx_close(struct sock *sk, struct sm4ktls_ctx *ctx, long timeout)
 
 	sm4ktls_tx_flush(sk, tx, timeout);
 	sm4ktls_tx_flush_all(sk, tx);
-	/* What TCP did not take is dropped here, while we hold the socket. */
+	/* What TCP could not charge even so is dropped, socket held. */
 	sm4ktls_rec_release(sk, &tx->open);
 	sm4ktls_rec_release(sk, &tx->pending);
 }
